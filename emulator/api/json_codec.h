@@ -1,0 +1,48 @@
+// The proto3 JSON mapping (spec section 3) between Cloud Tasks resources and nlohmann::json.
+// Readers accept lowerCamel and snake_case names, enums as names or numbers, numbers as JSON
+// numbers or strings; they reject unknown fields and wrong types with Google's messages.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/model.h"
+#include "core/status.h"
+
+namespace cte::api {
+
+using Json = nlohmann::json;
+
+struct JsonOptions {
+  bool enums_as_ints = false;  // Set by "$alt=json;enum-encoding=int".
+};
+
+// Readers. `path` names the value in errors, in snake_case ("queue", "task").
+core::Status ReadQueue(const Json& j, const std::string& path, core::Queue& out);
+core::Status ReadTask(const Json& j, const std::string& path, core::Task& out);
+core::Status ReadPolicy(const Json& j, const std::string& path, core::Policy& out);
+core::Status ReadTaskView(const Json& j, const std::string& path, core::TaskView& out);
+core::Status ReadInt32(const Json& j, const std::string& path, int32_t& out);
+core::Status ReadString(const Json& j, const std::string& path, std::string& out);
+core::Status ReadStringList(const Json& j, const std::string& path, std::vector<std::string>& out);
+
+// The error for a field the message does not have.
+core::Status UnknownField(std::string_view name, const std::string& path);
+
+// Splits a JSON FieldMask ("rateLimits.maxAttempts,state") into snake_case paths.
+std::vector<std::string> ParseFieldMask(std::string_view mask);
+std::string SnakeCase(std::string_view lower_camel);
+
+// Writers; fields with default values are left out.
+Json QueueToJson(const core::Queue& q, const JsonOptions& o);
+Json TaskToJson(const core::Task& t, const JsonOptions& o);
+Json PolicyToJson(const core::Policy& p);
+Json LocationToJson(const core::Location& l);
+
+// Google's JSON error body for a non-OK status.
+Json ErrorToJson(const core::Status& s);
+
+}  // namespace cte::api

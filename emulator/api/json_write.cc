@@ -1,0 +1,207 @@
+// Writers of the proto3 JSON mapping; see json_codec.h.
+#include <array>
+#include <cmath>
+
+#include "api/json_codec.h"
+#include "core/base64.h"
+#include "core/time_util.h"
+
+namespace cte::api {
+
+namespace {
+
+constexpr std::array<const char*, 4> kStateNames = {"STATE_UNSPECIFIED", "RUNNING", "PAUSED",
+                                                    "DISABLED"};
+constexpr std::array<const char*, 8> kMethodNames = {
+    "HTTP_METHOD_UNSPECIFIED", "POST", "GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"};
+constexpr std::array<const char*, 3> kViewNames = {"VIEW_UNSPECIFIED", "BASIC", "FULL"};
+
+template <typename E, size_t N>
+Json EnumJson(E value, const std::array<const char*, N>& names, const JsonOptions& o) {
+  auto i = static_cast<size_t>(value);
+  if (o.enums_as_ints || i >= N) return static_cast<int>(i);
+  return names[i];
+}
+
+// A double with a whole value prints without a fraction, as protobuf's JSON printer does.
+Json DoubleJson(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  if (d == std::floor(d) && std::abs(d) < 9e15) return static_cast<int64_t>(d);
+  return d;
+}
+
+void PutString(Json& j, const char* key, const std::string& s) {
+  if (!s.empty()) j[key] = s;
+}
+
+void PutInt(Json& j, const char* key, int64_t v) {
+  if (v != 0) j[key] = v;
+}
+
+void PutDuration(Json& j, const char* key, core::Duration d) {
+  if (d.count() != 0) j[key] = core::FormatDuration(d);
+}
+
+void PutTime(Json& j, const char* key, const std::optional<core::TimePoint>& t) {
+  if (t) j[key] = core::FormatTimestamp(*t);
+}
+
+Json RoutingJson(const core::AppEngineRouting& r) {
+  Json j = Json::object();
+  PutString(j, "service", r.service);
+  PutString(j, "version", r.version);
+  PutString(j, "instance", r.instance);
+  PutString(j, "host", r.host);
+  return j;
+}
+
+Json HeadersJson(const core::HeaderMap& headers) {
+  Json j = Json::object();
+  for (const auto& [k, v] : headers) j[k] = v;
+  return j;
+}
+
+Json HttpRequestJson(const core::HttpRequest& r, const JsonOptions& o) {
+  Json j = Json::object();
+  PutString(j, "url", r.url);
+  if (r.http_method != core::HttpMethod::kUnspecified) {
+    j["httpMethod"] = EnumJson(r.http_method, kMethodNames, o);
+  }
+  if (!r.headers.empty()) j["headers"] = HeadersJson(r.headers);
+  if (!r.body.empty()) j["body"] = core::Base64Encode(r.body);
+  if (r.oauth_token) {
+    Json t = Json::object();
+    PutString(t, "serviceAccountEmail", r.oauth_token->service_account_email);
+    PutString(t, "scope", r.oauth_token->scope);
+    j["oauthToken"] = std::move(t);
+  }
+  if (r.oidc_token) {
+    Json t = Json::object();
+    PutString(t, "serviceAccountEmail", r.oidc_token->service_account_email);
+    PutString(t, "audience", r.oidc_token->audience);
+    j["oidcToken"] = std::move(t);
+  }
+  return j;
+}
+
+Json AppEngineRequestJson(const core::AppEngineHttpRequest& r, const JsonOptions& o) {
+  Json j = Json::object();
+  if (r.http_method != core::HttpMethod::kUnspecified) {
+    j["httpMethod"] = EnumJson(r.http_method, kMethodNames, o);
+  }
+  if (r.app_engine_routing) j["appEngineRouting"] = RoutingJson(*r.app_engine_routing);
+  PutString(j, "relativeUri", r.relative_uri);
+  if (!r.headers.empty()) j["headers"] = HeadersJson(r.headers);
+  if (!r.body.empty()) j["body"] = core::Base64Encode(r.body);
+  return j;
+}
+
+Json AttemptJson(const core::Attempt& a) {
+  Json j = Json::object();
+  PutTime(j, "scheduleTime", a.schedule_time);
+  PutTime(j, "dispatchTime", a.dispatch_time);
+  PutTime(j, "responseTime", a.response_time);
+  if (a.response_status) {
+    Json s = Json::object();
+    PutInt(s, "code", a.response_status->code);
+    PutString(s, "message", a.response_status->message);
+    j["responseStatus"] = std::move(s);
+  }
+  return j;
+}
+
+}  // namespace
+
+Json QueueToJson(const core::Queue& q, const JsonOptions& o) {
+  Json j = Json::object();
+  PutString(j, "name", q.name);
+  if (q.app_engine_routing_override) {
+    j["appEngineRoutingOverride"] = RoutingJson(*q.app_engine_routing_override);
+  }
+  Json rate = Json::object();
+  if (q.rate_limits.max_dispatches_per_second != 0) {
+    rate["maxDispatchesPerSecond"] = DoubleJson(q.rate_limits.max_dispatches_per_second);
+  }
+  PutInt(rate, "maxBurstSize", q.rate_limits.max_burst_size);
+  PutInt(rate, "maxConcurrentDispatches", q.rate_limits.max_concurrent_dispatches);
+  j["rateLimits"] = std::move(rate);
+  Json retry = Json::object();
+  PutInt(retry, "maxAttempts", q.retry_config.max_attempts);
+  PutDuration(retry, "maxRetryDuration", q.retry_config.max_retry_duration);
+  PutDuration(retry, "minBackoff", q.retry_config.min_backoff);
+  PutDuration(retry, "maxBackoff", q.retry_config.max_backoff);
+  PutInt(retry, "maxDoublings", q.retry_config.max_doublings);
+  j["retryConfig"] = std::move(retry);
+  if (q.state != core::QueueState::kUnspecified) j["state"] = EnumJson(q.state, kStateNames, o);
+  PutTime(j, "purgeTime", q.purge_time);
+  if (q.stackdriver_logging_config) {
+    Json l = Json::object();
+    if (q.stackdriver_logging_config->sampling_ratio != 0) {
+      l["samplingRatio"] = DoubleJson(q.stackdriver_logging_config->sampling_ratio);
+    }
+    j["stackdriverLoggingConfig"] = std::move(l);
+  }
+  return j;
+}
+
+Json TaskToJson(const core::Task& t, const JsonOptions& o) {
+  Json j = Json::object();
+  PutString(j, "name", t.name);
+  if (t.http_request) j["httpRequest"] = HttpRequestJson(*t.http_request, o);
+  if (t.app_engine_http_request) {
+    j["appEngineHttpRequest"] = AppEngineRequestJson(*t.app_engine_http_request, o);
+  }
+  PutTime(j, "scheduleTime", t.schedule_time);
+  PutTime(j, "createTime", t.create_time);
+  PutDuration(j, "dispatchDeadline", t.dispatch_deadline);
+  PutInt(j, "dispatchCount", t.dispatch_count);
+  PutInt(j, "responseCount", t.response_count);
+  if (t.first_attempt) j["firstAttempt"] = AttemptJson(*t.first_attempt);
+  if (t.last_attempt) j["lastAttempt"] = AttemptJson(*t.last_attempt);
+  if (t.view != core::TaskView::kUnspecified) j["view"] = EnumJson(t.view, kViewNames, o);
+  return j;
+}
+
+Json PolicyToJson(const core::Policy& p) {
+  Json j = Json::object();
+  PutInt(j, "version", p.version);
+  if (!p.bindings.empty()) {
+    Json bindings = Json::array();
+    for (const core::Binding& b : p.bindings) {
+      Json bj = Json::object();
+      PutString(bj, "role", b.role);
+      if (!b.members.empty()) bj["members"] = b.members;
+      if (b.condition) {
+        Json c = Json::object();
+        PutString(c, "expression", b.condition->expression);
+        PutString(c, "title", b.condition->title);
+        PutString(c, "description", b.condition->description);
+        PutString(c, "location", b.condition->location);
+        bj["condition"] = std::move(c);
+      }
+      bindings.push_back(std::move(bj));
+    }
+    j["bindings"] = std::move(bindings);
+  }
+  if (!p.etag.empty()) j["etag"] = core::Base64Encode(p.etag);
+  return j;
+}
+
+Json LocationToJson(const core::Location& l) {
+  Json j = Json::object();
+  PutString(j, "name", l.name);
+  PutString(j, "locationId", l.location_id);
+  PutString(j, "displayName", l.display_name);
+  if (!l.labels.empty()) j["labels"] = l.labels;
+  return j;
+}
+
+Json ErrorToJson(const core::Status& s) {
+  return Json{{"error",
+               {{"code", core::HttpStatusFor(s.code())},
+                {"message", s.message()},
+                {"status", std::string(core::CodeName(s.code()))}}}};
+}
+
+}  // namespace cte::api

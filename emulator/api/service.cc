@@ -1,0 +1,370 @@
+#include "api/service.h"
+
+#include <algorithm>
+
+#include "api/json_codec.h"
+#include "api/names.h"
+#include "api/page_token.h"
+#include "core/queue_rules.h"
+#include "core/task_rules.h"
+
+namespace cte::api {
+
+namespace {
+
+using core::Queue;
+using core::Result;
+using core::Status;
+using core::Task;
+
+constexpr int kMaxQueuePageSize = 9800;
+constexpr int kMaxTaskPageSize = 1000;
+
+// The locations Cloud Tasks serves; ListLocations adds any other location that holds queues.
+constexpr const char* kRegions[] = {
+    "africa-south1",        "asia-east1",           "asia-east2",
+    "asia-northeast1",      "asia-northeast2",      "asia-northeast3",
+    "asia-south1",          "asia-south2",          "asia-southeast1",
+    "asia-southeast2",      "australia-southeast1", "australia-southeast2",
+    "europe-central2",      "europe-north1",        "europe-southwest1",
+    "europe-west1",         "europe-west10",        "europe-west12",
+    "europe-west2",         "europe-west3",         "europe-west4",
+    "europe-west6",         "europe-west8",         "europe-west9",
+    "me-central1",          "me-central2",          "me-west1",
+    "northamerica-northeast1", "northamerica-northeast2", "southamerica-east1",
+    "southamerica-west1",   "us-central1",          "us-east1",
+    "us-east4",             "us-east5",             "us-south1",
+    "us-west1",             "us-west2",             "us-west3",
+    "us-west4",
+};
+
+// The etag of a queue that never had a policy set ("ACAB" in base64).
+const std::string kEmptyPolicyEtag("\x00\x20\x01", 3);
+
+Result<int> PageSize(int32_t requested, int max) {
+  if (requested < 0) return core::InvalidArgument("The page_size must not be negative.");
+  return requested == 0 ? max : std::min<int>(requested, max);
+}
+
+core::Location MakeLocation(const std::string& name) {
+  core::Location l;
+  l.name = name;
+  l.location_id = name.substr(name.rfind('/') + 1);
+  return l;
+}
+
+// Implements the ListQueues filter: "state: PAUSED", "state = RUNNING", "state != PAUSED".
+struct StateFilter {
+  bool active = false;
+  bool negate = false;
+  core::QueueState state = core::QueueState::kUnspecified;
+  bool Matches(const Queue& q) const { return !active || ((q.state == state) != negate); }
+};
+
+Result<StateFilter> ParseStateFilter(std::string_view filter) {
+  auto trim = [](std::string_view s) {
+    while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+    while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+    return s;
+  };
+  StateFilter f;
+  filter = trim(filter);
+  if (filter.empty()) return f;
+  Status bad = core::InvalidArgument("Invalid filter \"" + std::string(filter) +
+                                     "\": only \"state\" can be filtered on, e.g. "
+                                     "\"state: PAUSED\".");
+  if (filter.substr(0, 5) != "state") return bad;
+  std::string_view rest = trim(filter.substr(5));
+  if (rest.substr(0, 2) == "!=") {
+    f.negate = true;
+    rest.remove_prefix(2);
+  } else if (!rest.empty() && (rest[0] == ':' || rest[0] == '=')) {
+    rest.remove_prefix(1);
+  } else {
+    return bad;
+  }
+  rest = trim(rest);
+  if (rest.size() >= 2 && rest.front() == '"' && rest.back() == '"') {
+    rest = rest.substr(1, rest.size() - 2);
+  }
+  static constexpr std::pair<const char*, core::QueueState> kStates[] = {
+      {"RUNNING", core::QueueState::kRunning},
+      {"PAUSED", core::QueueState::kPaused},
+      {"DISABLED", core::QueueState::kDisabled}};
+  for (const auto& [name, state] : kStates) {
+    if (rest == name) {
+      f.active = true;
+      f.state = state;
+      return f;
+    }
+  }
+  return bad;
+}
+
+// Implements UpdateQueue's update_mask: copies the field at `path` from `from` into `to`.
+Status CopyMaskedField(const Queue& from, Queue& to, const std::string& path) {
+  const auto& fr = from.rate_limits;
+  const auto& fc = from.retry_config;
+  auto& tr = to.rate_limits;
+  auto& tc = to.retry_config;
+  if (path == "rate_limits") tr = fr;
+  else if (path == "rate_limits.max_dispatches_per_second") tr.max_dispatches_per_second = fr.max_dispatches_per_second;
+  else if (path == "rate_limits.max_concurrent_dispatches") tr.max_concurrent_dispatches = fr.max_concurrent_dispatches;
+  else if (path == "retry_config") tc = fc;
+  else if (path == "retry_config.max_attempts") tc.max_attempts = fc.max_attempts;
+  else if (path == "retry_config.max_retry_duration") tc.max_retry_duration = fc.max_retry_duration;
+  else if (path == "retry_config.min_backoff") tc.min_backoff = fc.min_backoff;
+  else if (path == "retry_config.max_backoff") tc.max_backoff = fc.max_backoff;
+  else if (path == "retry_config.max_doublings") tc.max_doublings = fc.max_doublings;
+  else if (path == "stackdriver_logging_config" || path == "stackdriver_logging_config.sampling_ratio") {
+    to.stackdriver_logging_config = from.stackdriver_logging_config;
+  } else if (path.rfind("app_engine_routing_override", 0) == 0) {
+    to.app_engine_routing_override = from.app_engine_routing_override;
+  } else if (path == "name" || path == "state" || path == "purge_time" ||
+             path == "rate_limits.max_burst_size" || path == "http_target") {
+    // Output-only or immutable: ignored, as the real service does.
+  } else {
+    return core::InvalidArgument("Invalid update_mask path \"" + path + "\".");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Service::Service(core::TaskStore& store, const core::Clock& clock, ServiceOptions options)
+    : store_(store), clock_(clock), options_(options), random_(std::random_device{}()) {}
+
+// ---- Locations ----
+
+Result<ListLocationsResponse> Service::ListLocations(const ListLocationsRequest& request) {
+  auto project = ParseProjectName(request.name);
+  if (!project.ok()) return project.status();
+  if (!request.filter.empty()) {
+    return core::Unimplemented("The emulator does not support filters on ListLocations.");
+  }
+  auto in_use = store_.ListQueueLocations(*project);
+  if (!in_use.ok()) return in_use.status();
+  std::vector<std::string> names = *in_use;
+  for (const char* region : kRegions) names.push_back(request.name + "/locations/" + region);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  auto size = PageSize(request.page.page_size, static_cast<int>(names.size()) + 1);
+  if (!size.ok()) return size.status();
+  auto start = DecodePageToken(request.page.page_token, "l", request.name);
+  if (!start.ok()) return start.status();
+  ListLocationsResponse out;
+  auto it = std::upper_bound(names.begin(), names.end(), *start);
+  for (; it != names.end() && static_cast<int>(out.locations.size()) < *size; ++it) {
+    out.locations.push_back(MakeLocation(*it));
+  }
+  if (it != names.end()) out.next_page_token = EncodePageToken("l", request.name, *std::prev(it));
+  return out;
+}
+
+Result<core::Location> Service::GetLocation(const std::string& name) {
+  auto parsed = ParseLocationName(name);
+  if (!parsed.ok()) return parsed.status();
+  return MakeLocation(name);
+}
+
+// ---- Queues ----
+
+Result<core::StoredQueue> Service::LoadQueue(const std::string& name, const char* not_found) {
+  auto parsed = ParseQueueName(name);
+  if (!parsed.ok()) return parsed.status();
+  auto found = store_.FindQueue(name);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return core::NotFound(not_found);
+  return std::move(**found);
+}
+
+Status Service::CheckQueueNameFree(const std::string& name) {
+  auto blocked = store_.HasQueueTombstone(name, clock_.Now());
+  if (!blocked.ok()) return blocked.status();
+  if (*blocked) {
+    return core::FailedPrecondition(
+        "The queue cannot be created because a queue with this name existed too recently.");
+  }
+  return Status::Ok();
+}
+
+Result<ListQueuesResponse> Service::ListQueues(const ListQueuesRequest& request) {
+  auto parent = ParseLocationName(request.parent);
+  if (!parent.ok()) return parent.status();
+  auto filter = ParseStateFilter(request.filter);
+  if (!filter.ok()) return filter.status();
+  auto size = PageSize(request.page.page_size, kMaxQueuePageSize);
+  if (!size.ok()) return size.status();
+  std::string token_scope = request.parent + "\n" + request.filter;
+  auto after = DecodePageToken(request.page.page_token, "q", token_scope);
+  if (!after.ok()) return after.status();
+  auto rows = store_.ListQueues(request.parent + "/queues/", *after, *size);
+  if (!rows.ok()) return rows.status();
+  ListQueuesResponse out;
+  for (const auto& row : *rows) {
+    if (filter->Matches(row.queue)) out.queues.push_back(row.queue);
+  }
+  if (static_cast<int>(rows->size()) == *size) {
+    out.next_page_token = EncodePageToken("q", token_scope, rows->back().queue.name);
+  }
+  return out;
+}
+
+Result<Queue> Service::GetQueue(const std::string& name) {
+  auto stored = LoadQueue(name, kQueueNotFound);
+  if (!stored.ok()) return stored.status();
+  return std::move(stored->queue);
+}
+
+Result<Queue> Service::CreateQueue(const std::string& parent, Queue queue) {
+  auto location = ParseLocationName(parent);
+  if (!location.ok()) return location.status();
+  auto name = ParseQueueName(queue.name);
+  if (!name.ok()) return name.status();
+  if (name->parent.Full() != parent) {
+    return core::InvalidArgument(queue.name + " must begin with " + parent + ".");
+  }
+  CTE_RETURN_IF_ERROR(core::ValidateQueueLimits(queue));
+  CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(queue));
+  auto existing = store_.FindQueue(queue.name);
+  if (!existing.ok()) return existing.status();
+  if (existing->has_value()) return core::AlreadyExists("Queue already exists");
+  CTE_RETURN_IF_ERROR(CheckQueueNameFree(queue.name));
+  queue.state = core::QueueState::kRunning;
+  queue.purge_time.reset();
+  CTE_RETURN_IF_ERROR(store_.PutQueue({queue, ""}));
+  return queue;
+}
+
+Result<Queue> Service::UpdateQueue(const UpdateQueueRequest& request) {
+  const Queue& in = request.queue;
+  auto name = ParseQueueName(in.name);
+  if (!name.ok()) return name.status();
+  CTE_RETURN_IF_ERROR(core::ValidateQueueLimits(in));
+  auto existing = store_.FindQueue(in.name);
+  if (!existing.ok()) return existing.status();
+  core::StoredQueue stored;
+  if (existing->has_value()) {
+    stored = std::move(**existing);
+  } else {
+    CTE_RETURN_IF_ERROR(CheckQueueNameFree(in.name));
+    stored.queue.name = in.name;
+    stored.queue.state = core::QueueState::kRunning;
+  }
+  Queue& q = stored.queue;
+  if (request.update_mask.empty()) {
+    q.app_engine_routing_override = in.app_engine_routing_override;
+    q.rate_limits = in.rate_limits;
+    q.retry_config = in.retry_config;
+    q.stackdriver_logging_config = in.stackdriver_logging_config;
+  }
+  for (const std::string& path : request.update_mask) {
+    CTE_RETURN_IF_ERROR(CopyMaskedField(in, q, path));
+  }
+  CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(q));
+  CTE_RETURN_IF_ERROR(store_.PutQueue(stored));
+  return q;
+}
+
+Status Service::DeleteQueue(const std::string& name) {
+  auto stored = LoadQueue(name, kEntityNotFound);
+  if (!stored.ok()) return stored.status();
+  CTE_RETURN_IF_ERROR(store_.DeleteQueue(name));
+  if (options_.queue_tombstone.count() > 0) {
+    CTE_RETURN_IF_ERROR(store_.PutQueueTombstone(name, clock_.Now() + options_.queue_tombstone));
+  }
+  return Status::Ok();
+}
+
+Result<Queue> Service::PurgeQueue(const std::string& name) {
+  auto stored = LoadQueue(name, kQueueNotFound);
+  if (!stored.ok()) return stored.status();
+  core::TimePoint now = clock_.Now();
+  std::optional<core::TimePoint> until;
+  if (options_.task_tombstone.count() > 0) until = now + options_.task_tombstone;
+  auto purged = store_.PurgeTasks(name, until);
+  if (!purged.ok()) return purged.status();
+  stored->queue.purge_time = std::chrono::floor<std::chrono::microseconds>(now);
+  CTE_RETURN_IF_ERROR(store_.PutQueue(*stored));
+  return std::move(stored->queue);
+}
+
+Result<Queue> Service::SetState(const std::string& name, core::QueueState state) {
+  auto stored = LoadQueue(name, kQueueNotFound);
+  if (!stored.ok()) return stored.status();
+  if (stored->queue.state != state) {
+    stored->queue.state = state;
+    CTE_RETURN_IF_ERROR(store_.PutQueue(*stored));
+  }
+  return std::move(stored->queue);
+}
+
+Result<Queue> Service::PauseQueue(const std::string& name) {
+  return SetState(name, core::QueueState::kPaused);
+}
+
+Result<Queue> Service::ResumeQueue(const std::string& name) {
+  return SetState(name, core::QueueState::kRunning);
+}
+
+Status Service::ApplyQueueConfig(Queue queue) {
+  CTE_RETURN_IF_ERROR(ParseQueueName(queue.name).status());
+  CTE_RETURN_IF_ERROR(core::ValidateQueueLimits(queue));
+  CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(queue));
+  auto existing = store_.FindQueue(queue.name);
+  if (!existing.ok()) return existing.status();
+  core::StoredQueue stored{queue, ""};
+  stored.queue.state = core::QueueState::kRunning;
+  stored.queue.purge_time.reset();
+  if (existing->has_value()) {
+    stored.queue.state = (*existing)->queue.state;
+    stored.queue.purge_time = (*existing)->queue.purge_time;
+    stored.iam_policy = (*existing)->iam_policy;
+  }
+  CTE_RETURN_IF_ERROR(store_.DeleteQueueTombstone(queue.name));
+  return store_.PutQueue(stored);
+}
+
+// ---- IAM ----
+
+Result<core::Policy> Service::GetIamPolicy(const std::string& resource) {
+  auto stored = LoadQueue(resource, kEntityNotFound);
+  if (!stored.ok()) return stored.status();
+  core::Policy policy;
+  if (stored->iam_policy.empty()) {
+    policy.etag = kEmptyPolicyEtag;
+    return policy;
+  }
+  CTE_RETURN_IF_ERROR(ReadPolicy(Json::parse(stored->iam_policy), "policy", policy));
+  return policy;
+}
+
+Result<core::Policy> Service::SetIamPolicy(const std::string& resource, core::Policy policy) {
+  auto current = GetIamPolicy(resource);
+  if (!current.ok()) return current.status();
+  if (!policy.etag.empty() && policy.etag != current->etag) {
+    return Status(core::Code::kAborted,
+                  "There were concurrent policy changes. Please retry the whole "
+                  "read-modify-write with exponential backoff.");
+  }
+  uint64_t tag = random_();
+  policy.etag = std::string(reinterpret_cast<const char*>(&tag), sizeof tag);
+  auto stored = store_.FindQueue(resource);
+  if (!stored.ok()) return stored.status();
+  (*stored)->iam_policy = PolicyToJson(policy).dump();
+  CTE_RETURN_IF_ERROR(store_.PutQueue(**stored));
+  return policy;
+}
+
+Result<std::vector<std::string>> Service::TestIamPermissions(
+    const std::string& resource, const std::vector<std::string>& permissions) {
+  auto parsed = ParseQueueName(resource);
+  if (!parsed.ok()) return parsed.status();
+  auto found = store_.FindQueue(resource);
+  if (!found.ok()) return found.status();
+  // Policies are not enforced: every permission asked about on an existing queue is held.
+  if (!found->has_value()) return std::vector<std::string>();
+  return permissions;
+}
+
+}  // namespace cte::api

@@ -1,0 +1,123 @@
+// Service: the Cloud Tasks v2 methods over core types, shared by the REST and gRPC adapters.
+#pragma once
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/model.h"
+#include "core/status.h"
+#include "core/task_store.h"
+
+namespace cte::api {
+
+struct ServiceOptions {
+  core::Duration task_tombstone = std::chrono::hours(1);  // How long a used task name is blocked.
+  core::Duration queue_tombstone{0};  // How long a deleted queue name is blocked.
+  bool auto_create_queues = false;    // CreateTask on a missing queue creates it.
+};
+
+struct PageRequest {
+  int32_t page_size = 0;
+  std::string page_token;
+};
+
+struct ListLocationsRequest {
+  std::string name;  // "projects/{project}".
+  std::string filter;
+  PageRequest page;
+};
+struct ListLocationsResponse {
+  std::vector<core::Location> locations;
+  std::string next_page_token;
+};
+
+struct ListQueuesRequest {
+  std::string parent;
+  std::string filter;
+  PageRequest page;
+};
+struct ListQueuesResponse {
+  std::vector<core::Queue> queues;
+  std::string next_page_token;
+};
+
+struct UpdateQueueRequest {
+  core::Queue queue;
+  std::vector<std::string> update_mask;  // snake_case paths, e.g. "rate_limits.max_attempts".
+};
+
+struct ListTasksRequest {
+  std::string parent;
+  core::TaskView response_view = core::TaskView::kUnspecified;
+  PageRequest page;
+};
+struct ListTasksResponse {
+  std::vector<core::Task> tasks;
+  std::string next_page_token;
+};
+
+// Implements the semantics of spec sections 4 and 5 on a TaskStore. Every method must run
+// between store.Begin() and store.Commit(); a method that fails leaves nothing written.
+// Not thread-safe: owned by the thread that owns the store.
+class Service {
+ public:
+  // `store` and `clock` must outlive the service.
+  Service(core::TaskStore& store, const core::Clock& clock, ServiceOptions options);
+
+  core::Result<ListLocationsResponse> ListLocations(const ListLocationsRequest& request);
+  core::Result<core::Location> GetLocation(const std::string& name);
+
+  core::Result<ListQueuesResponse> ListQueues(const ListQueuesRequest& request);
+  core::Result<core::Queue> GetQueue(const std::string& name);
+  core::Result<core::Queue> CreateQueue(const std::string& parent, core::Queue queue);
+  core::Result<core::Queue> UpdateQueue(const UpdateQueueRequest& request);
+  core::Status DeleteQueue(const std::string& name);
+  core::Result<core::Queue> PurgeQueue(const std::string& name);
+  core::Result<core::Queue> PauseQueue(const std::string& name);
+  core::Result<core::Queue> ResumeQueue(const std::string& name);
+
+  core::Result<core::Policy> GetIamPolicy(const std::string& resource);
+  core::Result<core::Policy> SetIamPolicy(const std::string& resource, core::Policy policy);
+  core::Result<std::vector<std::string>> TestIamPermissions(
+      const std::string& resource, const std::vector<std::string>& permissions);
+
+  core::Result<ListTasksResponse> ListTasks(const ListTasksRequest& request);
+  core::Result<core::Task> GetTask(const std::string& name, core::TaskView view);
+  core::Result<core::Task> CreateTask(const std::string& parent, core::Task task,
+                                      core::TaskView view);
+  core::Status DeleteTask(const std::string& name);
+  core::Result<core::Task> RunTask(const std::string& name, core::TaskView view);
+
+  // Creates the queue, or updates its settings, keeping its state, tasks and IAM policy. Used
+  // for the queues of --config at start.
+  core::Status ApplyQueueConfig(core::Queue queue);
+
+  // Forgets expired tombstones; call now and then.
+  core::Status Housekeep();
+
+ private:
+  core::Result<core::StoredQueue> LoadQueue(const std::string& name, const char* not_found);
+  core::Result<core::Queue> SetState(const std::string& name, core::QueueState state);
+  core::Status CheckQueueNameFree(const std::string& name);
+  core::Result<core::StoredQueue> QueueForNewTask(const std::string& parent);
+  std::string NewTaskId();
+
+  core::TaskStore& store_;
+  const core::Clock& clock_;
+  ServiceOptions options_;
+  std::mt19937_64 random_;
+};
+
+// The message Cloud Tasks gives for a missing queue in most methods.
+inline constexpr char kQueueNotFound[] =
+    "Queue does not exist. If you just created the queue, wait at least a minute for the queue "
+    "to initialize.";
+inline constexpr char kEntityNotFound[] = "Requested entity was not found.";
+
+// Applies a response view: BASIC (and unspecified) leaves out request bodies.
+core::Task ApplyView(core::Task task, core::TaskView view);
+
+}  // namespace cte::api

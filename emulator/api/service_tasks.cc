@@ -1,0 +1,134 @@
+// The task methods of Service; see service.h.
+#include "api/names.h"
+#include "api/page_token.h"
+#include "api/service.h"
+#include "core/queue_rules.h"
+#include "core/task_rules.h"
+
+namespace cte::api {
+
+using core::Result;
+using core::Status;
+using core::Task;
+
+Task ApplyView(Task task, core::TaskView view) {
+  task.view = view == core::TaskView::kFull ? core::TaskView::kFull : core::TaskView::kBasic;
+  if (task.view == core::TaskView::kBasic) {
+    if (task.http_request) task.http_request->body.clear();
+    if (task.app_engine_http_request) task.app_engine_http_request->body.clear();
+  }
+  return task;
+}
+
+Result<ListTasksResponse> Service::ListTasks(const ListTasksRequest& request) {
+  auto queue = LoadQueue(request.parent, kQueueNotFound);
+  if (!queue.ok()) return queue.status();
+  int32_t size = request.page.page_size;
+  if (size < 0) return core::InvalidArgument("The page_size must not be negative.");
+  if (size == 0 || size > 1000) size = 1000;
+  auto after = DecodePageToken(request.page.page_token, "t", request.parent);
+  if (!after.ok()) return after.status();
+  int64_t position = 0;
+  if (!after->empty()) {
+    try {
+      position = std::stoll(*after);
+    } catch (const std::exception&) {
+      return core::InvalidArgument("Invalid page_token: it does not belong to this request.");
+    }
+  }
+  bool full = request.response_view == core::TaskView::kFull;
+  auto page = store_.ListTasks(request.parent, position, size, full);
+  if (!page.ok()) return page.status();
+  ListTasksResponse out;
+  out.tasks.reserve(page->tasks.size());
+  for (Task& t : page->tasks) out.tasks.push_back(ApplyView(std::move(t), request.response_view));
+  if (static_cast<int32_t>(out.tasks.size()) == size) {
+    out.next_page_token = EncodePageToken("t", request.parent, std::to_string(page->last_position));
+  }
+  return out;
+}
+
+Result<Task> Service::GetTask(const std::string& name, core::TaskView view) {
+  auto parsed = ParseTaskName(name);
+  if (!parsed.ok()) return parsed.status();
+  auto found = store_.FindTask(name);
+  if (!found.ok()) return found.status();
+  if (found->has_value()) return ApplyView(std::move(**found), view);
+  auto recent = store_.HasTaskTombstone(name, clock_.Now());
+  if (!recent.ok()) return recent.status();
+  if (*recent) {
+    return core::NotFound(
+        "The task no longer exists, though a task with this name existed recently. The task "
+        "either successfully completed or was deleted.");
+  }
+  return core::NotFound(kEntityNotFound);
+}
+
+Result<core::StoredQueue> Service::QueueForNewTask(const std::string& parent) {
+  auto queue = LoadQueue(parent, kQueueNotFound);
+  if (queue.ok() || queue.status().code() != core::Code::kNotFound ||
+      !options_.auto_create_queues) {
+    return queue;
+  }
+  core::StoredQueue created;
+  created.queue.name = parent;
+  created.queue.state = core::QueueState::kRunning;
+  CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(created.queue));
+  CTE_RETURN_IF_ERROR(store_.PutQueue(created));
+  return created;
+}
+
+std::string Service::NewTaskId() { return std::to_string(random_() >> 1); }
+
+Result<Task> Service::CreateTask(const std::string& parent, Task task, core::TaskView view) {
+  auto queue_name = ParseQueueName(parent);
+  if (!queue_name.ok()) return queue_name.status();
+  bool named = !task.name.empty();
+  if (named) {
+    auto task_name = ParseTaskName(task.name);
+    if (!task_name.ok()) return task_name.status();
+    if (task_name->parent.Full() != parent) {
+      return core::InvalidArgument("The queue name from request ('" + parent +
+                                   "') must be the same as the queue name in the named task ('" +
+                                   task_name->parent.Full() + "').");
+    }
+  } else {
+    task.name = parent + "/tasks/" + NewTaskId();
+  }
+  auto queue = QueueForNewTask(parent);
+  if (!queue.ok()) return queue.status();
+  core::TimePoint now = clock_.Now();
+  CTE_RETURN_IF_ERROR(core::PrepareNewTask(task, now));
+  if (named) {
+    auto blocked = store_.HasTaskTombstone(task.name, now);
+    if (!blocked.ok()) return blocked.status();
+    if (*blocked) return core::AlreadyExists("Requested entity already exists");
+  }
+  CTE_RETURN_IF_ERROR(store_.InsertTask(task));
+  return ApplyView(std::move(task), view);
+}
+
+Status Service::DeleteTask(const std::string& name) {
+  CTE_RETURN_IF_ERROR(ParseTaskName(name).status());
+  auto deleted = store_.DeleteTask(name);
+  if (!deleted.ok()) return deleted.status();
+  if (!*deleted) return core::NotFound(kEntityNotFound);
+  if (options_.task_tombstone.count() > 0) {
+    return store_.PutTaskTombstone(name, clock_.Now() + options_.task_tombstone);
+  }
+  return Status::Ok();
+}
+
+Result<Task> Service::RunTask(const std::string& name, core::TaskView view) {
+  (void)view;
+  CTE_RETURN_IF_ERROR(ParseTaskName(name).status());
+  auto found = store_.FindTask(name);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return core::NotFound(kEntityNotFound);
+  return core::Unimplemented(
+      "RunTask is not implemented yet: this emulator does not dispatch tasks yet.");
+}
+
+Status Service::Housekeep() { return store_.DeleteExpiredTombstones(clock_.Now()); }
+
+}  // namespace cte::api

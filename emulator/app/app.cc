@@ -1,0 +1,134 @@
+#include "app/app.h"
+
+#include "api/rest_handler.h"
+#include "app/queue_config.h"
+#include "http/asio.h"
+#include "store/batch_runner.h"
+#include "store/sqlite_store.h"
+
+namespace cte::app {
+
+namespace asio = http::asio;
+
+namespace {
+
+using core::Result;
+using core::Status;
+
+// Runs `f` in one transaction on a store no other thread uses yet.
+Status InTransaction(core::TaskStore& store, const std::function<Status()>& f) {
+  CTE_RETURN_IF_ERROR(store.Begin());
+  Status s = f();
+  if (!s.ok()) {
+    store.Rollback();
+    return s;
+  }
+  return store.Commit();
+}
+
+}  // namespace
+
+struct App::Impl {
+  Impl(AppOptions o, const core::Clock& clock, std::unique_ptr<store::SqliteStore> s)
+      : options(std::move(o)),
+        logger(options.log),
+        store(std::move(s)),
+        service(*store, clock, options.service),
+        runner(*store, [this] { Housekeep(); }, std::chrono::seconds(60)),
+        server(io, options.server, [this](api::RestRequest r, http::Respond respond) {
+          HandleRequest(std::move(r), std::move(respond));
+        }) {}
+
+  void Housekeep() {
+    Status s = InTransaction(*store, [this] { return service.Housekeep(); });
+    if (!s.ok()) logger.Log(LogLevel::kWarn, "housekeeping failed: " + s.message());
+  }
+
+  // Runs on the I/O thread: decodes the request here, runs it on the store thread, and renders
+  // the answer back on the I/O thread.
+  void HandleRequest(api::RestRequest request, http::Respond respond) {
+    auto start = std::chrono::steady_clock::now();
+    auto call = std::make_shared<api::PreparedCall>(api::PrepareRestCall(request));
+    std::string path = request.target.substr(0, request.target.find('?'));
+    auto finish = [this, call, start, method = std::move(request.method), path = std::move(path),
+                   respond = std::move(respond)](api::RestResponse response) {
+      auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - start);
+      logger.ApiCall(call->rpc, method, path, response.status, latency);
+      respond(std::move(response));
+    };
+    if (call->immediate) return finish(std::move(*call->immediate));
+    auto result = std::make_shared<std::optional<Result<api::Json>>>();
+    runner.Submit({[this, call, result] {
+                     result->emplace(call->execute(service));
+                     return (*result)->ok();
+                   },
+                   [this, result, finish = std::move(finish)](const Status& commit) {
+                     asio::post(io, [result, commit, finish] {
+                       finish(commit.ok() ? api::Render(**result) : api::ErrorResponse(commit));
+                     });
+                   }});
+  }
+
+  AppOptions options;
+  Logger logger;
+  asio::io_context io{1};
+  std::unique_ptr<store::SqliteStore> store;
+  api::Service service;
+  store::BatchRunner runner;
+  http::Server server;
+};
+
+Result<std::unique_ptr<App>> App::Create(AppOptions options, const core::Clock& clock) {
+  std::vector<core::Queue> queues;
+  if (!options.config_path.empty()) {
+    auto loaded = LoadQueueConfig(options.config_path);
+    if (!loaded.ok()) return loaded.status();
+    queues = std::move(*loaded);
+  }
+  auto store = store::SqliteStore::Open(options.db_path);
+  if (!store.ok()) return store.status();
+  auto impl = std::make_unique<Impl>(std::move(options), clock, std::move(*store));
+  Status applied = InTransaction(*impl->store, [&]() -> Status {
+    for (const core::Queue& q : queues) CTE_RETURN_IF_ERROR(impl->service.ApplyQueueConfig(q));
+    return impl->service.Housekeep();
+  });
+  if (!applied.ok()) return applied;
+  CTE_RETURN_IF_ERROR(impl->server.Listen());
+  return std::unique_ptr<App>(new App(std::move(impl)));
+}
+
+App::App(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+App::~App() = default;
+
+uint16_t App::port() const { return impl_->server.port(); }
+
+std::string App::url() const {
+  const std::string& host = impl_->options.server.host;
+  bool v6 = host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port());
+}
+
+void App::Run(bool handle_signals) {
+  asio::signal_set signals(impl_->io);
+  if (handle_signals) {
+    signals.add(SIGINT);
+    signals.add(SIGTERM);
+    signals.async_wait([this](const boost::system::error_code& ec, int) {
+      if (!ec) Stop();
+    });
+  }
+  impl_->server.Start();
+  auto guard = asio::make_work_guard(impl_->io);
+  impl_->io.run();
+}
+
+void App::Stop() {
+  asio::post(impl_->io, [this] {
+    impl_->server.Stop();
+    impl_->io.stop();
+  });
+}
+
+}  // namespace cte::app

@@ -1,0 +1,47 @@
+// App: the emulator assembled from its parts (store, batch runner, service, HTTP server).
+// Used by main.cc and by integration tests that run the emulator in-process.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/service.h"
+#include "app/logger.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "http/server.h"
+
+namespace cte::app {
+
+struct AppOptions {
+  http::ServerOptions server;
+  std::string db_path = "cloud-tasks-emulator.db";  // ":memory:" keeps nothing.
+  std::string config_path;                          // Queues to create or update at start.
+  api::ServiceOptions service;
+  LogOptions log;
+};
+
+class App {
+ public:
+  // Opens the database, applies the config file and binds the port. INVALID_ARGUMENT for a bad
+  // config file, INTERNAL for a database that cannot be opened, UNAVAILABLE for a port that
+  // cannot be bound. `clock` must outlive the App.
+  static core::Result<std::unique_ptr<App>> Create(AppOptions options, const core::Clock& clock);
+  ~App();
+
+  // The bound port and the base URL ("http://127.0.0.1:8123").
+  uint16_t port() const;
+  std::string url() const;
+
+  // Serves on the calling thread until Stop(), or SIGINT/SIGTERM when `handle_signals`.
+  void Run(bool handle_signals);
+  // Thread-safe; Run returns soon after.
+  void Stop();
+
+ private:
+  struct Impl;
+  explicit App(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cte::app

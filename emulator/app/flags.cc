@@ -1,0 +1,119 @@
+#include "app/flags.h"
+
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+namespace cte::app {
+
+std::optional<core::Duration> ParseFlagDuration(std::string_view text) {
+  using namespace std::chrono;
+  if (text == "0") return core::Duration(0);
+  core::Duration total(0);
+  while (!text.empty()) {
+    size_t i = 0;
+    double value = 0;
+    bool digits = false;
+    double scale = 0;
+    for (; i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.'); ++i) {
+      if (text[i] == '.') {
+        if (scale != 0) return std::nullopt;
+        scale = 1;
+        continue;
+      }
+      digits = true;
+      if (scale != 0) value += (text[i] - '0') * (scale /= 10);
+      else value = value * 10 + (text[i] - '0');
+    }
+    if (!digits) return std::nullopt;
+    text.remove_prefix(i);
+    static constexpr std::pair<const char*, double> kUnits[] = {
+        {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}, {"d", 86400e9}};
+    bool matched = false;
+    for (const auto& [unit, ns] : kUnits) {
+      std::string_view u(unit);
+      bool longer = u.size() == 1 && text.size() > 1 && text[1] == 's';  // "ms" vs "m".
+      if (text.substr(0, u.size()) == u && !longer) {
+        total += core::Duration(static_cast<int64_t>(value * ns));
+        text.remove_prefix(u.size());
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) return std::nullopt;
+  }
+  return total;
+}
+
+namespace {
+
+// A CLI11 validator for durations.
+CLI::Validator DurationValidator() {
+  return CLI::Validator(
+      [](std::string& s) {
+        return ParseFlagDuration(s) ? std::string() : "not a duration (e.g. 1h, 30m, 0s): " + s;
+      },
+      "DURATION");
+}
+
+}  // namespace
+
+FlagsResult ParseFlags(int argc, char** argv) {
+  AppOptions o;
+  CLI::App cli{"A local emulator of Google Cloud Tasks (API v2), REST on one port.",
+               "cloud-tasks-emulator"};
+  int port = o.server.port;
+  std::string task_tombstone = "1h", queue_tombstone = "0s", log_level = "info",
+              log_format = "text";
+  cli.add_option("--host", o.server.host, "Address to listen on")
+      ->envname("CLOUD_TASKS_EMULATOR_BIND_HOST")
+      ->capture_default_str();
+  cli.add_option("--port", port, "Port to listen on; 0 picks a free port")
+      ->envname("CLOUD_TASKS_EMULATOR_PORT")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  cli.add_option("--db", o.db_path, "SQLite database file; :memory: keeps nothing")
+      ->envname("CLOUD_TASKS_EMULATOR_DB")
+      ->capture_default_str();
+  cli.add_option("--config", o.config_path, "JSON file of queues to create or update at start")
+      ->envname("CLOUD_TASKS_EMULATOR_CONFIG")
+      ->check(CLI::ExistingFile);
+  cli.add_option("--task-tombstone", task_tombstone,
+                 "How long a used task name stays blocked (ALREADY_EXISTS)")
+      ->envname("CLOUD_TASKS_EMULATOR_TASK_TOMBSTONE")
+      ->check(DurationValidator())
+      ->capture_default_str();
+  cli.add_option("--queue-tombstone", queue_tombstone,
+                 "How long a deleted queue name stays blocked (FAILED_PRECONDITION)")
+      ->envname("CLOUD_TASKS_EMULATOR_QUEUE_TOMBSTONE")
+      ->check(DurationValidator())
+      ->capture_default_str();
+  cli.add_flag("--auto-create-queues", o.service.auto_create_queues,
+               "CreateTask on a missing queue creates it (Google answers NOT_FOUND)")
+      ->envname("CLOUD_TASKS_EMULATOR_AUTO_CREATE_QUEUES");
+  cli.add_option("--log-level", log_level, "debug, info, warn, error or off")
+      ->envname("CLOUD_TASKS_EMULATOR_LOG_LEVEL")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  cli.add_option("--log-format", log_format, "text or json")
+      ->envname("CLOUD_TASKS_EMULATOR_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(cli.help().c_str(), stdout);
+    return {std::nullopt, 0};
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "cloud-tasks-emulator: %s (see --help)\n", e.what());
+    return {std::nullopt, 2};
+  }
+  o.server.port = static_cast<uint16_t>(port);
+  o.service.task_tombstone = *ParseFlagDuration(task_tombstone);
+  o.service.queue_tombstone = *ParseFlagDuration(queue_tombstone);
+  o.log.level = *ParseLogLevel(log_level);
+  o.log.json = log_format == "json";
+  return {std::move(o), 0};
+}
+
+}  // namespace cte::app

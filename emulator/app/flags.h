@@ -1,0 +1,25 @@
+// Command-line flags of cloud-tasks-emulator, each with an environment variable.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "app/app.h"
+#include "core/clock.h"
+
+namespace cte::app {
+
+// Parses "1h", "30m", "90s", "1h30m", "0s", "500ms" (Go-style). nullopt when malformed.
+std::optional<core::Duration> ParseFlagDuration(std::string_view text);
+
+struct FlagsResult {
+  std::optional<AppOptions> options;  // Set when the emulator should start.
+  int exit_code = 0;                  // Otherwise: 0 after --help, 2 after a bad flag.
+};
+
+// Parses argv (and the CLOUD_TASKS_EMULATOR_* environment). Prints --help to stdout, or a
+// one-line error to stderr.
+FlagsResult ParseFlags(int argc, char** argv);
+
+}  // namespace cte::app

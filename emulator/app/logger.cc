@@ -1,0 +1,72 @@
+#include "app/logger.h"
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "core/time_util.h"
+
+namespace cte::app {
+
+namespace {
+
+const char* LevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug: return "DEBUG";
+    case LogLevel::kInfo: return "INFO";
+    case LogLevel::kWarn: return "WARN";
+    case LogLevel::kError: return "ERROR";
+    case LogLevel::kOff: return "OFF";
+  }
+  return "INFO";
+}
+
+std::string Now() { return core::FormatTimestamp(std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now())); }
+
+}  // namespace
+
+std::optional<LogLevel> ParseLogLevel(std::string_view name) {
+  if (name == "debug") return LogLevel::kDebug;
+  if (name == "info") return LogLevel::kInfo;
+  if (name == "warn" || name == "warning") return LogLevel::kWarn;
+  if (name == "error") return LogLevel::kError;
+  if (name == "off" || name == "none") return LogLevel::kOff;
+  return std::nullopt;
+}
+
+void Logger::ApiCall(std::string_view rpc, std::string_view method, std::string_view path,
+                     int status, std::chrono::microseconds latency) const {
+  LogLevel level = status >= 500 ? LogLevel::kWarn : LogLevel::kInfo;
+  if (level < options_.level) return;
+  double ms = static_cast<double>(latency.count()) / 1000.0;
+  if (options_.json) {
+    nlohmann::json j = {{"time", Now()},         {"level", LevelName(level)},
+                        {"rpc", rpc.empty() ? "-" : rpc}, {"method", method},
+                        {"path", path},          {"status", status},
+                        {"latencyMs", ms}};
+    Write(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return;
+  }
+  char latency_text[32];
+  std::snprintf(latency_text, sizeof latency_text, "%.3fms", ms);
+  Write(Now() + " " + LevelName(level) + " " + std::string(rpc.empty() ? "-" : rpc) + " " +
+        std::string(method) + " " + std::string(path) + " " + std::to_string(status) + " " +
+        latency_text);
+}
+
+void Logger::Log(LogLevel level, std::string_view message) const {
+  if (level < options_.level) return;
+  if (options_.json) {
+    nlohmann::json j = {{"time", Now()}, {"level", LevelName(level)}, {"message", message}};
+    Write(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return;
+  }
+  Write(Now() + " " + LevelName(level) + " " + std::string(message));
+}
+
+void Logger::Write(const std::string& line) const {
+  std::string out = line + "\n";
+  std::fwrite(out.data(), 1, out.size(), stderr);
+}
+
+}  // namespace cte::app

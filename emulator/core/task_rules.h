@@ -1,0 +1,26 @@
+// What CreateTask checks and fills in on a new task (spec sections 5.1 and 8).
+#pragma once
+
+#include <cstddef>
+
+#include "core/model.h"
+#include "core/status.h"
+
+namespace cte::core {
+
+// A stored task may be at most this large, serialized (1 MiB - 7 bytes, spec 5.1).
+inline constexpr size_t kMaxTaskBytes = 1'048'569;
+inline constexpr size_t kMaxUrlLength = 2083;
+inline constexpr size_t kMaxHeaderBytes = 80 * 1024;
+inline constexpr std::chrono::hours kMaxScheduleAhead{720};
+
+// Validates a task from a CreateTask request and normalizes it as the real service stores it:
+// default method POST, User-Agent header, dispatch deadline, schedule time (unset or past means
+// `now`, kept at microsecond precision), create time (whole seconds), output-only fields cleared.
+// The task name is checked by the caller. Returns INVALID_ARGUMENT with Google's message.
+Status PrepareNewTask(Task& task, TimePoint now);
+
+// The size of the task serialized as a google.cloud.tasks.v2.Task protobuf message.
+size_t EncodedTaskSize(const Task& task);
+
+}  // namespace cte::core

@@ -1,0 +1,163 @@
+#include "http/server.h"
+
+#include "http/asio.h"
+
+namespace cte::http {
+
+namespace {
+
+using asio::awaitable;
+using asio::use_awaitable;
+
+api::RestRequest ToRestRequest(bhttp::request<bhttp::string_body>&& req) {
+  api::RestRequest out;
+  out.method = std::string(req.method_string());
+  out.target = std::string(req.target());
+  out.body = std::move(req.body());
+  if (auto it = req.find("X-HTTP-Method-Override"); it != req.end()) {
+    out.method_override = std::string(it->value());
+  }
+  return out;
+}
+
+bhttp::response<bhttp::string_body> ToBeastResponse(api::RestResponse&& r, unsigned version,
+                                                    bool keep_alive) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+  res.set(bhttp::field::server, "cloud-tasks-emulator");
+  res.set(bhttp::field::content_type, "application/json; charset=UTF-8");
+  res.keep_alive(keep_alive);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  return res;
+}
+
+// The answer to a request the parser rejected; the connection closes after it.
+api::RestResponse ParseErrorResponse(const beast::error_code& ec, size_t max_body) {
+  if (ec == bhttp::error::body_limit) {
+    return api::ErrorResponse(core::InvalidArgument(
+        "Request payload size exceeds the limit: " + std::to_string(max_body) + " bytes."));
+  }
+  if (ec == bhttp::error::header_limit) {
+    return api::ErrorResponse(core::InvalidArgument("Request headers are too large."));
+  }
+  return api::ErrorResponse(core::InvalidArgument("Malformed HTTP request: " + ec.message()));
+}
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  Impl(asio::io_context& context, ServerOptions o, Handler h)
+      : io(context), options(std::move(o)), handler(std::move(h)), acceptor(context) {}
+
+  // Hands the request to the handler and resumes when it responds (from any thread).
+  awaitable<api::RestResponse> Handle(api::RestRequest request) {
+    auto initiate = [this, &request](auto completion) {
+      using Completion = decltype(completion);
+      auto shared = std::make_shared<Completion>(std::move(completion));
+      auto executor = asio::get_associated_executor(*shared, io.get_executor());
+      handler(std::move(request), [shared, executor](api::RestResponse response) {
+        asio::post(executor, [shared, response = std::move(response)]() mutable {
+          // Asio's handlers are invoked once, as rvalues moved out of their holder.
+          Completion resume = std::move(*shared);
+          std::move(resume)(std::move(response));
+        });
+      });
+    };
+    co_return co_await asio::async_initiate<decltype(use_awaitable), void(api::RestResponse)>(
+        initiate, use_awaitable);
+  }
+
+  awaitable<void> Session(tcp::socket socket) {
+    auto self = shared_from_this();  // Keeps the handler alive while the session runs.
+    ++connections;
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    beast::error_code ec;
+    while (true) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
+      parser.body_limit(options.max_body_bytes);
+      stream.expires_after(options.idle_timeout);
+      co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
+          ec == beast::error::timeout || ec == asio::error::eof) {
+        break;
+      }
+      bool keep_alive = !ec && parser.get().keep_alive();
+      unsigned version = ec ? 11 : parser.get().version();
+      // No co_await inside ?: here: GCC 12 miscompiles temporaries in that position.
+      api::RestResponse response;
+      if (ec) {
+        response = ParseErrorResponse(ec, options.max_body_bytes);
+      } else {
+        response = co_await Handle(ToRestRequest(parser.release()));
+      }
+      auto res = ToBeastResponse(std::move(response), version, keep_alive);
+      stream.expires_after(options.idle_timeout);
+      co_await bhttp::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+      if (ec || !keep_alive) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    --connections;
+  }
+
+  awaitable<void> Accept() {
+    auto self = shared_from_this();
+    while (acceptor.is_open()) {
+      beast::error_code ec;
+      tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
+      if (ec == asio::error::operation_aborted) break;
+      if (ec) continue;  // E.g. too many open files: keep serving the connections we have.
+      if (connections >= options.max_connections) {
+        socket.close(ec);
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      asio::co_spawn(io, Session(std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::io_context& io;
+  ServerOptions options;
+  Handler handler;
+  tcp::acceptor acceptor;
+  int connections = 0;
+};
+
+Server::Server(asio::io_context& io, ServerOptions options, Handler handler)
+    : impl_(std::make_shared<Impl>(io, std::move(options), std::move(handler))) {}
+
+Server::~Server() = default;
+
+core::Status Server::Listen() {
+  beast::error_code ec;
+  tcp::resolver resolver(impl_->io);
+  auto endpoints = resolver.resolve(impl_->options.host, std::to_string(impl_->options.port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || endpoints.empty()) {
+    return {core::Code::kUnavailable, "cannot resolve host " + impl_->options.host};
+  }
+  tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return {core::Code::kUnavailable, "cannot listen on " + impl_->options.host + ":" +
+                                          std::to_string(impl_->options.port) + ": " +
+                                          ec.message()};
+  }
+  return core::Status::Ok();
+}
+
+uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::Start() { asio::co_spawn(impl_->io, impl_->Accept(), asio::detached); }
+
+void Server::Stop() {
+  beast::error_code ec;
+  impl_->acceptor.close(ec);
+}
+
+}  // namespace cte::http

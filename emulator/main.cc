@@ -1,0 +1,20 @@
+// cloud-tasks-emulator: parse flags, build the App, print the ready line, serve until signalled.
+#include <cstdio>
+
+#include "app/app.h"
+#include "app/flags.h"
+
+int main(int argc, char** argv) {
+  cte::app::FlagsResult flags = cte::app::ParseFlags(argc, argv);
+  if (!flags.options) return flags.exit_code;
+  static cte::core::SystemClock clock;
+  auto app = cte::app::App::Create(std::move(*flags.options), clock);
+  if (!app.ok()) {
+    std::fprintf(stderr, "cloud-tasks-emulator: %s\n", app.status().message().c_str());
+    return app.status().code() == cte::core::Code::kInvalidArgument ? 2 : 1;
+  }
+  std::printf("cloud-tasks-emulator listening on %s\n", (*app)->url().c_str());
+  std::fflush(stdout);
+  (*app)->Run(/*handle_signals=*/true);
+  return 0;
+}

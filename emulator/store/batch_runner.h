@@ -1,0 +1,53 @@
+// BatchRunner: the thread that owns a TaskStore and runs every piece of store work, in batches
+// that share one transaction and one commit (group commit).
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "core/task_store.h"
+
+namespace cte::store {
+
+class BatchRunner {
+ public:
+  struct Job {
+    // Runs on the runner thread inside the batch's transaction; returns false when it failed,
+    // and then whatever it wrote is rolled back (the rest of the batch is kept).
+    std::function<bool()> run;
+    // Runs on the runner thread after the commit, with its result; must not block.
+    std::function<void(const core::Status& commit)> done;
+  };
+
+  // `store` must outlive the runner. `housekeeping`, if set, runs in its own transaction every
+  // `housekeeping_interval` on the runner thread.
+  BatchRunner(core::TaskStore& store, std::function<void()> housekeeping,
+              std::chrono::milliseconds housekeeping_interval);
+  // Finishes the queued jobs, then stops the thread.
+  ~BatchRunner();
+
+  BatchRunner(const BatchRunner&) = delete;
+  BatchRunner& operator=(const BatchRunner&) = delete;
+
+  // Thread-safe. Jobs run in the order they were submitted.
+  void Submit(Job job);
+
+ private:
+  void Loop();
+  void RunBatch(std::deque<Job>& batch);
+
+  core::TaskStore& store_;
+  std::function<void()> housekeeping_;
+  std::chrono::milliseconds housekeeping_interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> pending_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cte::store

@@ -1,0 +1,71 @@
+// SqliteStore: the TaskStore kept in one SQLite database (WAL mode, versioned schema).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "core/task_store.h"
+
+namespace SQLite {
+class Database;
+class Statement;
+}  // namespace SQLite
+
+namespace cte::store {
+
+// Opens (creating if needed, with user-only permissions) and migrates the database at `path`;
+// ":memory:" keeps nothing. Writes are durable across a crash of the process once Commit()
+// returns (WAL, synchronous=NORMAL). Not thread-safe: owned by one thread.
+class SqliteStore final : public core::TaskStore {
+ public:
+  // INTERNAL when the file cannot be opened or migrated.
+  static core::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  ~SqliteStore() override;
+
+  // The schema version a freshly opened database has.
+  static int SchemaVersion();
+
+  core::Status Begin() override;
+  core::Status Commit() override;
+  void Rollback() override;
+  core::Status BeginSavepoint() override;
+  core::Status ReleaseSavepoint() override;
+  core::Status RollbackSavepoint() override;
+
+  core::Result<std::optional<core::StoredQueue>> FindQueue(std::string_view name) override;
+  core::Result<std::vector<core::StoredQueue>> ListQueues(std::string_view prefix,
+                                                          std::string_view after,
+                                                          int limit) override;
+  core::Status PutQueue(const core::StoredQueue& queue) override;
+  core::Status DeleteQueue(std::string_view name) override;
+  core::Result<std::vector<std::string>> ListQueueLocations(std::string_view project) override;
+
+  core::Status InsertTask(const core::Task& task) override;
+  core::Result<std::optional<core::Task>> FindTask(std::string_view name) override;
+  core::Result<bool> DeleteTask(std::string_view name) override;
+  core::Result<core::TaskPage> ListTasks(std::string_view queue_name, int64_t after_position,
+                                         int limit, bool with_body) override;
+  core::Result<int64_t> PurgeTasks(std::string_view queue_name,
+                                   std::optional<core::TimePoint> tombstone_until) override;
+
+  core::Status PutTaskTombstone(std::string_view task_name, core::TimePoint until) override;
+  core::Result<bool> HasTaskTombstone(std::string_view task_name, core::TimePoint now) override;
+  core::Status PutQueueTombstone(std::string_view queue_name, core::TimePoint until) override;
+  core::Result<bool> HasQueueTombstone(std::string_view queue_name, core::TimePoint now) override;
+  core::Status DeleteQueueTombstone(std::string_view queue_name) override;
+  core::Status DeleteExpiredTombstones(core::TimePoint now) override;
+
+ private:
+  struct Statements;
+  explicit SqliteStore(std::unique_ptr<SQLite::Database> db);
+  // The rowid of a queue, or 0 when it does not exist.
+  int64_t QueueId(std::string_view name);
+
+  std::unique_ptr<SQLite::Database> db_;
+  std::unique_ptr<Statements> st_;
+  std::unordered_map<std::string, int64_t> queue_ids_;
+  bool in_transaction_ = false;
+};
+
+}  // namespace cte::store
