@@ -112,6 +112,7 @@ Status RouteQueueCollection(Route& r, const std::string& parent) {
     });
   }
   if (r.method != "POST") return RouteNotFound(r.request);
+  r.call.rpc = "CreateQueue";
   CTE_RETURN_IF_ERROR(CheckQuery(r.t, {}));
   auto body = r.Body();
   if (!body.ok()) return body.status();
@@ -197,6 +198,7 @@ Status RouteQueue(Route& r, const std::string& name) {
     return r.Set("GetQueue", [=](Service& s) { return Then(s.GetQueue(name), to_json); });
   }
   if (r.method != "PATCH") return RouteNotFound(r.request);
+  r.call.rpc = "UpdateQueue";
   CTE_RETURN_IF_ERROR(CheckQuery(r.t, {"updateMask"}));
   auto body = r.Body();
   if (!body.ok()) return body.status();
@@ -228,6 +230,7 @@ Status RouteTaskCollection(Route& r, const std::string& parent) {
     });
   }
   if (r.method != "POST") return RouteNotFound(r.request);
+  r.call.rpc = "CreateTask";
   CTE_RETURN_IF_ERROR(CheckQuery(r.t, {}));
   auto body = r.Body();
   if (!body.ok()) return body.status();

@@ -121,7 +121,7 @@ Status CopyMaskedField(const Queue& from, Queue& to, const std::string& path) {
   } else if (path.rfind("app_engine_routing_override", 0) == 0) {
     to.app_engine_routing_override = from.app_engine_routing_override;
   } else if (path == "name" || path == "state" || path == "purge_time" ||
-             path == "rate_limits.max_burst_size" || path == "http_target") {
+             path == "rate_limits.max_burst_size" || path.rfind("http_target", 0) == 0) {
     // Output-only or immutable: ignored, as the real service does.
   } else {
     return core::InvalidArgument("Invalid update_mask path \"" + path + "\".");

@@ -52,6 +52,10 @@ Status ApplyQueueDefaults(Queue& queue) {
   if (c.min_backoff.count() == 0) c.min_backoff = milliseconds(100);
   if (c.max_backoff.count() == 0) c.max_backoff = seconds(3600);
   if (c.max_doublings == 0) c.max_doublings = 16;
+  // A sampling ratio of 0 logs nothing, the same as no logging config.
+  if (queue.stackdriver_logging_config && queue.stackdriver_logging_config->sampling_ratio == 0) {
+    queue.stackdriver_logging_config.reset();
+  }
   if (c.min_backoff > c.max_backoff) {
     return InvalidArgument(
         "RetryConfig.minBackoff must be less than or equal to RetryConfig.maxBackoff.");

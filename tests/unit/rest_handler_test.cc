@@ -1,0 +1,244 @@
+#include "api/rest_handler.h"
+
+#include <doctest/doctest.h>
+
+#include "store/sqlite_store.h"
+
+using namespace cte;
+using namespace std::chrono;
+using api::Json;
+
+namespace {
+
+const core::TimePoint kStart = sys_days(year(2026) / 11 / 29) + hours(20) + microseconds(123456);
+
+// The REST layer over a real in-memory store and a manual clock, without sockets.
+struct Fixture {
+  core::ManualClock clock{kStart};
+  std::unique_ptr<store::SqliteStore> store = std::move(store::SqliteStore::Open(":memory:").value());
+  api::ServiceOptions options{hours(1), hours(1), false};
+  api::Service service{*store, clock, options};
+
+  struct Reply {
+    int status;
+    Json json;
+  };
+  Reply Call(const std::string& method, const std::string& target, const std::string& body = "") {
+    api::RestResponse r = api::HandleRestNow({method, target, body, ""}, service, *store);
+    return {r.status, Json::parse(r.body)};
+  }
+  std::string Message(const Reply& r) { return r.json["error"]["message"]; }
+};
+
+const std::string kLoc = "/v2/projects/api-ai-blog-writer/locations/europe-west1";
+const std::string kQueueName =
+    "projects/api-ai-blog-writer/locations/europe-west1/queues/image-generation-queue";
+const std::string kQ = "/v2/" + kQueueName;
+
+}  // namespace
+
+TEST_CASE_FIXTURE(Fixture, "CreateQueue with a name only answers the documented defaults") {
+  auto r = Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"("})");
+  CHECK(r.status == 200);
+  CHECK(r.json == Json::parse(R"({"name":")" + kQueueName + R"(",
+      "rateLimits":{"maxDispatchesPerSecond":500,"maxBurstSize":100,"maxConcurrentDispatches":1000},
+      "retryConfig":{"maxAttempts":100,"minBackoff":"0.100s","maxBackoff":"3600s","maxDoublings":16},
+      "state":"RUNNING"})"));
+  auto again = Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"("})");
+  CHECK(again.status == 409);
+  CHECK(again.json["error"]["status"] == "ALREADY_EXISTS");
+  CHECK(Message(again) == "Queue already exists");
+}
+
+TEST_CASE_FIXTURE(Fixture, "queue errors use the real service's codes and messages") {
+  auto missing = Call("GET", kQ);
+  CHECK(missing.status == 404);
+  CHECK(Message(missing) ==
+        "Queue does not exist. If you just created the queue, wait at least a minute for the "
+        "queue to initialize.");
+  CHECK(Message(Call("DELETE", kQ)) == "Requested entity was not found.");
+  auto bad = Call("POST", kLoc + "/queues", R"({"name":"projects/p/locations/l/queues/a_b"})");
+  CHECK(bad.status == 400);
+  CHECK(Message(bad) ==
+        "Queue name must be formatted: "
+        "\"projects/<PROJECT_ID>/locations/<LOCATION_ID>/queues/<QUEUE_ID>\".");
+  auto rate = Call("POST", kLoc + "/queues",
+                   R"({"name":")" + kQueueName + R"(","rateLimits":{"maxDispatchesPerSecond":501}})");
+  CHECK(Message(rate) == "RateLimits.maxDispatchesPerSecond must be less than or equal to 500.");
+  CHECK(Call("POST", kLoc + "/queues", "{not json").status == 400);
+  CHECK(Call("POST", kLoc + "/queues", "[1]").status == 400);
+}
+
+TEST_CASE_FIXTURE(Fixture, "a deleted queue's name is blocked for the tombstone time") {
+  REQUIRE(Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"("})").status == 200);
+  auto deleted = Call("DELETE", kQ);
+  CHECK(deleted.status == 200);
+  CHECK(deleted.json == Json::object());
+  auto recreate = Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"("})");
+  CHECK(recreate.status == 400);
+  CHECK(recreate.json["error"]["status"] == "FAILED_PRECONDITION");
+  CHECK(Message(recreate) ==
+        "The queue cannot be created because a queue with this name existed too recently.");
+  CHECK(Call("GET", kQ).status == 404);
+  clock.Advance(hours(1));
+  CHECK(Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"("})").status == 200);
+}
+
+TEST_CASE_FIXTURE(Fixture, "UpdateQueue is an upsert and honours nested update masks") {
+  auto created = Call("PATCH", kQ + "?updateMask=rateLimits.maxDispatchesPerSecond",
+                      R"({"rateLimits":{"maxDispatchesPerSecond":200,"maxConcurrentDispatches":7}})");
+  REQUIRE(created.status == 200);
+  CHECK(created.json["rateLimits"]["maxDispatchesPerSecond"] == 200);
+  CHECK(created.json["rateLimits"]["maxConcurrentDispatches"] == 1000);  // Not in the mask.
+  auto cleared = Call("PATCH", kQ + "?updateMask=rateLimits.maxDispatchesPerSecond%2CretryConfig.maxAttempts",
+                      R"({"name":")" + kQueueName + R"(","retryConfig":{"maxAttempts":5}})");
+  CHECK(cleared.json["rateLimits"]["maxDispatchesPerSecond"] == 500);  // Cleared: default.
+  CHECK(cleared.json["retryConfig"]["maxAttempts"] == 5);
+  auto all = Call("PATCH", kQ, R"({"retryConfig":{"maxRetryDuration":"1800s"}})");
+  CHECK(all.json["retryConfig"]["maxAttempts"] == 100);  // No mask: everything replaced.
+  CHECK(all.json["retryConfig"]["maxRetryDuration"] == "1800s");
+  CHECK(Call("PATCH", kQ + "?updateMask=nope", "{}").status == 400);
+  CHECK(Call("PATCH", kQ, R"({"name":"projects/p/locations/l/queues/other"})").status == 400);
+}
+
+TEST_CASE_FIXTURE(Fixture, "pause, resume, purge and the state filter of ListQueues") {
+  for (const char* q : {"a", "b", "c"}) {
+    std::string name = "projects/api-ai-blog-writer/locations/europe-west1/queues/" + std::string(q);
+    REQUIRE(Call("POST", kLoc + "/queues", R"({"name":")" + name + R"("})").status == 200);
+  }
+  auto paused = Call("POST", kLoc + "/queues/b:pause", "");
+  CHECK(paused.json["state"] == "PAUSED");
+  CHECK(Call("POST", kLoc + "/queues/b:pause", "{}").json["state"] == "PAUSED");
+  auto list = Call("GET", kLoc + "/queues?filter=state%3A%20PAUSED");
+  REQUIRE(list.json["queues"].size() == 1);
+  CHECK(list.json["queues"][0]["name"].get<std::string>().ends_with("/queues/b"));
+  CHECK(Call("GET", kLoc + "/queues?filter=name%3Dx").status == 400);
+  CHECK(Call("POST", kLoc + "/queues/b:resume", "{}").json["state"] == "RUNNING");
+  auto purged = Call("POST", kLoc + "/queues/b:purge", "{}");
+  CHECK(purged.json["purgeTime"] == "2026-11-29T20:00:00.123456Z");
+  CHECK(Call("POST", kLoc + "/queues/zz:pause", "{}").status == 404);
+}
+
+TEST_CASE_FIXTURE(Fixture, "ListQueues pages in name order and rejects foreign tokens") {
+  for (int i = 0; i < 5; ++i) {
+    std::string name = "projects/api-ai-blog-writer/locations/europe-west1/queues/q" +
+                       std::to_string(4 - i);
+    REQUIRE(Call("POST", kLoc + "/queues", R"({"name":")" + name + R"("})").status == 200);
+  }
+  std::vector<std::string> seen;
+  std::string token;
+  do {
+    auto page = Call("GET", kLoc + "/queues?pageSize=2&pageToken=" + token);
+    REQUIRE(page.status == 200);
+    for (const auto& q : page.json["queues"]) seen.push_back(q["name"]);
+    token = page.json.value("nextPageToken", "");
+  } while (!token.empty());
+  REQUIRE(seen.size() == 5);
+  CHECK(std::is_sorted(seen.begin(), seen.end()));
+  CHECK(Call("GET", kLoc + "/queues?pageToken=garbage").status == 400);
+  CHECK(Call("GET", kLoc + "/queues?pageSize=-1").status == 400);
+  CHECK(Call("GET", kLoc + "/queues?bogus=1").status == 400);
+}
+
+TEST_CASE_FIXTURE(Fixture, "CreateTask, GetTask, ListTasks and DeleteTask") {
+  REQUIRE(Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"("})").status == 200);
+  std::string body =
+      R"({"task":{"name":")" + kQueueName + R"(/tasks/job-1","httpRequest":{"url":"https://w.example/api/v1/images/worker",
+         "headers":{"Content-Type":"application/json"},"body":"eyJhIjoxfQ=="}}})";
+  auto created = Call("POST", kQ + "/tasks", body);
+  REQUIRE(created.status == 200);
+  CHECK(created.json == Json::parse(R"({"name":")" + kQueueName + R"(/tasks/job-1",
+      "httpRequest":{"url":"https://w.example/api/v1/images/worker","httpMethod":"POST",
+      "headers":{"Content-Type":"application/json","User-Agent":"Google-Cloud-Tasks"}},
+      "scheduleTime":"2026-11-29T20:00:00.123456Z","createTime":"2026-11-29T20:00:00Z",
+      "dispatchDeadline":"600s","view":"BASIC"})"));
+  auto dup = Call("POST", kQ + "/tasks", body);
+  CHECK(dup.status == 409);
+  CHECK(Message(dup) == "Requested entity already exists");
+  auto full = Call("GET", kQ + "/tasks/job-1?responseView=FULL");
+  CHECK(full.json["httpRequest"]["body"] == "eyJhIjoxfQ==");
+  CHECK(full.json["view"] == "FULL");
+  auto ints = Call("GET", kQ + "/tasks/job-1?responseView=2&$alt=json%3Benum-encoding=int");
+  CHECK(ints.json["view"] == 2);
+  CHECK(ints.json["httpRequest"]["httpMethod"] == 1);
+  auto generated = Call("POST", kQ + "/tasks", R"({"task":{"httpRequest":{"url":"http://x"}}})");
+  REQUIRE(generated.status == 200);
+  std::string id = generated.json["name"].get<std::string>().substr(kQueueName.size() + 7);
+  CHECK_FALSE(id.empty());
+  CHECK(id.find_first_not_of("0123456789") == std::string::npos);
+  auto list = Call("GET", kQ + "/tasks?pageSize=1");
+  CHECK(list.json["tasks"].size() == 1);
+  CHECK(list.json["tasks"][0].count("httpRequest") == 1);
+  CHECK(Call("GET", kQ + "/tasks?pageToken=" + list.json["nextPageToken"].get<std::string>())
+            .json["tasks"].size() == 1);
+  CHECK(Call("DELETE", kQ + "/tasks/job-1").status == 200);
+  auto gone = Call("GET", kQ + "/tasks/job-1");
+  CHECK(gone.status == 404);
+  CHECK(Message(gone) ==
+        "The task no longer exists, though a task with this name existed recently. The task "
+        "either successfully completed or was deleted.");
+  CHECK(Call("POST", kQ + "/tasks", body).status == 409);  // Name still blocked.
+  CHECK(Message(Call("DELETE", kQ + "/tasks/job-1")) == "Requested entity was not found.");
+  CHECK(Message(Call("GET", kQ + "/tasks/never")) == "Requested entity was not found.");
+  clock.Advance(hours(1));
+  CHECK(Call("POST", kQ + "/tasks", body).status == 200);  // The tombstone expired.
+}
+
+TEST_CASE_FIXTURE(Fixture, "CreateTask errors") {
+  auto missing = Call("POST", kQ + "/tasks", R"({"task":{"httpRequest":{"url":"http://x"}}})");
+  CHECK(missing.status == 404);
+  CHECK(Message(missing) ==
+        "Queue does not exist. If you just created the queue, wait at least a minute for the "
+        "queue to initialize.");
+  REQUIRE(Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"("})").status == 200);
+  CHECK(Message(Call("POST", kQ + "/tasks", R"({"task":{"httpRequest":{"url":"ftp://x"}}})")) ==
+        "HttpTarget.url must start with 'http://' or 'https://'.");
+  CHECK(Message(Call("POST", kQ + "/tasks", R"({"task":{"httpRequest":{}}})")) ==
+        "HttpRequest.url is required.");
+  CHECK(Message(Call("POST", kQ + "/tasks",
+                     R"({"task":{"name":"projects/p/locations/l/queues/other/tasks/t",
+                        "httpRequest":{"url":"http://x"}}})")) ==
+        "The queue name from request ('" + kQueueName +
+            "') must be the same as the queue name in the named task "
+            "('projects/p/locations/l/queues/other').");
+  CHECK(Message(Call("POST", kQ + "/tasks",
+                     R"({"task":{"httpRequest":{"url":"http://x"},"dispatchDeadline":"5s"}})")) ==
+        "Task.dispatchDeadline must be between [15s, 30m].");
+  CHECK(Call("POST", kQ + "/tasks", R"({"task":{"httpRequest":{"url":"http://x"}},"x":1})")
+            .status == 400);
+  CHECK(Call("POST", kQ + "/tasks:run", "{}").status == 404);
+}
+
+TEST_CASE_FIXTURE(Fixture, "IAM policies are stored and returned, not enforced") {
+  REQUIRE(Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"("})").status == 200);
+  CHECK(Call("POST", kQ + ":getIamPolicy", "{}").json == Json::parse(R"({"etag":"ACAB"})"));
+  auto set = Call("POST", kQ + ":setIamPolicy",
+                  R"({"policy":{"bindings":[{"role":"roles/cloudtasks.enqueuer","members":["user:a@b.c"]}]}})");
+  REQUIRE(set.status == 200);
+  auto got = Call("POST", kQ + ":getIamPolicy", R"({"options":{"requestedPolicyVersion":3}})");
+  CHECK(got.json["bindings"] == set.json["bindings"]);
+  CHECK(got.json["etag"] == set.json["etag"]);
+  auto stale = Call("POST", kQ + ":setIamPolicy", R"({"policy":{"etag":"ACAB"}})");
+  CHECK(stale.json["error"]["status"] == "ABORTED");
+  auto perms = Call("POST", kQ + ":testIamPermissions",
+                    R"({"permissions":["cloudtasks.tasks.create"]})");
+  CHECK(perms.json["permissions"] == Json::array({"cloudtasks.tasks.create"}));
+  auto none = Call("POST", kLoc + "/queues/missing:testIamPermissions",
+                   R"({"permissions":["cloudtasks.tasks.create"]})");
+  CHECK(none.status == 200);
+  CHECK(none.json == Json::object());
+}
+
+TEST_CASE_FIXTURE(Fixture, "locations, routes and health") {
+  auto list = Call("GET", "/v2/projects/p/locations?pageSize=100");
+  REQUIRE(list.status == 200);
+  bool found = false;
+  for (const auto& l : list.json["locations"]) found = found || l["locationId"] == "europe-west1";
+  CHECK(found);
+  CHECK(Call("GET", "/v1/projects/p/locations/us-central1").json ==
+        Json::parse(R"({"name":"projects/p/locations/us-central1","locationId":"us-central1"})"));
+  CHECK(Call("GET", "/v2/projects/p/elsewhere").status == 404);
+  CHECK(Call("PUT", kQ).status == 404);
+  CHECK(Call("GET", "/emulator/v1/healthz").status == 200);
+  CHECK(Call("GET", "/v2/projects/p/locations/l/queues/q%zz").status == 400);
+}

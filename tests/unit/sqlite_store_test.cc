@@ -1,0 +1,150 @@
+#include "store/sqlite_store.h"
+
+#include <sys/stat.h>
+
+#include <doctest/doctest.h>
+
+#include "support/temp_dir.h"
+
+using namespace cte;
+using namespace std::chrono;
+using core::TimePoint;
+
+namespace {
+
+const TimePoint kNow = sys_days(year(2026) / 11 / 29) + hours(20);
+
+// The two ways the emulator keeps data; the contract must hold for both.
+struct MemoryDb {
+  std::string Path() { return ":memory:"; }
+  static constexpr bool kPersists = false;
+};
+struct FileDb {
+  testing::TempDir dir;
+  std::string Path() { return dir.File("tasks.db"); }
+  static constexpr bool kPersists = true;
+};
+
+std::unique_ptr<store::SqliteStore> Open(const std::string& path) {
+  auto s = store::SqliteStore::Open(path);
+  REQUIRE(s.ok());
+  return std::move(*s);
+}
+
+core::StoredQueue MakeQueue(const std::string& name) {
+  core::StoredQueue q;
+  q.queue.name = name;
+  q.queue.state = core::QueueState::kRunning;
+  q.queue.rate_limits = {200, 100, 1000};
+  q.queue.retry_config = {100, seconds(1800), milliseconds(100), seconds(3600), 16};
+  return q;
+}
+
+core::Task MakeTask(const std::string& name) {
+  core::Task t;
+  t.name = name;
+  t.http_request = core::HttpRequest{"http://w/x", core::HttpMethod::kPost,
+                                     {{"X-A", "1"}, {"User-Agent", "Google-Cloud-Tasks"}},
+                                     std::string("b\0dy", 4), std::nullopt,
+                                     core::OidcToken{"sa@p.iam", "aud"}};
+  t.schedule_time = kNow + microseconds(5);
+  t.create_time = kNow;
+  t.dispatch_deadline = seconds(600);
+  return t;
+}
+
+const char kQ[] = "projects/p/locations/l/queues/q";
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("the SQLite store keeps queues and tasks", Db, MemoryDb, FileDb) {
+  Db db;
+  auto store = Open(db.Path());
+  REQUIRE(store->Begin().ok());
+  REQUIRE(store->PutQueue(MakeQueue(kQ)).ok());
+  REQUIRE(store->InsertTask(MakeTask(std::string(kQ) + "/tasks/a")).ok());
+  REQUIRE(store->InsertTask(MakeTask(std::string(kQ) + "/tasks/b")).ok());
+  CHECK(store->InsertTask(MakeTask(std::string(kQ) + "/tasks/a")).code() ==
+        core::Code::kAlreadyExists);
+  REQUIRE(store->Commit().ok());
+
+  if constexpr (Db::kPersists) store = Open(db.Path());
+  REQUIRE(store->Begin().ok());
+  auto q = store->FindQueue(kQ);
+  REQUIRE(q.ok());
+  REQUIRE(q->has_value());
+  CHECK((*q)->queue == MakeQueue(kQ).queue);
+  auto t = store->FindTask(std::string(kQ) + "/tasks/a");
+  REQUIRE(t.ok());
+  REQUIRE(t->has_value());
+  CHECK(**t == MakeTask(std::string(kQ) + "/tasks/a"));
+  auto page = store->ListTasks(kQ, 0, 1, false);
+  REQUIRE(page.ok());
+  REQUIRE(page->tasks.size() == 1);
+  CHECK(page->tasks[0].http_request->body.empty());
+  auto next = store->ListTasks(kQ, page->last_position, 10, true);
+  REQUIRE(next.ok());
+  REQUIRE(next->tasks.size() == 1);
+  CHECK(next->tasks[0].name == std::string(kQ) + "/tasks/b");
+  store->Rollback();
+}
+
+TEST_CASE_TEMPLATE("rollback and savepoints leave nothing behind", Db, MemoryDb, FileDb) {
+  Db db;
+  auto store = Open(db.Path());
+  REQUIRE(store->Begin().ok());
+  REQUIRE(store->PutQueue(MakeQueue(kQ)).ok());
+  REQUIRE(store->Commit().ok());
+  REQUIRE(store->Begin().ok());
+  REQUIRE(store->BeginSavepoint().ok());
+  REQUIRE(store->InsertTask(MakeTask(std::string(kQ) + "/tasks/gone")).ok());
+  REQUIRE(store->RollbackSavepoint().ok());
+  REQUIRE(store->BeginSavepoint().ok());
+  REQUIRE(store->InsertTask(MakeTask(std::string(kQ) + "/tasks/kept")).ok());
+  REQUIRE(store->ReleaseSavepoint().ok());
+  REQUIRE(store->Commit().ok());
+  REQUIRE(store->Begin().ok());
+  CHECK_FALSE(store->FindTask(std::string(kQ) + "/tasks/gone")->has_value());
+  CHECK(store->FindTask(std::string(kQ) + "/tasks/kept")->has_value());
+  REQUIRE(store->PutQueue(MakeQueue("projects/p/locations/l/queues/other")).ok());
+  store->Rollback();
+  REQUIRE(store->Begin().ok());
+  CHECK_FALSE(store->FindQueue("projects/p/locations/l/queues/other")->has_value());
+  store->Rollback();
+}
+
+TEST_CASE_TEMPLATE("tombstones, purge and queue deletion", Db, MemoryDb, FileDb) {
+  Db db;
+  auto store = Open(db.Path());
+  REQUIRE(store->Begin().ok());
+  REQUIRE(store->PutQueue(MakeQueue(kQ)).ok());
+  std::string a = std::string(kQ) + "/tasks/a";
+  REQUIRE(store->InsertTask(MakeTask(a)).ok());
+  REQUIRE(store->PutTaskTombstone(std::string(kQ) + "/tasks/old", kNow + hours(1)).ok());
+  CHECK(*store->HasTaskTombstone(std::string(kQ) + "/tasks/old", kNow));
+  CHECK_FALSE(*store->HasTaskTombstone(std::string(kQ) + "/tasks/old", kNow + hours(1)));
+  auto purged = store->PurgeTasks(kQ, kNow + hours(1));
+  REQUIRE(purged.ok());
+  CHECK(*purged == 1);
+  CHECK(*store->HasTaskTombstone(a, kNow));
+  CHECK_FALSE(store->FindTask(a)->has_value());
+  REQUIRE(store->DeleteQueue(kQ).ok());
+  CHECK_FALSE(store->FindQueue(kQ)->has_value());
+  CHECK_FALSE(*store->HasTaskTombstone(a, kNow));
+  REQUIRE(store->PutQueueTombstone(kQ, kNow + seconds(10)).ok());
+  CHECK(*store->HasQueueTombstone(kQ, kNow));
+  REQUIRE(store->DeleteExpiredTombstones(kNow + seconds(10)).ok());
+  CHECK_FALSE(*store->HasQueueTombstone(kQ, kNow));
+  REQUIRE(store->Commit().ok());
+}
+
+TEST_CASE("the database file is private and carries the schema version") {
+  testing::TempDir dir;
+  std::string path = dir.File("private.db");
+  { auto store = Open(path); }
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  auto again = Open(path);  // Reopening runs no migration twice.
+  CHECK(store::SqliteStore::SchemaVersion() >= 1);
+}

@@ -1,0 +1,118 @@
+#include "core/task_rules.h"
+
+#include <doctest/doctest.h>
+
+#include "core/time_util.h"
+
+using namespace cte::core;
+using namespace std::chrono;
+
+namespace {
+
+const TimePoint kNow = sys_days(year(2026) / 11 / 29) + hours(20) + microseconds(499260);
+
+Task HttpTask(std::string url = "https://worker.example/api/v1/images/worker") {
+  Task t;
+  t.name = "projects/p/locations/l/queues/q/tasks/t";
+  t.http_request.emplace();
+  t.http_request->url = std::move(url);
+  return t;
+}
+
+std::string Message(Task t) { return PrepareNewTask(t, kNow).message(); }
+
+}  // namespace
+
+TEST_CASE("an HTTP task is stored with the documented defaults") {
+  Task t = HttpTask();
+  t.http_request->headers["user-agent"] = "mine";
+  t.http_request->headers["Content-Type"] = "application/json";
+  t.dispatch_count = 7;  // Output only: ignored.
+  REQUIRE(PrepareNewTask(t, kNow).ok());
+  CHECK(t.http_request->http_method == HttpMethod::kPost);
+  CHECK(t.http_request->headers ==
+        HeaderMap{{"Content-Type", "application/json"}, {"User-Agent", "Google-Cloud-Tasks"}});
+  CHECK(t.dispatch_deadline == minutes(10));
+  CHECK(t.schedule_time == kNow);
+  CHECK(FormatTimestamp(*t.create_time) == "2026-11-29T20:00:00Z");
+  CHECK(t.dispatch_count == 0);
+}
+
+TEST_CASE("URL rules") {
+  CHECK(Message(HttpTask("")) == "HttpRequest.url is required.");
+  CHECK(Message(HttpTask("ftp://x")) ==
+        "HttpTarget.url must start with 'http://' or 'https://'.");
+  CHECK(Message(HttpTask("http://x/" + std::string(2074, 'a'))) == "");  // 2083 characters.
+  CHECK(Message(HttpTask("http://x/" + std::string(2075, 'a'))) != "");
+  CHECK(Message(HttpTask("http://x/%zz")) == "");  // Malformed escapes fail only at dispatch.
+}
+
+TEST_CASE("dispatch deadline range [15s, 30m] for HTTP tasks") {
+  auto with = [](Duration d) {
+    Task t = HttpTask();
+    t.dispatch_deadline = d;
+    return Message(t);
+  };
+  CHECK(with(seconds(15)) == "");
+  CHECK(with(minutes(30)) == "");
+  CHECK(with(seconds(14)) == "Task.dispatchDeadline must be between [15s, 30m].");
+  CHECK(with(minutes(30) + milliseconds(1)) == "Task.dispatchDeadline must be between [15s, 30m].");
+}
+
+TEST_CASE("schedule time: past means now, more than 720h ahead is rejected") {
+  Task past = HttpTask();
+  past.schedule_time = kNow - hours(1);
+  REQUIRE(PrepareNewTask(past, kNow).ok());
+  CHECK(past.schedule_time == kNow);
+  Task edge = HttpTask();
+  edge.schedule_time = kNow + hours(720);
+  CHECK(PrepareNewTask(edge, kNow).ok());
+  Task far = HttpTask();
+  far.schedule_time = sys_days(year(2026) / 12 / 31) + hours(8);
+  CHECK(Message(far) ==
+        "The Task.scheduleTime, 2026-12-31T00:00:00-08:00, is too far in the future. Schedule "
+        "time must be no more than 720h in the future.");
+}
+
+TEST_CASE("a body only goes with POST, PUT or PATCH") {
+  Task t = HttpTask();
+  t.http_request->http_method = HttpMethod::kGet;
+  t.http_request->body = "x";
+  CHECK(Message(t) != "");
+  t.http_request->http_method = HttpMethod::kPatch;
+  CHECK(Message(t) == "");
+}
+
+TEST_CASE("exactly one target") {
+  Task none;
+  CHECK(Message(none) != "");
+  Task both = HttpTask();
+  both.app_engine_http_request.emplace();
+  CHECK(Message(both) != "");
+}
+
+TEST_CASE("the 1 MiB size limit applies to the stored task") {
+  Task t = HttpTask();
+  t.http_request->body = std::string(1'048'000, 'x');
+  REQUIRE(PrepareNewTask(t, kNow).ok());
+  size_t size = EncodedTaskSize(t);  // As stored, defaults included.
+  Task over = HttpTask();
+  over.http_request->body = std::string(1'048'000 + (kMaxTaskBytes - size) + 1, 'x');
+  CHECK(Message(over) == "Task size too large");
+  Task exact = HttpTask();
+  exact.http_request->body = std::string(1'048'000 + (kMaxTaskBytes - size), 'x');
+  CHECK(Message(exact) == "");
+}
+
+TEST_CASE("App Engine tasks gain their headers and keep an unset deadline") {
+  Task t;
+  t.app_engine_http_request.emplace();
+  t.app_engine_http_request->body = "abc";
+  REQUIRE(PrepareNewTask(t, kNow).ok());
+  const auto& r = *t.app_engine_http_request;
+  CHECK(r.relative_uri == "/");
+  CHECK(r.headers.at("Content-Length") == "3");
+  CHECK(r.headers.at("Content-Type") == "application/octet-stream");
+  CHECK(r.headers.at("User-Agent") == "AppEngine-Google; (+http://code.google.com/appengine)");
+  CHECK(t.dispatch_deadline == Duration(0));
+}
