@@ -1,0 +1,178 @@
+// Boots the real cloud-tasks-emulator binary and talks to it over HTTP.
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/http_client.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+using cte::testing::EmulatorProcess;
+using cte::testing::HttpClient;
+using nlohmann::json;
+
+namespace {
+
+const std::string kBinary = CTE_EMULATOR_BINARY;
+const std::string kConfig = CTE_SOURCE_DIR "/fixtures/queues.json";
+const std::string kImageQueue =
+    "/v2/projects/api-ai-blog-writer/locations/europe-west1/queues/image-generation-queue";
+
+std::string TaskBody(const std::string& id) {
+  return R"({"task":{"name":"projects/api-ai-blog-writer/locations/europe-west1/queues/)"
+         R"(image-generation-queue/tasks/)" +
+         id + R"(","httpRequest":{"url":"http://127.0.0.1:9/api/v1/images/worker","body":"e30="}}})";
+}
+
+}  // namespace
+
+TEST_CASE("prints one ready line, serves health, and stops cleanly on SIGTERM and SIGINT") {
+  for (int sig : {SIGTERM, SIGINT}) {
+    EmulatorProcess p(kBinary, {"--port", "0", "--db", ":memory:"});
+    int port = p.WaitReady();
+    REQUIRE(port > 0);
+    CHECK(p.Stdout() == "cloud-tasks-emulator listening on http://127.0.0.1:" +
+                            std::to_string(port) + "\n");
+    HttpClient c(port);
+    auto health = c.Request("GET", "/emulator/v1/healthz");
+    CHECK(health.status == 200);
+    CHECK(health.content_type == "application/json; charset=UTF-8");
+    p.Signal(sig);
+    CHECK(p.Wait() == 0);
+  }
+}
+
+TEST_CASE("loads the fixture queues and logs one line per API call") {
+  EmulatorProcess p(kBinary, {"--port", "0", "--db", ":memory:", "--config", kConfig,
+                              "--log-format", "json"});
+  int port = p.WaitReady();
+  REQUIRE(port > 0);
+  HttpClient c(port);
+  auto q = json::parse(c.Request("GET", kImageQueue).body);
+  CHECK(q["rateLimits"]["maxDispatchesPerSecond"] == 200);
+  CHECK(q["rateLimits"]["maxConcurrentDispatches"] == 1000);
+  CHECK(q["retryConfig"]["maxRetryDuration"] == "1800s");
+  auto blog = json::parse(c.Request("GET", "/v2/projects/api-ai-blog-writer/locations/"
+                                           "europe-west1/queues/blog-generation-queue")
+                              .body);
+  CHECK(blog["rateLimits"]["maxDispatchesPerSecond"] == 100);
+  c.Request("GET", kImageQueue + "/tasks/nope");
+  p.Signal(SIGTERM);
+  REQUIRE(p.Wait() == 0);
+  std::vector<json> lines;
+  std::istringstream err(p.Stderr());
+  for (std::string line; std::getline(err, line);) lines.push_back(json::parse(line));
+  REQUIRE(lines.size() >= 3);
+  CHECK(lines[lines.size() - 1]["rpc"] == "GetTask");
+  CHECK(lines[lines.size() - 1]["status"] == 404);
+  CHECK(lines[lines.size() - 3]["rpc"] == "GetQueue");
+}
+
+TEST_CASE("bad flags and bad config files are a one-line error and exit code 2") {
+  cte::testing::TempDir dir;
+  std::string bad_config = dir.File("bad.json");
+  std::ofstream(bad_config) << R"({"queues":[{"name":"projects/p/locations/l/queues/q",
+      "rateLimits":{"maxDispatchesPerSecond":900}}]})";
+  std::vector<std::vector<std::string>> cases = {
+      {"--bogus"}, {"--port", "70000"}, {"--task-tombstone", "soon"},
+      {"--log-format", "xml"}, {"--config", bad_config}, {"--config", dir.File("missing.json")}};
+  for (const auto& args : cases) {
+    CAPTURE(args[0]);
+    EmulatorProcess p(kBinary, args);
+    CHECK(p.Wait() == 2);
+    std::string err = p.Stderr();
+    CHECK(std::count(err.begin(), err.end(), '\n') == 1);
+    CHECK(err.rfind("cloud-tasks-emulator: ", 0) == 0);
+  }
+  EmulatorProcess help(kBinary, {"--help"});
+  CHECK(help.Wait() == 0);
+  for (const char* flag : {"--host", "--port", "--db", "--config", "--task-tombstone",
+                           "--queue-tombstone", "--auto-create-queues", "--log-level",
+                           "--log-format"}) {
+    CHECK(help.Stdout().find(flag) != std::string::npos);
+  }
+}
+
+TEST_CASE("flags can come from the environment") {
+  EmulatorProcess p(kBinary, {"--db", ":memory:"},
+                    {"CLOUD_TASKS_EMULATOR_PORT=0", "CLOUD_TASKS_EMULATOR_AUTO_CREATE_QUEUES=1"});
+  int port = p.WaitReady();
+  REQUIRE(port > 0);
+  HttpClient c(port);
+  auto created = c.Request("POST", "/v2/projects/p/locations/l/queues/auto/tasks",
+                           R"({"task":{"httpRequest":{"url":"http://x"}}})");
+  CHECK(created.status == 200);
+}
+
+TEST_CASE("every acknowledged write survives kill -9 (concurrent clients, group commit)") {
+  cte::testing::TempDir dir;
+  std::string db = dir.File("emulator.db");
+  constexpr int kClients = 8, kPerClient = 150;
+  {
+    EmulatorProcess p(kBinary, {"--port", "0", "--db", db, "--config", kConfig,
+                                "--log-level", "off"});
+    int port = p.WaitReady();
+    REQUIRE(port > 0);
+    std::atomic<int> acknowledged{0};
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+      clients.emplace_back([&, c] {
+        HttpClient client(port);
+        for (int i = 0; i < kPerClient; ++i) {
+          auto r = client.Request("POST", kImageQueue + "/tasks",
+                                  TaskBody("c" + std::to_string(c) + "-" + std::to_string(i)));
+          if (r.status == 200) ++acknowledged;
+        }
+      });
+    }
+    for (auto& t : clients) t.join();
+    CHECK(acknowledged == kClients * kPerClient);
+    HttpClient c(port);
+    REQUIRE(c.Request("POST", kImageQueue + ":pause", "{}").status == 200);
+    p.Signal(SIGKILL);
+    CHECK(p.Wait() == 128 + SIGKILL);
+  }
+  EmulatorProcess p(kBinary, {"--port", "0", "--db", db, "--config", kConfig});
+  int port = p.WaitReady();
+  REQUIRE(port > 0);
+  HttpClient c(port);
+  CHECK(json::parse(c.Request("GET", kImageQueue).body)["state"] == "PAUSED");
+  size_t count = 0;
+  std::string token;
+  do {
+    auto page = json::parse(c.Request("GET", kImageQueue + "/tasks?pageSize=1000&pageToken=" +
+                                              token).body);
+    count += page.value("tasks", json::array()).size();
+    token = page.value("nextPageToken", "");
+  } while (!token.empty());
+  CHECK(count == kClients * kPerClient);
+  auto one = c.Request("GET", kImageQueue + "/tasks/c3-77?responseView=FULL");
+  CHECK(json::parse(one.body)["httpRequest"]["body"] == "e30=");
+}
+
+TEST_CASE("malformed HTTP, huge bodies and unknown routes get Google errors and serving goes on") {
+  EmulatorProcess p(kBinary, {"--port", "0", "--db", ":memory:", "--config", kConfig});
+  int port = p.WaitReady();
+  REQUIRE(port > 0);
+  HttpClient c(port);
+  std::string garbage = c.Raw("NOT HTTP AT ALL\r\n\r\n");
+  CHECK(garbage.rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(garbage.find(R"("status":"INVALID_ARGUMENT")") != std::string::npos);
+  std::string huge = c.Raw("POST " + kImageQueue + "/tasks HTTP/1.1\r\nHost: x\r\n"
+                           "Content-Length: 20000000\r\n\r\n{");
+  CHECK(huge.find("Request payload size exceeds the limit: 10485760 bytes.") != std::string::npos);
+  auto route = c.Request("GET", "/v3/whatever");
+  CHECK(route.status == 404);
+  CHECK(json::parse(route.body)["error"]["status"] == "NOT_FOUND");
+  auto deep = c.Request("POST", kImageQueue + "/tasks", std::string(100000, '[') + "]");
+  CHECK(deep.status == 400);
+  CHECK(c.Request("GET", kImageQueue).status == 200);
+  CHECK(json::parse(c.Request("GET", kImageQueue + "/tasks").body) == json::object());
+}

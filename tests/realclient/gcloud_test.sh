@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Runs the gcloud commands of the setup notes against the emulator and compares what gcloud
+# prints with what it prints against Google (captured wire behaviour; see tests/README.md).
+set -uo pipefail
+EMULATOR=${1:?usage: gcloud_test.sh path/to/cloud-tasks-emulator}
+if ! command -v gcloud >/dev/null 2>&1; then
+  echo "SKIP: gcloud is not installed; the gcloud real-client test did not run"
+  exit 77
+fi
+source "$(dirname "$0")/lib.sh"
+start_emulator
+
+export CLOUDSDK_CONFIG=$(mktemp -d)
+export CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDTASKS="$EMU_URL/"
+export CLOUDSDK_AUTH_DISABLE_CREDENTIALS=true
+export CLOUDSDK_CORE_PROJECT=api-ai-blog-writer
+export CLOUDSDK_CORE_DISABLE_PROMPTS=1
+export CLOUDSDK_CORE_DISABLE_USAGE_REPORTING=true
+export CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK=true
+export CLOUDSDK_CORE_UNIVERSE_DOMAIN=googleapis.com
+export CLOUDSDK_METRICS_ENVIRONMENT=cloud-tasks-emulator-test
+
+Q=image-generation-queue
+L=(--location=europe-west1)
+QN=projects/api-ai-blog-writer/locations/europe-west1/queues/$Q
+UNAUTH=" This command is unauthenticated because the [auth/disable_credentials] property is True."
+
+run() {  # Runs gcloud; sets OUT, ERR, RC.
+  local e; e=$(mktemp)
+  OUT=$(gcloud "$@" 2>"$e"); RC=$?
+  ERR=$(cat "$e"); rm -f "$e"
+}
+
+run tasks queues create $Q "${L[@]}" --max-dispatches-per-second=200 \
+  --max-concurrent-dispatches=1000 --max-retry-duration=30m
+check "create with 30m is rejected as on Google (durations must end in s)" "$RC" 1
+check_match "create 30m message" "$ERR" "INVALID_ARGUMENT: Invalid value at 'queue.retry_config.max_retry_duration' \(type.googleapis.com/google.protobuf.Duration\)"
+
+run tasks queues create $Q "${L[@]}" --max-dispatches-per-second=200 \
+  --max-concurrent-dispatches=1000 --max-retry-duration=1800s
+check "queues create rc" "$RC" 0
+check "queues create stderr" "$ERR" "Created queue [europe-west1/$Q]."
+
+run tasks queues create $Q "${L[@]}"
+check "queues create again" "$ERR" "ERROR: (gcloud.tasks.queues.create) ALREADY_EXISTS: Queue already exists"
+
+run tasks queues describe $Q "${L[@]}"
+check "queues describe" "$OUT" "name: $QN
+rateLimits:
+  maxBurstSize: 100
+  maxConcurrentDispatches: 1000
+  maxDispatchesPerSecond: 200.0
+retryConfig:
+  maxAttempts: 100
+  maxBackoff: 3600s
+  maxDoublings: 16
+  maxRetryDuration: 1800s
+  minBackoff: 0.100s
+state: RUNNING"
+
+run tasks queues update $Q "${L[@]}" --max-attempts=5 --min-backoff=1s --max-doublings=4
+check "queues update" "$ERR" "Updated queue [europe-west1/$Q]."
+run tasks queues describe $Q "${L[@]}" --format='value(retryConfig.maxAttempts,retryConfig.minBackoff,retryConfig.maxDoublings,rateLimits.maxDispatchesPerSecond)'
+check "queues update applied" "$OUT" "5	1s	4	200.0"
+
+run tasks queues pause $Q "${L[@]}"
+check "queues pause" "$ERR" "Paused queue [europe-west1/$Q]."
+run tasks queues describe $Q "${L[@]}" --format='value(state)'
+check "paused state" "$OUT" "PAUSED"
+run tasks queues resume $Q "${L[@]}"
+check "queues resume" "$ERR" "Resumed queue [europe-west1/$Q]."
+
+run tasks queues list "${L[@]}"
+check "queues list" "$OUT" "QUEUE_NAME              STATE    MAX_NUM_OF_TASKS  MAX_RATE (/sec)  MAX_ATTEMPTS
+image-generation-queue  RUNNING  1000              200.0            5"
+
+URL=https://blog-writer-api-dev-kq42l26tuq-od.a.run.app/api/v1/images/worker
+run tasks create-http-task my-task-1 --queue=$Q "${L[@]}" --url=$URL --method=POST \
+  --body-content='{"prompt":"A beautiful sunset"}' --header=Content-Type:application/json \
+  --oidc-service-account-email=worker@api-ai-blog-writer.iam.gserviceaccount.com
+check "create-http-task named" "$ERR" "Created task [$QN/tasks/my-task-1]."
+E=$(( $(date +%s) + 86400 ))
+SCHEDULE_LOCAL=$(TZ=Etc/GMT-1 date -d @$E +%Y-%m-%dT%H:%M:%S.123+01:00)
+SCHEDULE_UTC=$(date -u -d @$E +%Y-%m-%dT%H:%M:%S.123Z)
+run tasks create-http-task --queue=$Q "${L[@]}" --url=$URL --schedule-time=$SCHEDULE_LOCAL
+check_match "create-http-task generated name" "$ERR" "^Created task \[$QN/tasks/[0-9]+\]\.$"
+run tasks create-http-task --queue=$Q "${L[@]}" --url=$URL --schedule-time=2099-01-01T00:00:00Z
+check "create-http-task beyond 720h" "$ERR" "ERROR: (gcloud.tasks.create-http-task) INVALID_ARGUMENT: The Task.scheduleTime, 2098-12-31T16:00:00-08:00, is too far in the future. Schedule time must be no more than 720h in the future."
+run tasks create-http-task my-task-1 --queue=$Q "${L[@]}" --url=$URL
+check "create-http-task duplicate" "$ERR" "ERROR: (gcloud.tasks.create-http-task) ALREADY_EXISTS: Requested entity already exists"
+check "create-http-task duplicate rc" "$RC" 1
+run tasks create-http-task --queue=$Q "${L[@]}" --url=ftp://x
+check "create-http-task bad url" "$ERR" "ERROR: (gcloud.tasks.create-http-task) INVALID_ARGUMENT: HttpTarget.url must start with 'http://' or 'https://'."
+
+run tasks describe my-task-1 --queue=$Q "${L[@]}"
+check_match "tasks describe" "$OUT" "^createTime: '[0-9-]+T[0-9:]+Z'
+dispatchDeadline: 600s
+httpRequest:
+  headers:
+    Content-Type: application/json
+    User-Agent: Google-Cloud-Tasks
+  httpMethod: POST
+  oidcToken:
+    serviceAccountEmail: worker@api-ai-blog-writer.iam.gserviceaccount.com
+  url: $URL
+name: $QN/tasks/my-task-1
+scheduleTime: '[0-9-]+T[0-9:.]+Z'
+view: BASIC$"
+run tasks describe my-task-1 --queue=$Q "${L[@]}" --response-view=full --format='value(httpRequest.body)'
+check "tasks describe full body" "$OUT" "eyJwcm9tcHQiOiJBIGJlYXV0aWZ1bCBzdW5zZXQifQ=="
+
+run tasks list --queue=$Q "${L[@]}"
+check_match "tasks list" "$OUT" "^TASK_NAME +TYPE +CREATE_TIME +SCHEDULE_TIME +DISPATCH_ATTEMPTS +RESPONSE_ATTEMPTS +LAST_ATTEMPT_STATUS
+my-task-1 +http +[0-9-]+T[0-9:]+Z +[0-9-]+T[0-9:.]+Z +0 +0 +Unknown
+[0-9]+ +http +[0-9-]+T[0-9:]+Z +$SCHEDULE_UTC +0 +0 +Unknown$"
+
+run tasks delete my-task-1 --queue=$Q "${L[@]}"
+check "tasks delete" "$ERR" "Deleted task [my-task-1]."
+run tasks describe my-task-1 --queue=$Q "${L[@]}"
+check "tasks describe deleted" "$ERR" "ERROR: (gcloud.tasks.describe) NOT_FOUND: The task no longer exists, though a task with this name existed recently. The task either successfully completed or was deleted.$UNAUTH"
+run tasks delete my-task-1 --queue=$Q "${L[@]}"
+check "tasks delete again" "$ERR" "ERROR: (gcloud.tasks.delete) NOT_FOUND: Requested entity was not found.$UNAUTH"
+
+run tasks queues purge $Q "${L[@]}" --quiet
+check "queues purge" "$ERR" "Purged queue [europe-west1/$Q]."
+run tasks list --queue=$Q "${L[@]}"
+check "tasks list after purge" "$ERR" "Listed 0 items."
+
+run tasks queues delete $Q "${L[@]}" --quiet
+check "queues delete" "$ERR" "Deleted queue [europe-west1/$Q]."
+run tasks queues describe $Q "${L[@]}"
+check "queues describe deleted" "$ERR" "ERROR: (gcloud.tasks.queues.describe) NOT_FOUND: Queue does not exist. If you just created the queue, wait at least a minute for the queue to initialize.$UNAUTH"
+check "queues describe deleted rc" "$RC" 1
+run tasks create-http-task --queue=$Q "${L[@]}" --url=$URL
+check_match "create-http-task on a deleted queue" "$ERR" "NOT_FOUND: Queue does not exist"
+
+finish

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the @google-cloud/tasks REST-mode suite (tests/node) against a fresh emulator.
+set -uo pipefail
+EMULATOR=${1:?usage: node_test.sh path/to/cloud-tasks-emulator}
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+if [ ! -d "$here/../node/node_modules" ]; then
+  echo "tests/node/node_modules is missing: run 'make test' (it runs npm ci from the lockfile)"
+  exit 1
+fi
+# The suite checks that a deleted queue's name stays blocked, as on Google.
+start_emulator --queue-tombstone=1h
+cd "$here/../node" && CTE_EMULATOR_HOST="127.0.0.1:$EMU_PORT" node --test --test-reporter=spec rest_client.test.mjs

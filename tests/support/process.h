@@ -1,0 +1,35 @@
+// EmulatorProcess: runs the real cloud-tasks-emulator binary for integration tests.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace cte::testing {
+
+class EmulatorProcess {
+ public:
+  // Starts the binary with `args` and extra environment entries ("NAME=value").
+  EmulatorProcess(const std::string& binary, std::vector<std::string> args,
+                  std::vector<std::string> env = {});
+  ~EmulatorProcess();  // Kills the process if it still runs.
+
+  // Waits (up to `timeout`) for the ready line and returns the port; 0 if it never came.
+  int WaitReady(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // What the process printed so far.
+  std::string Stdout();
+  std::string Stderr();
+  void Signal(int sig);
+  // Waits for exit; returns the exit code, 128+signal when killed, -1 on timeout.
+  int Wait(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+ private:
+  void Drain();
+  int pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  std::string out_, err_;
+  int status_ = -1;
+};
+
+}  // namespace cte::testing
