@@ -54,9 +54,12 @@ Status ReadDouble(const Json& j, const std::string& path, double& out) {
   }
   if (j.is_string()) {
     const std::string& s = j.get_ref<const std::string&>();
-    if (s == "NaN") out = std::numeric_limits<double>::quiet_NaN();
-    else if (s == "Infinity") out = std::numeric_limits<double>::infinity();
-    else if (s == "-Infinity") out = -std::numeric_limits<double>::infinity();
+    if (s == "NaN")
+      out = std::numeric_limits<double>::quiet_NaN();
+    else if (s == "Infinity")
+      out = std::numeric_limits<double>::infinity();
+    else if (s == "-Infinity")
+      out = -std::numeric_limits<double>::infinity();
     else {
       char* end = nullptr;
       out = std::strtod(s.c_str(), &end);
@@ -233,12 +236,16 @@ Status ReadHttpRequest(const Json& j, const std::string& path, core::HttpRequest
     if (k == "headers") return ReadHeaders(v, Sub(path, "headers"), out.headers);
     if (k == "body") return ReadBytes(v, Sub(path, "body"), out.body);
     if (Is(k, "oauthToken", "oauth_token")) {
-      if (out.oidc_token) return core::InvalidArgument("Multiple values for oneof " + path + ".authorization_header.");
+      if (out.oidc_token)
+        return core::InvalidArgument("Multiple values for oneof " + path +
+                                     ".authorization_header.");
       auto& t = out.oauth_token.emplace();
       return ReadToken(v, Sub(path, "oauth_token"), "scope", "scope", t, t.scope);
     }
     if (Is(k, "oidcToken", "oidc_token")) {
-      if (out.oauth_token) return core::InvalidArgument("Multiple values for oneof " + path + ".authorization_header.");
+      if (out.oauth_token)
+        return core::InvalidArgument("Multiple values for oneof " + path +
+                                     ".authorization_header.");
       auto& t = out.oidc_token.emplace();
       return ReadToken(v, Sub(path, "oidc_token"), "audience", "audience", t, t.audience);
     }
@@ -357,8 +364,9 @@ Status ReadQueue(const Json& j, const std::string& path, core::Queue& out) {
       return ReadRetryConfig(v, Sub(path, "retry_config"), out.retry_config);
     }
     if (k == "state") {
-      return ReadEnum(v, Sub(path, "state"), "type.googleapis.com/google.cloud.tasks.v2.Queue.State",
-                      kStateNames, out.state);
+      return ReadEnum(v, Sub(path, "state"),
+                      "type.googleapis.com/google.cloud.tasks.v2.Queue.State", kStateNames,
+                      out.state);
     }
     if (Is(k, "purgeTime", "purge_time")) {
       return ReadTimestampField(v, Sub(path, "purge_time"), out.purge_time);
@@ -381,11 +389,13 @@ Status ReadTask(const Json& j, const std::string& path, core::Task& out) {
   return ForEachField(j, path, [&](const std::string& k, const Json& v) -> Status {
     if (k == "name") return ReadString(v, Sub(path, "name"), out.name);
     if (Is(k, "httpRequest", "http_request")) {
-      if (out.app_engine_http_request) return core::InvalidArgument("Multiple values for oneof " + path + ".message_type.");
+      if (out.app_engine_http_request)
+        return core::InvalidArgument("Multiple values for oneof " + path + ".message_type.");
       return ReadHttpRequest(v, Sub(path, "http_request"), out.http_request.emplace());
     }
     if (Is(k, "appEngineHttpRequest", "app_engine_http_request")) {
-      if (out.http_request) return core::InvalidArgument("Multiple values for oneof " + path + ".message_type.");
+      if (out.http_request)
+        return core::InvalidArgument("Multiple values for oneof " + path + ".message_type.");
       return ReadAppEngineRequest(v, Sub(path, "app_engine_http_request"),
                                   out.app_engine_http_request.emplace());
     }

@@ -83,8 +83,7 @@ core::Result<LocationName> ParseLocationName(std::string_view name) {
 core::Result<QueueName> ParseQueueName(std::string_view name) {
   QueueName out;
   auto p = Split(name);
-  if (p.size() != 6 || !MatchLocation(p, out.parent) || p[4] != "queues" ||
-      !IsValidQueueId(p[5])) {
+  if (p.size() != 6 || !MatchLocation(p, out.parent) || p[4] != "queues" || !IsValidQueueId(p[5])) {
     return InvalidArgument(kQueueFormat);
   }
   out.queue = p[5];

@@ -119,7 +119,8 @@ Status RouteQueueCollection(Route& r, const std::string& parent) {
   core::Queue queue;
   CTE_RETURN_IF_ERROR(ReadQueue(*body, "queue", queue));
   return r.Set("CreateQueue", [parent, queue, o](Service& s) {
-    return Then(s.CreateQueue(parent, queue), [&](const core::Queue& q) { return QueueToJson(q, o); });
+    return Then(s.CreateQueue(parent, queue),
+                [&](const core::Queue& q) { return QueueToJson(q, o); });
   });
 }
 
@@ -145,7 +146,8 @@ Status RouteIam(Route& r, const std::string& name) {
   }
   auto policy_json = [](const core::Policy& p) { return PolicyToJson(p); };
   if (r.t.verb == "getIamPolicy") {
-    return r.Set("GetIamPolicy", [=](Service& s) { return Then(s.GetIamPolicy(name), policy_json); });
+    return r.Set("GetIamPolicy",
+                 [=](Service& s) { return Then(s.GetIamPolicy(name), policy_json); });
   }
   if (r.t.verb == "setIamPolicy") {
     return r.Set("SetIamPolicy",
@@ -248,7 +250,8 @@ Status RouteTaskCollection(Route& r, const std::string& parent) {
     }
   }
   return r.Set("CreateTask", [parent, task = std::move(task), view, o](Service& s) {
-    return Then(s.CreateTask(parent, task, view), [&](const core::Task& t) { return TaskToJson(t, o); });
+    return Then(s.CreateTask(parent, task, view),
+                [&](const core::Task& t) { return TaskToJson(t, o); });
   });
 }
 
@@ -283,12 +286,18 @@ Status RouteApi(Route& r) {
                s[3] == "locations" && (n < 6 || s[5] == "queues") && (n < 8 || s[7] == "tasks");
   if (!shape || (!v2 && n > 5)) return RouteNotFound(r.request);
   switch (n) {
-    case 4: return RouteLocations(r, Join(s, 1, 3), true);
-    case 5: return RouteLocations(r, Join(s, 1, 5), false);
-    case 6: return RouteQueueCollection(r, Join(s, 1, 5));
-    case 7: return RouteQueue(r, Join(s, 1, 7));
-    case 8: return RouteTaskCollection(r, Join(s, 1, 7));
-    default: return RouteTask(r, Join(s, 1, 9));
+    case 4:
+      return RouteLocations(r, Join(s, 1, 3), true);
+    case 5:
+      return RouteLocations(r, Join(s, 1, 5), false);
+    case 6:
+      return RouteQueueCollection(r, Join(s, 1, 5));
+    case 7:
+      return RouteQueue(r, Join(s, 1, 7));
+    case 8:
+      return RouteTaskCollection(r, Join(s, 1, 7));
+    default:
+      return RouteTask(r, Join(s, 1, 9));
   }
 }
 
@@ -305,8 +314,7 @@ PreparedCall PrepareRestCall(const RestRequest& request) {
   std::string method = request.method;
   if (method == "POST" && !request.method_override.empty()) method = request.method_override;
   const auto& s = target->segments;
-  if (s.size() == 3 && s[0] == "emulator" && s[1] == "v1" && s[2] == "healthz" &&
-      method == "GET") {
+  if (s.size() == 3 && s[0] == "emulator" && s[1] == "v1" && s[2] == "healthz" && method == "GET") {
     call.rpc = "Healthz";
     call.immediate = RestResponse{200, R"({"status":"SERVING"})"};
     return call;

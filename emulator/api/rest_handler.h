@@ -13,8 +13,8 @@
 namespace cte::api {
 
 struct RestRequest {
-  std::string method;           // "GET", "POST", ...
-  std::string target;           // Path and query, as received.
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // Path and query, as received.
   std::string body;
   std::string method_override;  // The X-HTTP-Method-Override header, if any.
 };

@@ -21,8 +21,10 @@ int JsonDepth(std::string_view s) {
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -34,9 +36,9 @@ int JsonDepth(std::string_view s) {
   return max_depth;
 }
 
-constexpr const char* kSystemParams[] = {"alt",       "access_token", "callback",   "fields",
-                                         "key",       "oauth_token",  "prettyPrint",
-                                         "quotaUser", "uploadType",   "upload_protocol"};
+constexpr const char* kSystemParams[] = {"alt",        "access_token",   "callback",    "fields",
+                                         "key",        "oauth_token",    "prettyPrint", "quotaUser",
+                                         "uploadType", "upload_protocol"};
 
 bool IsSystemParam(const std::string& key) {
   if (!key.empty() && key[0] == '$') return true;  // "$alt", "$.xgafv", "$fields", ...

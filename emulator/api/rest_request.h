@@ -13,8 +13,8 @@
 namespace cte::api {
 
 struct ParsedTarget {
-  std::vector<std::string> segments;  // Percent-decoded path segments.
-  std::string verb;                   // The custom verb after the last ':', if any.
+  std::vector<std::string> segments;              // Percent-decoded path segments.
+  std::string verb;                               // The custom verb after the last ':', if any.
   std::multimap<std::string, std::string> query;  // Percent-decoded parameters.
 };
 

@@ -22,19 +22,45 @@ constexpr int kMaxTaskPageSize = 1000;
 
 // The locations Cloud Tasks serves; ListLocations adds any other location that holds queues.
 constexpr const char* kRegions[] = {
-    "africa-south1",        "asia-east1",           "asia-east2",
-    "asia-northeast1",      "asia-northeast2",      "asia-northeast3",
-    "asia-south1",          "asia-south2",          "asia-southeast1",
-    "asia-southeast2",      "australia-southeast1", "australia-southeast2",
-    "europe-central2",      "europe-north1",        "europe-southwest1",
-    "europe-west1",         "europe-west10",        "europe-west12",
-    "europe-west2",         "europe-west3",         "europe-west4",
-    "europe-west6",         "europe-west8",         "europe-west9",
-    "me-central1",          "me-central2",          "me-west1",
-    "northamerica-northeast1", "northamerica-northeast2", "southamerica-east1",
-    "southamerica-west1",   "us-central1",          "us-east1",
-    "us-east4",             "us-east5",             "us-south1",
-    "us-west1",             "us-west2",             "us-west3",
+    "africa-south1",
+    "asia-east1",
+    "asia-east2",
+    "asia-northeast1",
+    "asia-northeast2",
+    "asia-northeast3",
+    "asia-south1",
+    "asia-south2",
+    "asia-southeast1",
+    "asia-southeast2",
+    "australia-southeast1",
+    "australia-southeast2",
+    "europe-central2",
+    "europe-north1",
+    "europe-southwest1",
+    "europe-west1",
+    "europe-west10",
+    "europe-west12",
+    "europe-west2",
+    "europe-west3",
+    "europe-west4",
+    "europe-west6",
+    "europe-west8",
+    "europe-west9",
+    "me-central1",
+    "me-central2",
+    "me-west1",
+    "northamerica-northeast1",
+    "northamerica-northeast2",
+    "southamerica-east1",
+    "southamerica-west1",
+    "us-central1",
+    "us-east1",
+    "us-east4",
+    "us-east5",
+    "us-south1",
+    "us-west1",
+    "us-west2",
+    "us-west3",
     "us-west4",
 };
 
@@ -107,16 +133,26 @@ Status CopyMaskedField(const Queue& from, Queue& to, const std::string& path) {
   const auto& fc = from.retry_config;
   auto& tr = to.rate_limits;
   auto& tc = to.retry_config;
-  if (path == "rate_limits") tr = fr;
-  else if (path == "rate_limits.max_dispatches_per_second") tr.max_dispatches_per_second = fr.max_dispatches_per_second;
-  else if (path == "rate_limits.max_concurrent_dispatches") tr.max_concurrent_dispatches = fr.max_concurrent_dispatches;
-  else if (path == "retry_config") tc = fc;
-  else if (path == "retry_config.max_attempts") tc.max_attempts = fc.max_attempts;
-  else if (path == "retry_config.max_retry_duration") tc.max_retry_duration = fc.max_retry_duration;
-  else if (path == "retry_config.min_backoff") tc.min_backoff = fc.min_backoff;
-  else if (path == "retry_config.max_backoff") tc.max_backoff = fc.max_backoff;
-  else if (path == "retry_config.max_doublings") tc.max_doublings = fc.max_doublings;
-  else if (path == "stackdriver_logging_config" || path == "stackdriver_logging_config.sampling_ratio") {
+  if (path == "rate_limits")
+    tr = fr;
+  else if (path == "rate_limits.max_dispatches_per_second")
+    tr.max_dispatches_per_second = fr.max_dispatches_per_second;
+  else if (path == "rate_limits.max_concurrent_dispatches")
+    tr.max_concurrent_dispatches = fr.max_concurrent_dispatches;
+  else if (path == "retry_config")
+    tc = fc;
+  else if (path == "retry_config.max_attempts")
+    tc.max_attempts = fc.max_attempts;
+  else if (path == "retry_config.max_retry_duration")
+    tc.max_retry_duration = fc.max_retry_duration;
+  else if (path == "retry_config.min_backoff")
+    tc.min_backoff = fc.min_backoff;
+  else if (path == "retry_config.max_backoff")
+    tc.max_backoff = fc.max_backoff;
+  else if (path == "retry_config.max_doublings")
+    tc.max_doublings = fc.max_doublings;
+  else if (path == "stackdriver_logging_config" ||
+           path == "stackdriver_logging_config.sampling_ratio") {
     to.stackdriver_logging_config = from.stackdriver_logging_config;
   } else if (path.rfind("app_engine_routing_override", 0) == 0) {
     to.app_engine_routing_override = from.app_engine_routing_override;

@@ -1,7 +1,8 @@
 #include "app/app.h"
 
-#include "api/rest_handler.h"
 #include "app/queue_config.h"
+
+#include "api/rest_handler.h"
 #include "http/asio.h"
 #include "store/batch_runner.h"
 #include "store/sqlite_store.h"
@@ -34,7 +35,8 @@ struct App::Impl {
         logger(options.log),
         store(std::move(s)),
         service(*store, clock, options.service),
-        runner(*store, [this] { Housekeep(); }, std::chrono::seconds(60)),
+        runner(
+            *store, [this] { Housekeep(); }, std::chrono::seconds(60)),
         server(io, options.server, [this](api::RestRequest r, http::Respond respond) {
           HandleRequest(std::move(r), std::move(respond));
         }) {}

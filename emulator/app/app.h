@@ -2,11 +2,12 @@
 // Used by main.cc and by integration tests that run the emulator in-process.
 #pragma once
 
+#include "app/logger.h"
+
 #include <memory>
 #include <string>
 
 #include "api/service.h"
-#include "app/logger.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "http/server.h"

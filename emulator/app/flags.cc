@@ -22,13 +22,16 @@ std::optional<core::Duration> ParseFlagDuration(std::string_view text) {
         continue;
       }
       digits = true;
-      if (scale != 0) value += (text[i] - '0') * (scale /= 10);
-      else value = value * 10 + (text[i] - '0');
+      if (scale != 0)
+        value += (text[i] - '0') * (scale /= 10);
+      else
+        value = value * 10 + (text[i] - '0');
     }
     if (!digits) return std::nullopt;
     text.remove_prefix(i);
     static constexpr std::pair<const char*, double> kUnits[] = {
-        {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}, {"d", 86400e9}};
+        {"ns", 1},   {"us", 1e3},   {"ms", 1e6},   {"s", 1e9},
+        {"m", 60e9}, {"h", 3600e9}, {"d", 86400e9}};
     bool matched = false;
     for (const auto& [unit, ns] : kUnits) {
       std::string_view u(unit);

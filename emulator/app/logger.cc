@@ -12,16 +12,24 @@ namespace {
 
 const char* LevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "DEBUG";
-    case LogLevel::kInfo: return "INFO";
-    case LogLevel::kWarn: return "WARN";
-    case LogLevel::kError: return "ERROR";
-    case LogLevel::kOff: return "OFF";
+    case LogLevel::kDebug:
+      return "DEBUG";
+    case LogLevel::kInfo:
+      return "INFO";
+    case LogLevel::kWarn:
+      return "WARN";
+    case LogLevel::kError:
+      return "ERROR";
+    case LogLevel::kOff:
+      return "OFF";
   }
   return "INFO";
 }
 
-std::string Now() { return core::FormatTimestamp(std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now())); }
+std::string Now() {
+  return core::FormatTimestamp(
+      std::chrono::floor<std::chrono::microseconds>(std::chrono::system_clock::now()));
+}
 
 }  // namespace
 
@@ -40,9 +48,12 @@ void Logger::ApiCall(std::string_view rpc, std::string_view method, std::string_
   if (level < options_.level) return;
   double ms = static_cast<double>(latency.count()) / 1000.0;
   if (options_.json) {
-    nlohmann::json j = {{"time", Now()},         {"level", LevelName(level)},
-                        {"rpc", rpc.empty() ? "-" : rpc}, {"method", method},
-                        {"path", path},          {"status", status},
+    nlohmann::json j = {{"time", Now()},
+                        {"level", LevelName(level)},
+                        {"rpc", rpc.empty() ? "-" : rpc},
+                        {"method", method},
+                        {"path", path},
+                        {"status", status},
                         {"latencyMs", ms}};
     Write(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return;

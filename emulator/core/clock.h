@@ -29,7 +29,9 @@ class ManualClock final : public Clock {
   explicit ManualClock(TimePoint start) : now_ns_(start.time_since_epoch().count()) {}
   TimePoint Now() const override { return TimePoint(TimePoint::duration(now_ns_.load())); }
   // Requires: d >= 0.
-  void Advance(Duration d) { now_ns_ += std::chrono::duration_cast<TimePoint::duration>(d).count(); }
+  void Advance(Duration d) {
+    now_ns_ += std::chrono::duration_cast<TimePoint::duration>(d).count();
+  }
 
  private:
   std::atomic<TimePoint::rep> now_ns_;

@@ -121,11 +121,11 @@ struct Task {
   std::optional<TimePoint> schedule_time;
   std::optional<TimePoint> create_time;  // Output only.
   Duration dispatch_deadline{0};
-  int32_t dispatch_count = 0;               // Output only.
-  int32_t response_count = 0;               // Output only.
-  std::optional<Attempt> first_attempt;     // Output only.
-  std::optional<Attempt> last_attempt;      // Output only.
-  TaskView view = TaskView::kUnspecified;   // Output only.
+  int32_t dispatch_count = 0;              // Output only.
+  int32_t response_count = 0;              // Output only.
+  std::optional<Attempt> first_attempt;    // Output only.
+  std::optional<Attempt> last_attempt;     // Output only.
+  TaskView view = TaskView::kUnspecified;  // Output only.
   bool operator==(const Task&) const = default;
 };
 

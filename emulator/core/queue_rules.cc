@@ -30,8 +30,10 @@ Status ValidateQueueLimits(const Queue& queue) {
   if (c.max_retry_duration.count() < 0) {
     return InvalidArgument("RetryConfig.maxRetryDuration cannot be negative.");
   }
-  if (c.min_backoff.count() < 0) return InvalidArgument("RetryConfig.minBackoff cannot be negative.");
-  if (c.max_backoff.count() < 0) return InvalidArgument("RetryConfig.maxBackoff cannot be negative.");
+  if (c.min_backoff.count() < 0)
+    return InvalidArgument("RetryConfig.minBackoff cannot be negative.");
+  if (c.max_backoff.count() < 0)
+    return InvalidArgument("RetryConfig.maxBackoff cannot be negative.");
   if (c.max_doublings < 0) return InvalidArgument("RetryConfig.maxDoublings cannot be negative.");
   if (queue.stackdriver_logging_config) {
     double ratio = queue.stackdriver_logging_config->sampling_ratio;

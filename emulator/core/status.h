@@ -66,7 +66,7 @@ inline Status Unimplemented(std::string m) { return {Code::kUnimplemented, std::
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : value_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(value_).ok());
   }
@@ -90,8 +90,8 @@ class [[nodiscard]] Result {
 }  // namespace cte::core
 
 // Returns the Status of an expression from the enclosing function when it is not OK.
-#define CTE_RETURN_IF_ERROR(expr)            \
-  do {                                       \
-    ::cte::core::Status cte_status_ = (expr); \
+#define CTE_RETURN_IF_ERROR(expr)              \
+  do {                                         \
+    ::cte::core::Status cte_status_ = (expr);  \
     if (!cte_status_.ok()) return cte_status_; \
   } while (0)

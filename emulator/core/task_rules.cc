@@ -20,7 +20,8 @@ constexpr char kAppEngineUserAgent[] = "AppEngine-Google; (+http://code.google.c
 
 bool IEquals(std::string_view a, std::string_view b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
   });
 }
 
@@ -77,7 +78,8 @@ Status PrepareAppEngineRequest(AppEngineHttpRequest& r) {
     return InvalidArgument("AppEngineHttpRequest.relativeUri must begin with \"/\".");
   }
   if (r.relative_uri.size() > kMaxUrlLength) {
-    return InvalidArgument("AppEngineHttpRequest.relativeUri must be at most 2083 characters long.");
+    return InvalidArgument(
+        "AppEngineHttpRequest.relativeUri must be at most 2083 characters long.");
   }
   std::string user_agent = TakeHeader(r.headers, "User-Agent");
   r.headers["User-Agent"] =
@@ -129,9 +131,7 @@ size_t LenField(size_t payload) { return 1 + VarintSize(payload) + payload; }
 size_t StringField(const std::string& s) { return s.empty() ? 0 : LenField(s.size()); }
 size_t VarintField(int64_t v) { return v == 0 ? 0 : 1 + VarintSize(static_cast<uint64_t>(v)); }
 
-size_t TimeFields(int64_t seconds, int64_t nanos) {
-  return VarintField(seconds) + VarintField(nanos);
-}
+size_t TimeFields(int64_t secs, int64_t nanos) { return VarintField(secs) + VarintField(nanos); }
 
 size_t TimestampField(const std::optional<TimePoint>& t) {
   if (!t) return 0;

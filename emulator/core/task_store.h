@@ -61,8 +61,8 @@ class TaskStore {
   virtual Result<bool> DeleteTask(std::string_view name) = 0;
   // Tasks of `queue_name` after `after_position` (0 for the first page), bodies left out unless
   // `with_body`.
-  virtual Result<TaskPage> ListTasks(std::string_view queue_name, int64_t after_position,
-                                     int limit, bool with_body) = 0;
+  virtual Result<TaskPage> ListTasks(std::string_view queue_name, int64_t after_position, int limit,
+                                     bool with_body) = 0;
   // Deletes every task of the queue; when `tombstone_until` is set, their names stay blocked
   // until then. Returns how many were deleted.
   virtual Result<int64_t> PurgeTasks(std::string_view queue_name,

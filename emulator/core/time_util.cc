@@ -33,10 +33,10 @@ std::string FormatCivil(TimePoint t, bool with_fraction) {
   auto since_midnight = duration_cast<nanoseconds>(t - day);
   int64_t secs = duration_cast<seconds>(since_midnight).count();
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                static_cast<long long>(secs % 60));
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lld",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<long long>(secs / 3600),
+                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
   std::string out = buf;
   if (with_fraction) AppendFraction(out, (since_midnight - seconds(secs)).count());
   return out;
@@ -125,13 +125,12 @@ std::optional<TimePoint> ParseTimestamp(std::string_view s) {
 
 std::string FormatDuration(Duration d) {
   int64_t total = d.count();
-  std::string out;
-  if (total < 0) {
-    out = "-";
-    total = -total;
-  }
-  out += std::to_string(total / 1'000'000'000);
-  AppendFraction(out, total % 1'000'000'000);
+  int64_t magnitude = total < 0 ? -total : total;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%s%lld", total < 0 ? "-" : "",
+                static_cast<long long>(magnitude / 1'000'000'000));
+  std::string out(buf);
+  AppendFraction(out, magnitude % 1'000'000'000);
   out += 's';
   return out;
 }

@@ -170,9 +170,9 @@ StoredQueue ReadQueue(SQLite::Statement& st) {
     q.stackdriver_logging_config = core::StackdriverLoggingConfig{st.getColumn(11).getDouble()};
   }
   if (!st.getColumn(12).isNull()) {
-    q.app_engine_routing_override = core::AppEngineRouting{
-        st.getColumn(12).getString(), st.getColumn(13).getString(),
-        st.getColumn(14).getString(), ""};
+    q.app_engine_routing_override =
+        core::AppEngineRouting{st.getColumn(12).getString(), st.getColumn(13).getString(),
+                               st.getColumn(14).getString(), ""};
   }
   out.iam_policy = st.getColumn(15).getString();
   return out;
@@ -266,11 +266,12 @@ struct SqliteStore::Statements {
                           "routing_service = ?13, routing_version = ?14, routing_instance = ?15, "
                           "iam_policy = ?16"),
         queue_id(db, "SELECT id FROM queues WHERE name = ?"),
-        insert_task(db,
-                    "INSERT INTO tasks (queue_id, task_id, target_kind, http_method, url, "
-                    "headers, body, auth_kind, auth_email, auth_extra, routing_service, "
-                    "routing_version, routing_instance, schedule_time_us, create_time_us, "
-                    "dispatch_deadline_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        insert_task(
+            db,
+            "INSERT INTO tasks (queue_id, task_id, target_kind, http_method, url, "
+            "headers, body, auth_kind, auth_email, auth_extra, routing_service, "
+            "routing_version, routing_instance, schedule_time_us, create_time_us, "
+            "dispatch_deadline_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         find_task(db, TaskSelect("body", "queue_id = ? AND task_id = ?")),
         delete_task(db, "DELETE FROM tasks WHERE queue_id = ? AND task_id = ?"),
         list_tasks_full(db, TaskSelect("body", "queue_id = ? AND id > ? ORDER BY id LIMIT ?")),
@@ -279,8 +280,7 @@ struct SqliteStore::Statements {
                            "INSERT OR REPLACE INTO task_tombstones (name, expire_time_us) "
                            "VALUES (?, ?)"),
         has_task_tombstone(db,
-                           "SELECT 1 FROM task_tombstones WHERE name = ? AND expire_time_us > ?") {
-  }
+                           "SELECT 1 FROM task_tombstones WHERE name = ? AND expire_time_us > ?") {}
 
   SQLite::Statement begin, commit, rollback, savepoint, release, rollback_to;
   SQLite::Statement find_queue, list_queues, put_queue, queue_id;
@@ -472,8 +472,7 @@ Status SqliteStore::DeleteQueue(std::string_view name) {
     SQLite::Statement del_tasks(*db_, "DELETE FROM tasks WHERE queue_id = ?");
     del_tasks.bind(1, id);
     del_tasks.exec();
-    SQLite::Statement del_tombs(*db_,
-                                "DELETE FROM task_tombstones WHERE substr(name, 1, ?1) = ?2");
+    SQLite::Statement del_tombs(*db_, "DELETE FROM task_tombstones WHERE substr(name, 1, ?1) = ?2");
     std::string prefix = std::string(name) + "/tasks/";
     del_tombs.bind(1, static_cast<int64_t>(prefix.size()));
     del_tombs.bind(2, prefix);
@@ -546,9 +545,10 @@ Status SqliteStore::InsertTask(const Task& t) {
     BindOptionalText(*st, 13, has_routing ? &(*routing)->instance : nullptr);
     st->bind(14, static_cast<int64_t>(core::ToMicros(t.schedule_time.value_or(TimePoint()))));
     st->bind(15, static_cast<int64_t>(core::ToMicros(t.create_time.value_or(TimePoint()))));
-    st->bind(16, static_cast<int64_t>(
-                     std::chrono::duration_cast<std::chrono::microseconds>(t.dispatch_deadline)
-                         .count()));
+    st->bind(
+        16,
+        static_cast<int64_t>(
+            std::chrono::duration_cast<std::chrono::microseconds>(t.dispatch_deadline).count()));
     try {
       st->exec();
     } catch (const SQLite::Exception& e) {
@@ -611,9 +611,10 @@ Result<int64_t> SqliteStore::PurgeTasks(std::string_view queue_name,
     int64_t queue_id = QueueId(queue_name);
     if (queue_id == 0) return int64_t{0};
     if (tombstone_until) {
-      SQLite::Statement tomb(*db_,
-                             "INSERT OR REPLACE INTO task_tombstones (name, expire_time_us) "
-                             "SELECT ?1 || '/tasks/' || task_id, ?2 FROM tasks WHERE queue_id = ?3");
+      SQLite::Statement tomb(
+          *db_,
+          "INSERT OR REPLACE INTO task_tombstones (name, expire_time_us) "
+          "SELECT ?1 || '/tasks/' || task_id, ?2 FROM tasks WHERE queue_id = ?3");
       tomb.bind(1, std::string(queue_name));
       tomb.bind(2, static_cast<int64_t>(core::ToMicros(*tombstone_until)));
       tomb.bind(3, queue_id);

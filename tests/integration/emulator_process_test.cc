@@ -1,9 +1,8 @@
 // Boots the real cloud-tasks-emulator binary and talks to it over HTTP.
-#include <signal.h>
-
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <signal.h>
 #include <sstream>
 #include <thread>
 
@@ -28,7 +27,8 @@ const std::string kImageQueue =
 std::string TaskBody(const std::string& id) {
   return R"({"task":{"name":"projects/api-ai-blog-writer/locations/europe-west1/queues/)"
          R"(image-generation-queue/tasks/)" +
-         id + R"(","httpRequest":{"url":"http://127.0.0.1:9/api/v1/images/worker","body":"e30="}}})";
+         id +
+         R"(","httpRequest":{"url":"http://127.0.0.1:9/api/v1/images/worker","body":"e30="}}})";
 }
 
 }  // namespace
@@ -38,8 +38,8 @@ TEST_CASE("prints one ready line, serves health, and stops cleanly on SIGTERM an
     EmulatorProcess p(kBinary, {"--port", "0", "--db", ":memory:"});
     int port = p.WaitReady();
     REQUIRE(port > 0);
-    CHECK(p.Stdout() == "cloud-tasks-emulator listening on http://127.0.0.1:" +
-                            std::to_string(port) + "\n");
+    CHECK(p.Stdout() ==
+          "cloud-tasks-emulator listening on http://127.0.0.1:" + std::to_string(port) + "\n");
     HttpClient c(port);
     auto health = c.Request("GET", "/emulator/v1/healthz");
     CHECK(health.status == 200);
@@ -50,8 +50,8 @@ TEST_CASE("prints one ready line, serves health, and stops cleanly on SIGTERM an
 }
 
 TEST_CASE("loads the fixture queues and logs one line per API call") {
-  EmulatorProcess p(kBinary, {"--port", "0", "--db", ":memory:", "--config", kConfig,
-                              "--log-format", "json"});
+  EmulatorProcess p(
+      kBinary, {"--port", "0", "--db", ":memory:", "--config", kConfig, "--log-format", "json"});
   int port = p.WaitReady();
   REQUIRE(port > 0);
   HttpClient c(port);
@@ -59,8 +59,9 @@ TEST_CASE("loads the fixture queues and logs one line per API call") {
   CHECK(q["rateLimits"]["maxDispatchesPerSecond"] == 200);
   CHECK(q["rateLimits"]["maxConcurrentDispatches"] == 1000);
   CHECK(q["retryConfig"]["maxRetryDuration"] == "1800s");
-  auto blog = json::parse(c.Request("GET", "/v2/projects/api-ai-blog-writer/locations/"
-                                           "europe-west1/queues/blog-generation-queue")
+  auto blog = json::parse(c.Request("GET",
+                                    "/v2/projects/api-ai-blog-writer/locations/"
+                                    "europe-west1/queues/blog-generation-queue")
                               .body);
   CHECK(blog["rateLimits"]["maxDispatchesPerSecond"] == 100);
   c.Request("GET", kImageQueue + "/tasks/nope");
@@ -80,9 +81,12 @@ TEST_CASE("bad flags and bad config files are a one-line error and exit code 2")
   std::string bad_config = dir.File("bad.json");
   std::ofstream(bad_config) << R"({"queues":[{"name":"projects/p/locations/l/queues/q",
       "rateLimits":{"maxDispatchesPerSecond":900}}]})";
-  std::vector<std::vector<std::string>> cases = {
-      {"--bogus"}, {"--port", "70000"}, {"--task-tombstone", "soon"},
-      {"--log-format", "xml"}, {"--config", bad_config}, {"--config", dir.File("missing.json")}};
+  std::vector<std::vector<std::string>> cases = {{"--bogus"},
+                                                 {"--port", "70000"},
+                                                 {"--task-tombstone", "soon"},
+                                                 {"--log-format", "xml"},
+                                                 {"--config", bad_config},
+                                                 {"--config", dir.File("missing.json")}};
   for (const auto& args : cases) {
     CAPTURE(args[0]);
     EmulatorProcess p(kBinary, args);
@@ -93,9 +97,9 @@ TEST_CASE("bad flags and bad config files are a one-line error and exit code 2")
   }
   EmulatorProcess help(kBinary, {"--help"});
   CHECK(help.Wait() == 0);
-  for (const char* flag : {"--host", "--port", "--db", "--config", "--task-tombstone",
-                           "--queue-tombstone", "--auto-create-queues", "--log-level",
-                           "--log-format"}) {
+  for (const char* flag :
+       {"--host", "--port", "--db", "--config", "--task-tombstone", "--queue-tombstone",
+        "--auto-create-queues", "--log-level", "--log-format"}) {
     CHECK(help.Stdout().find(flag) != std::string::npos);
   }
 }
@@ -116,8 +120,8 @@ TEST_CASE("every acknowledged write survives kill -9 (concurrent clients, group 
   std::string db = dir.File("emulator.db");
   constexpr int kClients = 8, kPerClient = 150;
   {
-    EmulatorProcess p(kBinary, {"--port", "0", "--db", db, "--config", kConfig,
-                                "--log-level", "off"});
+    EmulatorProcess p(kBinary,
+                      {"--port", "0", "--db", db, "--config", kConfig, "--log-level", "off"});
     int port = p.WaitReady();
     REQUIRE(port > 0);
     std::atomic<int> acknowledged{0};
@@ -147,8 +151,8 @@ TEST_CASE("every acknowledged write survives kill -9 (concurrent clients, group 
   size_t count = 0;
   std::string token;
   do {
-    auto page = json::parse(c.Request("GET", kImageQueue + "/tasks?pageSize=1000&pageToken=" +
-                                              token).body);
+    auto page =
+        json::parse(c.Request("GET", kImageQueue + "/tasks?pageSize=1000&pageToken=" + token).body);
     count += page.value("tasks", json::array()).size();
     token = page.value("nextPageToken", "");
   } while (!token.empty());
@@ -165,7 +169,8 @@ TEST_CASE("malformed HTTP, huge bodies and unknown routes get Google errors and 
   std::string garbage = c.Raw("NOT HTTP AT ALL\r\n\r\n");
   CHECK(garbage.rfind("HTTP/1.1 400", 0) == 0);
   CHECK(garbage.find(R"("status":"INVALID_ARGUMENT")") != std::string::npos);
-  std::string huge = c.Raw("POST " + kImageQueue + "/tasks HTTP/1.1\r\nHost: x\r\n"
+  std::string huge = c.Raw("POST " + kImageQueue +
+                           "/tasks HTTP/1.1\r\nHost: x\r\n"
                            "Content-Length: 20000000\r\n\r\n{");
   CHECK(huge.find("Request payload size exceeds the limit: 10485760 bytes.") != std::string::npos);
   auto route = c.Request("GET", "/v3/whatever");

@@ -1,9 +1,8 @@
 #include "support/http_client.h"
 
+#include <stdexcept>
 #include <sys/socket.h>
 #include <sys/time.h>
-
-#include <stdexcept>
 
 #include "http/asio.h"
 
@@ -18,7 +17,8 @@ struct HttpClient::Impl {
 
   void Connect() {
     stream = std::make_unique<beast::tcp_stream>(io);
-    stream->connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)));
+    stream->connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)));
   }
 };
 

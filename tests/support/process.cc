@@ -1,14 +1,13 @@
 #include "support/process.h"
 
+#include <cstdlib>
 #include <fcntl.h>
 #include <poll.h>
+#include <regex>
 #include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <regex>
 #include <thread>
+#include <unistd.h>
 
 extern char** environ;
 

@@ -21,7 +21,9 @@ TEST_CASE("queues read from lowerCamel or snake_case, numbers or strings") {
 
 TEST_CASE("unknown fields, wrong types and bad enums are INVALID_ARGUMENT") {
   core::Queue q;
-  auto msg = [&](const char* text) { return api::ReadQueue(Json::parse(text), "queue", q).message(); };
+  auto msg = [&](const char* text) {
+    return api::ReadQueue(Json::parse(text), "queue", q).message();
+  };
   CHECK(msg(R"({"foo":1})") ==
         "Invalid JSON payload received. Unknown name \"foo\" at 'queue': Cannot find field.");
   CHECK(msg(R"({"rateLimits":{"maxDispatchesPerSecond":true}})") ==

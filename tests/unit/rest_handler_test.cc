@@ -15,7 +15,8 @@ const core::TimePoint kStart = sys_days(year(2026) / 11 / 29) + hours(20) + micr
 // The REST layer over a real in-memory store and a manual clock, without sockets.
 struct Fixture {
   core::ManualClock clock{kStart};
-  std::unique_ptr<store::SqliteStore> store = std::move(store::SqliteStore::Open(":memory:").value());
+  std::unique_ptr<store::SqliteStore> store =
+      std::move(store::SqliteStore::Open(":memory:").value());
   api::ServiceOptions options{hours(1), hours(1), false};
   api::Service service{*store, clock, options};
 
@@ -62,8 +63,9 @@ TEST_CASE_FIXTURE(Fixture, "queue errors use the real service's codes and messag
   CHECK(Message(bad) ==
         "Queue name must be formatted: "
         "\"projects/<PROJECT_ID>/locations/<LOCATION_ID>/queues/<QUEUE_ID>\".");
-  auto rate = Call("POST", kLoc + "/queues",
-                   R"({"name":")" + kQueueName + R"(","rateLimits":{"maxDispatchesPerSecond":501}})");
+  auto rate =
+      Call("POST", kLoc + "/queues",
+           R"({"name":")" + kQueueName + R"(","rateLimits":{"maxDispatchesPerSecond":501}})");
   CHECK(Message(rate) == "RateLimits.maxDispatchesPerSecond must be less than or equal to 500.");
   CHECK(Call("POST", kLoc + "/queues", "{not json").status == 400);
   CHECK(Call("POST", kLoc + "/queues", "[1]").status == 400);
@@ -85,13 +87,15 @@ TEST_CASE_FIXTURE(Fixture, "a deleted queue's name is blocked for the tombstone 
 }
 
 TEST_CASE_FIXTURE(Fixture, "UpdateQueue is an upsert and honours nested update masks") {
-  auto created = Call("PATCH", kQ + "?updateMask=rateLimits.maxDispatchesPerSecond",
-                      R"({"rateLimits":{"maxDispatchesPerSecond":200,"maxConcurrentDispatches":7}})");
+  auto created =
+      Call("PATCH", kQ + "?updateMask=rateLimits.maxDispatchesPerSecond",
+           R"({"rateLimits":{"maxDispatchesPerSecond":200,"maxConcurrentDispatches":7}})");
   REQUIRE(created.status == 200);
   CHECK(created.json["rateLimits"]["maxDispatchesPerSecond"] == 200);
   CHECK(created.json["rateLimits"]["maxConcurrentDispatches"] == 1000);  // Not in the mask.
-  auto cleared = Call("PATCH", kQ + "?updateMask=rateLimits.maxDispatchesPerSecond%2CretryConfig.maxAttempts",
-                      R"({"name":")" + kQueueName + R"(","retryConfig":{"maxAttempts":5}})");
+  auto cleared =
+      Call("PATCH", kQ + "?updateMask=rateLimits.maxDispatchesPerSecond%2CretryConfig.maxAttempts",
+           R"({"name":")" + kQueueName + R"(","retryConfig":{"maxAttempts":5}})");
   CHECK(cleared.json["rateLimits"]["maxDispatchesPerSecond"] == 500);  // Cleared: default.
   CHECK(cleared.json["retryConfig"]["maxAttempts"] == 5);
   auto all = Call("PATCH", kQ, R"({"retryConfig":{"maxRetryDuration":"1800s"}})");
@@ -103,7 +107,8 @@ TEST_CASE_FIXTURE(Fixture, "UpdateQueue is an upsert and honours nested update m
 
 TEST_CASE_FIXTURE(Fixture, "pause, resume, purge and the state filter of ListQueues") {
   for (const char* q : {"a", "b", "c"}) {
-    std::string name = "projects/api-ai-blog-writer/locations/europe-west1/queues/" + std::string(q);
+    std::string name =
+        "projects/api-ai-blog-writer/locations/europe-west1/queues/" + std::string(q);
     REQUIRE(Call("POST", kLoc + "/queues", R"({"name":")" + name + R"("})").status == 200);
   }
   auto paused = Call("POST", kLoc + "/queues/b:pause", "");
@@ -121,8 +126,8 @@ TEST_CASE_FIXTURE(Fixture, "pause, resume, purge and the state filter of ListQue
 
 TEST_CASE_FIXTURE(Fixture, "ListQueues pages in name order and rejects foreign tokens") {
   for (int i = 0; i < 5; ++i) {
-    std::string name = "projects/api-ai-blog-writer/locations/europe-west1/queues/q" +
-                       std::to_string(4 - i);
+    std::string name =
+        "projects/api-ai-blog-writer/locations/europe-west1/queues/q" + std::to_string(4 - i);
     REQUIRE(Call("POST", kLoc + "/queues", R"({"name":")" + name + R"("})").status == 200);
   }
   std::vector<std::string> seen;
@@ -142,8 +147,8 @@ TEST_CASE_FIXTURE(Fixture, "ListQueues pages in name order and rejects foreign t
 
 TEST_CASE_FIXTURE(Fixture, "CreateTask, GetTask, ListTasks and DeleteTask") {
   REQUIRE(Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"("})").status == 200);
-  std::string body =
-      R"({"task":{"name":")" + kQueueName + R"(/tasks/job-1","httpRequest":{"url":"https://w.example/api/v1/images/worker",
+  std::string body = R"({"task":{"name":")" + kQueueName +
+                     R"(/tasks/job-1","httpRequest":{"url":"https://w.example/api/v1/images/worker",
          "headers":{"Content-Type":"application/json"},"body":"eyJhIjoxfQ=="}}})";
   auto created = Call("POST", kQ + "/tasks", body);
   REQUIRE(created.status == 200);
@@ -170,7 +175,8 @@ TEST_CASE_FIXTURE(Fixture, "CreateTask, GetTask, ListTasks and DeleteTask") {
   CHECK(list.json["tasks"].size() == 1);
   CHECK(list.json["tasks"][0].count("httpRequest") == 1);
   CHECK(Call("GET", kQ + "/tasks?pageToken=" + list.json["nextPageToken"].get<std::string>())
-            .json["tasks"].size() == 1);
+            .json["tasks"]
+            .size() == 1);
   CHECK(Call("DELETE", kQ + "/tasks/job-1").status == 200);
   auto gone = Call("GET", kQ + "/tasks/job-1");
   CHECK(gone.status == 404);
@@ -204,24 +210,26 @@ TEST_CASE_FIXTURE(Fixture, "CreateTask errors") {
   CHECK(Message(Call("POST", kQ + "/tasks",
                      R"({"task":{"httpRequest":{"url":"http://x"},"dispatchDeadline":"5s"}})")) ==
         "Task.dispatchDeadline must be between [15s, 30m].");
-  CHECK(Call("POST", kQ + "/tasks", R"({"task":{"httpRequest":{"url":"http://x"}},"x":1})")
-            .status == 400);
+  CHECK(
+      Call("POST", kQ + "/tasks", R"({"task":{"httpRequest":{"url":"http://x"}},"x":1})").status ==
+      400);
   CHECK(Call("POST", kQ + "/tasks:run", "{}").status == 404);
 }
 
 TEST_CASE_FIXTURE(Fixture, "IAM policies are stored and returned, not enforced") {
   REQUIRE(Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"("})").status == 200);
   CHECK(Call("POST", kQ + ":getIamPolicy", "{}").json == Json::parse(R"({"etag":"ACAB"})"));
-  auto set = Call("POST", kQ + ":setIamPolicy",
-                  R"({"policy":{"bindings":[{"role":"roles/cloudtasks.enqueuer","members":["user:a@b.c"]}]}})");
+  auto set = Call(
+      "POST", kQ + ":setIamPolicy",
+      R"({"policy":{"bindings":[{"role":"roles/cloudtasks.enqueuer","members":["user:a@b.c"]}]}})");
   REQUIRE(set.status == 200);
   auto got = Call("POST", kQ + ":getIamPolicy", R"({"options":{"requestedPolicyVersion":3}})");
   CHECK(got.json["bindings"] == set.json["bindings"]);
   CHECK(got.json["etag"] == set.json["etag"]);
   auto stale = Call("POST", kQ + ":setIamPolicy", R"({"policy":{"etag":"ACAB"}})");
   CHECK(stale.json["error"]["status"] == "ABORTED");
-  auto perms = Call("POST", kQ + ":testIamPermissions",
-                    R"({"permissions":["cloudtasks.tasks.create"]})");
+  auto perms =
+      Call("POST", kQ + ":testIamPermissions", R"({"permissions":["cloudtasks.tasks.create"]})");
   CHECK(perms.json["permissions"] == Json::array({"cloudtasks.tasks.create"}));
   auto none = Call("POST", kLoc + "/queues/missing:testIamPermissions",
                    R"({"permissions":["cloudtasks.tasks.create"]})");

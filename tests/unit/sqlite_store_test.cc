@@ -43,9 +43,11 @@ core::StoredQueue MakeQueue(const std::string& name) {
 core::Task MakeTask(const std::string& name) {
   core::Task t;
   t.name = name;
-  t.http_request = core::HttpRequest{"http://w/x", core::HttpMethod::kPost,
+  t.http_request = core::HttpRequest{"http://w/x",
+                                     core::HttpMethod::kPost,
                                      {{"X-A", "1"}, {"User-Agent", "Google-Cloud-Tasks"}},
-                                     std::string("b\0dy", 4), std::nullopt,
+                                     std::string("b\0dy", 4),
+                                     std::nullopt,
                                      core::OidcToken{"sa@p.iam", "aud"}};
   t.schedule_time = kNow + microseconds(5);
   t.create_time = kNow;

@@ -40,8 +40,7 @@ TEST_CASE("an HTTP task is stored with the documented defaults") {
 
 TEST_CASE("URL rules") {
   CHECK(Message(HttpTask("")) == "HttpRequest.url is required.");
-  CHECK(Message(HttpTask("ftp://x")) ==
-        "HttpTarget.url must start with 'http://' or 'https://'.");
+  CHECK(Message(HttpTask("ftp://x")) == "HttpTarget.url must start with 'http://' or 'https://'.");
   CHECK(Message(HttpTask("http://x/" + std::string(2074, 'a'))) == "");  // 2083 characters.
   CHECK(Message(HttpTask("http://x/" + std::string(2075, 'a'))) != "");
   CHECK(Message(HttpTask("http://x/%zz")) == "");  // Malformed escapes fail only at dispatch.
