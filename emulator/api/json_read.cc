@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "api/enum_names.h"
 #include "api/json_codec.h"
 #include "core/base64.h"
 #include "core/time_util.h"
@@ -141,14 +142,8 @@ Status ReadEnum(const Json& j, const std::string& path, const char* type,
   return BadValue(path, type, j);
 }
 
-constexpr std::array<const char*, 4> kStateNames = {"STATE_UNSPECIFIED", "RUNNING", "PAUSED",
-                                                    "DISABLED"};
-constexpr std::array<const char*, 8> kMethodNames = {
-    "HTTP_METHOD_UNSPECIFIED", "POST", "GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"};
-constexpr std::array<const char*, 3> kViewNames = {"VIEW_UNSPECIFIED", "BASIC", "FULL"};
-
 Status ReadHttpMethod(const Json& j, const std::string& path, core::HttpMethod& out) {
-  return ReadEnum(j, path, "type.googleapis.com/google.cloud.tasks.v2.HttpMethod", kMethodNames,
+  return ReadEnum(j, path, "type.googleapis.com/google.cloud.tasks.v2.HttpMethod", kHttpMethodNames,
                   out);
 }
 
@@ -347,7 +342,8 @@ Status ReadTaskView(const Json& j, const std::string& path, core::TaskView& out)
       return Status::Ok();
     }
   }
-  return ReadEnum(j, path, "type.googleapis.com/google.cloud.tasks.v2.Task.View", kViewNames, out);
+  return ReadEnum(j, path, "type.googleapis.com/google.cloud.tasks.v2.Task.View", kTaskViewNames,
+                  out);
 }
 
 Status ReadQueue(const Json& j, const std::string& path, core::Queue& out) {
@@ -365,7 +361,7 @@ Status ReadQueue(const Json& j, const std::string& path, core::Queue& out) {
     }
     if (k == "state") {
       return ReadEnum(v, Sub(path, "state"),
-                      "type.googleapis.com/google.cloud.tasks.v2.Queue.State", kStateNames,
+                      "type.googleapis.com/google.cloud.tasks.v2.Queue.State", kQueueStateNames,
                       out.state);
     }
     if (Is(k, "purgeTime", "purge_time")) {

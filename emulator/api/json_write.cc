@@ -2,6 +2,7 @@
 #include <array>
 #include <cmath>
 
+#include "api/enum_names.h"
 #include "api/json_codec.h"
 #include "core/base64.h"
 #include "core/time_util.h"
@@ -9,12 +10,6 @@
 namespace cte::api {
 
 namespace {
-
-constexpr std::array<const char*, 4> kStateNames = {"STATE_UNSPECIFIED", "RUNNING", "PAUSED",
-                                                    "DISABLED"};
-constexpr std::array<const char*, 8> kMethodNames = {
-    "HTTP_METHOD_UNSPECIFIED", "POST", "GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"};
-constexpr std::array<const char*, 3> kViewNames = {"VIEW_UNSPECIFIED", "BASIC", "FULL"};
 
 template <typename E, size_t N>
 Json EnumJson(E value, const std::array<const char*, N>& names, const JsonOptions& o) {
@@ -66,7 +61,7 @@ Json HttpRequestJson(const core::HttpRequest& r, const JsonOptions& o) {
   Json j = Json::object();
   PutString(j, "url", r.url);
   if (r.http_method != core::HttpMethod::kUnspecified) {
-    j["httpMethod"] = EnumJson(r.http_method, kMethodNames, o);
+    j["httpMethod"] = EnumJson(r.http_method, kHttpMethodNames, o);
   }
   if (!r.headers.empty()) j["headers"] = HeadersJson(r.headers);
   if (!r.body.empty()) j["body"] = core::Base64Encode(r.body);
@@ -88,7 +83,7 @@ Json HttpRequestJson(const core::HttpRequest& r, const JsonOptions& o) {
 Json AppEngineRequestJson(const core::AppEngineHttpRequest& r, const JsonOptions& o) {
   Json j = Json::object();
   if (r.http_method != core::HttpMethod::kUnspecified) {
-    j["httpMethod"] = EnumJson(r.http_method, kMethodNames, o);
+    j["httpMethod"] = EnumJson(r.http_method, kHttpMethodNames, o);
   }
   if (r.app_engine_routing) j["appEngineRouting"] = RoutingJson(*r.app_engine_routing);
   PutString(j, "relativeUri", r.relative_uri);
@@ -133,7 +128,8 @@ Json QueueToJson(const core::Queue& q, const JsonOptions& o) {
   PutDuration(retry, "maxBackoff", q.retry_config.max_backoff);
   PutInt(retry, "maxDoublings", q.retry_config.max_doublings);
   j["retryConfig"] = std::move(retry);
-  if (q.state != core::QueueState::kUnspecified) j["state"] = EnumJson(q.state, kStateNames, o);
+  if (q.state != core::QueueState::kUnspecified)
+    j["state"] = EnumJson(q.state, kQueueStateNames, o);
   PutTime(j, "purgeTime", q.purge_time);
   if (q.stackdriver_logging_config) {
     Json l = Json::object();
@@ -159,7 +155,7 @@ Json TaskToJson(const core::Task& t, const JsonOptions& o) {
   PutInt(j, "responseCount", t.response_count);
   if (t.first_attempt) j["firstAttempt"] = AttemptJson(*t.first_attempt);
   if (t.last_attempt) j["lastAttempt"] = AttemptJson(*t.last_attempt);
-  if (t.view != core::TaskView::kUnspecified) j["view"] = EnumJson(t.view, kViewNames, o);
+  if (t.view != core::TaskView::kUnspecified) j["view"] = EnumJson(t.view, kTaskViewNames, o);
   return j;
 }
 

@@ -15,6 +15,20 @@ Result<Json> Then(Result<T> r, F&& f) {
   return f(*r);
 }
 
+// A List* response: the items under `key` (left out when empty) and the next page token.
+template <typename T, typename F>
+Json ListJson(const char* key, const std::vector<T>& items, const std::string& next_page_token,
+              F&& to_json) {
+  Json j = Json::object();
+  if (!items.empty()) {
+    Json list = Json::array();
+    for (const T& item : items) list.push_back(to_json(item));
+    j[key] = std::move(list);
+  }
+  if (!next_page_token.empty()) j["nextPageToken"] = next_page_token;
+  return j;
+}
+
 Result<Json> EmptyOr(const Status& s) {
   if (!s.ok()) return s;
   return Json::object();
@@ -83,12 +97,7 @@ Status RouteLocations(Route& r, const std::string& name, bool collection) {
   CTE_RETURN_IF_ERROR(ReadPage(r.t, req.page));
   return r.Set("ListLocations", [req](Service& s) {
     return Then(s.ListLocations(req), [](const ListLocationsResponse& resp) {
-      Json j = Json::object();
-      Json list = Json::array();
-      for (const auto& l : resp.locations) list.push_back(LocationToJson(l));
-      if (!list.empty()) j["locations"] = std::move(list);
-      if (!resp.next_page_token.empty()) j["nextPageToken"] = resp.next_page_token;
-      return j;
+      return ListJson("locations", resp.locations, resp.next_page_token, LocationToJson);
     });
   });
 }
@@ -102,12 +111,8 @@ Status RouteQueueCollection(Route& r, const std::string& parent) {
     CTE_RETURN_IF_ERROR(ReadPage(r.t, req.page));
     return r.Set("ListQueues", [req, o](Service& s) {
       return Then(s.ListQueues(req), [&](const ListQueuesResponse& resp) {
-        Json j = Json::object();
-        Json list = Json::array();
-        for (const auto& q : resp.queues) list.push_back(QueueToJson(q, o));
-        if (!list.empty()) j["queues"] = std::move(list);
-        if (!resp.next_page_token.empty()) j["nextPageToken"] = resp.next_page_token;
-        return j;
+        return ListJson("queues", resp.queues, resp.next_page_token,
+                        [&](const core::Queue& q) { return QueueToJson(q, o); });
       });
     });
   }
@@ -222,12 +227,8 @@ Status RouteTaskCollection(Route& r, const std::string& parent) {
     CTE_RETURN_IF_ERROR(ReadPage(r.t, req.page));
     return r.Set("ListTasks", [req, o](Service& s) {
       return Then(s.ListTasks(req), [&](const ListTasksResponse& resp) {
-        Json j = Json::object();
-        Json list = Json::array();
-        for (const auto& t : resp.tasks) list.push_back(TaskToJson(t, o));
-        if (!list.empty()) j["tasks"] = std::move(list);
-        if (!resp.next_page_token.empty()) j["nextPageToken"] = resp.next_page_token;
-        return j;
+        return ListJson("tasks", resp.tasks, resp.next_page_token,
+                        [&](const core::Task& t) { return TaskToJson(t, o); });
       });
     });
   }
