@@ -32,7 +32,7 @@ test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -L unit
 
 format:
-	git ls-files '*.cc' '*.h' | xargs clang-format -i
+	git ls-files --cached --others --exclude-standard '*.cc' '*.h' | xargs clang-format -i
 
 format-check:
 	@if command -v clang-format >/dev/null; then \

@@ -5,11 +5,10 @@
 
 namespace cte::api {
 
-inline constexpr std::array<const char*, 4> kQueueStateNames = {
-    "STATE_UNSPECIFIED", "RUNNING", "PAUSED", "DISABLED"};
+inline constexpr std::array<const char*, 4> kQueueStateNames = {"STATE_UNSPECIFIED", "RUNNING",
+                                                                "PAUSED", "DISABLED"};
 inline constexpr std::array<const char*, 8> kHttpMethodNames = {
     "HTTP_METHOD_UNSPECIFIED", "POST", "GET", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS"};
-inline constexpr std::array<const char*, 3> kTaskViewNames = {"VIEW_UNSPECIFIED", "BASIC",
-                                                              "FULL"};
+inline constexpr std::array<const char*, 3> kTaskViewNames = {"VIEW_UNSPECIFIED", "BASIC", "FULL"};
 
 }  // namespace cte::api
