@@ -205,6 +205,10 @@ Result<core::Location> Service::GetLocation(const std::string& name) {
 
 // ---- Queues ----
 
+void Service::NotifyQueueChanged(const std::string& name) {
+  if (dispatch_ != nullptr) dispatch_->QueueChanged(name);
+}
+
 Result<core::StoredQueue> Service::LoadQueue(const std::string& name, const char* not_found) {
   auto parsed = ParseQueueName(name);
   if (!parsed.ok()) return parsed.status();
@@ -269,6 +273,7 @@ Result<Queue> Service::CreateQueue(const std::string& parent, Queue queue) {
   queue.state = core::QueueState::kRunning;
   queue.purge_time.reset();
   CTE_RETURN_IF_ERROR(store_.PutQueue({queue, ""}));
+  NotifyQueueChanged(queue.name);
   return queue;
 }
 
@@ -299,6 +304,7 @@ Result<Queue> Service::UpdateQueue(const UpdateQueueRequest& request) {
   }
   CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(q));
   CTE_RETURN_IF_ERROR(store_.PutQueue(stored));
+  NotifyQueueChanged(q.name);
   return q;
 }
 
@@ -309,6 +315,7 @@ Status Service::DeleteQueue(const std::string& name) {
   if (options_.queue_tombstone.count() > 0) {
     CTE_RETURN_IF_ERROR(store_.PutQueueTombstone(name, clock_.Now() + options_.queue_tombstone));
   }
+  NotifyQueueChanged(name);
   return Status::Ok();
 }
 
@@ -322,6 +329,7 @@ Result<Queue> Service::PurgeQueue(const std::string& name) {
   if (!purged.ok()) return purged.status();
   stored->queue.purge_time = std::chrono::floor<std::chrono::microseconds>(now);
   CTE_RETURN_IF_ERROR(store_.PutQueue(*stored));
+  NotifyQueueChanged(name);
   return std::move(stored->queue);
 }
 
@@ -331,6 +339,7 @@ Result<Queue> Service::SetState(const std::string& name, core::QueueState state)
   if (stored->queue.state != state) {
     stored->queue.state = state;
     CTE_RETURN_IF_ERROR(store_.PutQueue(*stored));
+    NotifyQueueChanged(name);
   }
   return std::move(stored->queue);
 }
@@ -358,7 +367,9 @@ Status Service::ApplyQueueConfig(Queue queue) {
     stored.iam_policy = (*existing)->iam_policy;
   }
   CTE_RETURN_IF_ERROR(store_.DeleteQueueTombstone(queue.name));
-  return store_.PutQueue(stored);
+  CTE_RETURN_IF_ERROR(store_.PutQueue(stored));
+  NotifyQueueChanged(queue.name);
+  return Status::Ok();
 }
 
 // ---- IAM ----

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/dispatch_control.h"
 #include "core/model.h"
 #include "core/status.h"
 #include "core/task_store.h"
@@ -95,6 +96,10 @@ class Service {
   // for the queues of --config at start.
   core::Status ApplyQueueConfig(core::Queue queue);
 
+  // Tells `dispatch` about every change and lets it run tasks (RunTask answers UNIMPLEMENTED
+  // without one). `dispatch` must outlive the service, or be reset to nullptr first.
+  void SetDispatchControl(core::DispatchControl* dispatch) { dispatch_ = dispatch; }
+
   // Forgets expired tombstones; call now and then.
   core::Status Housekeep();
 
@@ -103,12 +108,14 @@ class Service {
   core::Result<core::Queue> SetState(const std::string& name, core::QueueState state);
   core::Status CheckQueueNameFree(const std::string& name);
   core::Result<core::StoredQueue> QueueForNewTask(const std::string& parent);
+  void NotifyQueueChanged(const std::string& name);
   std::string NewTaskId();
 
   core::TaskStore& store_;
   const core::Clock& clock_;
   ServiceOptions options_;
   std::mt19937_64 random_;
+  core::DispatchControl* dispatch_ = nullptr;
 };
 
 // The message Cloud Tasks gives for a missing queue in most methods.

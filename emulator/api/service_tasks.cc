@@ -75,6 +75,7 @@ Result<core::StoredQueue> Service::QueueForNewTask(const std::string& parent) {
   created.queue.state = core::QueueState::kRunning;
   CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(created.queue));
   CTE_RETURN_IF_ERROR(store_.PutQueue(created));
+  NotifyQueueChanged(parent);
   return created;
 }
 
@@ -105,6 +106,7 @@ Result<Task> Service::CreateTask(const std::string& parent, Task task, core::Tas
     if (*blocked) return core::AlreadyExists("Requested entity already exists");
   }
   CTE_RETURN_IF_ERROR(store_.InsertTask(task));
+  if (dispatch_ != nullptr) dispatch_->TaskScheduled(parent, *task.schedule_time);
   return ApplyView(std::move(task), view);
 }
 
@@ -120,13 +122,14 @@ Status Service::DeleteTask(const std::string& name) {
 }
 
 Result<Task> Service::RunTask(const std::string& name, core::TaskView view) {
-  (void)view;
   CTE_RETURN_IF_ERROR(ParseTaskName(name).status());
   auto found = store_.FindTask(name);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return core::NotFound(kEntityNotFound);
-  return core::Unimplemented(
-      "RunTask is not implemented yet: this emulator does not dispatch tasks yet.");
+  if (dispatch_ == nullptr) return core::Unimplemented("This emulator runs without a dispatcher.");
+  auto sent = dispatch_->RunNow(std::move(**found));
+  if (!sent.ok()) return sent.status();
+  return ApplyView(std::move(*sent), view);
 }
 
 Status Service::Housekeep() { return store_.DeleteExpiredTombstones(clock_.Now()); }

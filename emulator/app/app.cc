@@ -2,8 +2,12 @@
 
 #include "app/queue_config.h"
 
+#include <algorithm>
+
 #include "api/rest_handler.h"
+#include "dispatch/dispatcher.h"
 #include "http/asio.h"
+#include "http/http_pusher.h"
 #include "store/batch_runner.h"
 #include "store/sqlite_store.h"
 
@@ -29,17 +33,84 @@ Status InTransaction(core::TaskStore& store, const std::function<Status()>& f) {
 
 }  // namespace
 
+namespace {
+
+// Describes an attempt's outcome for the log: "200", "DEADLINE_EXCEEDED", or the error.
+std::string OutcomeText(const core::PushResult& r) {
+  switch (r.outcome) {
+    case core::PushResult::Outcome::kResponse:
+      return std::to_string(r.http_status);
+    case core::PushResult::Outcome::kDeadlineExceeded:
+      return "DEADLINE_EXCEEDED";
+    case core::PushResult::Outcome::kConnectionError:
+      return "error: " + r.error;
+  }
+  return "unknown";
+}
+
+}  // namespace
+
 struct App::Impl {
-  Impl(AppOptions o, const core::Clock& clock, std::unique_ptr<store::SqliteStore> s)
+  Impl(AppOptions o, const core::Clock& c, std::unique_ptr<store::SqliteStore> s)
       : options(std::move(o)),
         logger(options.log),
+        clock(c),
         store(std::move(s)),
         service(*store, clock, options.service),
-        runner(
-            *store, [this] { Housekeep(); }, std::chrono::seconds(60)),
+        pusher(io, http::PusherOptions{options.verify_tls}),
+        dispatcher(
+            *store, clock, pusher,
+            [this](std::function<void()> f) {
+              runner->Submit({[f = std::move(f)] {
+                                f();
+                                return true;
+                              },
+                              [](const Status&) {}});
+            },
+            DispatcherOptions()),
         server(io, options.server, [this](api::RestRequest r, http::Respond respond) {
           HandleRequest(std::move(r), std::move(respond));
-        }) {}
+        }) {
+    service.SetDispatchControl(&dispatcher);
+  }
+
+  dispatch::DispatcherOptions DispatcherOptions() {
+    dispatch::DispatcherOptions d;
+    d.rewrites = options.rewrites;
+    d.task_tombstone = options.service.task_tombstone;
+    d.on_attempt = [this](const dispatch::AttemptRecord& a) {
+      bool ok = a.result.outcome == core::PushResult::Outcome::kResponse &&
+                a.result.http_status >= 200 && a.result.http_status < 300;
+      logger.Attempt(a.queue, a.task, a.attempt, a.url, OutcomeText(a.result), ok, a.latency);
+    };
+    return d;
+  }
+
+  // Starts the store thread; from then on only it touches the store.
+  void StartRunner() {
+    store::BatchRunner::Hooks hooks;
+    hooks.housekeeping = [this] { Housekeep(); };
+    hooks.tick = [this] { return Tick(); };
+    runner = std::make_unique<store::BatchRunner>(*store, std::move(hooks));
+  }
+
+  // Runs the dispatcher on the store thread and turns its wake-up time into a steady one.
+  store::BatchRunner::WakeTime Tick() {
+    auto steady_now = std::chrono::steady_clock::now();
+    std::optional<core::TimePoint> wake;
+    Status s = InTransaction(*store, [&] {
+      wake = dispatcher.Step();
+      return Status::Ok();
+    });
+    if (!s.ok()) {
+      logger.Log(LogLevel::kWarn, "dispatch step failed: " + s.message());
+      return steady_now + std::chrono::seconds(1);
+    }
+    if (!wake) return std::nullopt;
+    auto delay =
+        std::clamp<core::Duration>(*wake - clock.Now(), core::Duration(0), std::chrono::hours(1));
+    return steady_now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay);
+  }
 
   void Housekeep() {
     Status s = InTransaction(*store, [this] { return service.Housekeep(); });
@@ -61,23 +132,26 @@ struct App::Impl {
     };
     if (call->immediate) return finish(std::move(*call->immediate));
     auto result = std::make_shared<std::optional<Result<api::Json>>>();
-    runner.Submit({[this, call, result] {
-                     result->emplace(call->execute(service));
-                     return (*result)->ok();
-                   },
-                   [this, result, finish = std::move(finish)](const Status& commit) {
-                     asio::post(io, [result, commit, finish] {
-                       finish(commit.ok() ? api::Render(**result) : api::ErrorResponse(commit));
-                     });
-                   }});
+    runner->Submit({[this, call, result] {
+                      result->emplace(call->execute(service));
+                      return (*result)->ok();
+                    },
+                    [this, result, finish = std::move(finish)](const Status& commit) {
+                      asio::post(io, [result, commit, finish] {
+                        finish(commit.ok() ? api::Render(**result) : api::ErrorResponse(commit));
+                      });
+                    }});
   }
 
   AppOptions options;
   Logger logger;
+  const core::Clock& clock;
   asio::io_context io{1};
   std::unique_ptr<store::SqliteStore> store;
   api::Service service;
-  store::BatchRunner runner;
+  http::HttpPusher pusher;
+  dispatch::Dispatcher dispatcher;
+  std::unique_ptr<store::BatchRunner> runner;  // Declared last but one: stops before the rest.
   http::Server server;
 };
 
@@ -93,9 +167,11 @@ Result<std::unique_ptr<App>> App::Create(AppOptions options, const core::Clock& 
   auto impl = std::make_unique<Impl>(std::move(options), clock, std::move(*store));
   Status applied = InTransaction(*impl->store, [&]() -> Status {
     for (const core::Queue& q : queues) CTE_RETURN_IF_ERROR(impl->service.ApplyQueueConfig(q));
+    CTE_RETURN_IF_ERROR(impl->dispatcher.Recover());
     return impl->service.Housekeep();
   });
   if (!applied.ok()) return applied;
+  impl->StartRunner();
   CTE_RETURN_IF_ERROR(impl->server.Listen());
   return std::unique_ptr<App>(new App(std::move(impl)));
 }

@@ -9,6 +9,7 @@
 
 #include "api/service.h"
 #include "core/clock.h"
+#include "core/push_request.h"
 #include "core/status.h"
 #include "http/server.h"
 
@@ -20,6 +21,8 @@ struct AppOptions {
   std::string config_path;                          // Queues to create or update at start.
   api::ServiceOptions service;
   LogOptions log;
+  std::vector<core::UrlRewrite> rewrites;  // --rewrite FROM=TO, applied at dispatch.
+  bool verify_tls = true;                  // Check the certificates of https:// workers.
 };
 
 class App {

@@ -1,6 +1,7 @@
 #include "app/flags.h"
 
 #include <cstdio>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -102,6 +103,23 @@ FlagsResult ParseFlags(int argc, char** argv) {
       ->envname("CLOUD_TASKS_EMULATOR_LOG_FORMAT")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  std::vector<std::string> rewrites;
+  cli.add_option("--rewrite", rewrites,
+                 "FROM=TO: send tasks whose URL starts with FROM to TO instead (repeatable); "
+                 "the task keeps its URL")
+      ->envname("CLOUD_TASKS_EMULATOR_REWRITE")
+      ->delimiter(',')
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            size_t eq = s.find('=');
+            return eq == std::string::npos || eq == 0 ? "expected FROM=TO, got " + s
+                                                      : std::string();
+          },
+          "FROM=TO"));
+  bool skip_verify = false;
+  cli.add_flag("--tls-skip-verify", skip_verify,
+               "Do not check the certificates of https:// workers (self-signed local certs)")
+      ->envname("CLOUD_TASKS_EMULATOR_TLS_SKIP_VERIFY");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -116,6 +134,11 @@ FlagsResult ParseFlags(int argc, char** argv) {
   o.service.queue_tombstone = *ParseFlagDuration(queue_tombstone);
   o.log.level = *ParseLogLevel(log_level);
   o.log.json = log_format == "json";
+  for (const std::string& r : rewrites) {
+    size_t eq = r.find('=');
+    o.rewrites.push_back({r.substr(0, eq), r.substr(eq + 1)});
+  }
+  o.verify_tls = !skip_verify;
   return {std::move(o), 0};
 }
 

@@ -65,6 +65,27 @@ void Logger::ApiCall(std::string_view rpc, std::string_view method, std::string_
         latency_text);
 }
 
+void Logger::Attempt(std::string_view queue, std::string_view task, int attempt,
+                     std::string_view url, std::string_view outcome, bool success,
+                     std::chrono::microseconds latency) const {
+  LogLevel level = success ? LogLevel::kInfo : LogLevel::kWarn;
+  if (level < options_.level) return;
+  double ms = static_cast<double>(latency.count()) / 1000.0;
+  if (options_.json) {
+    nlohmann::json j = {
+        {"time", Now()},  {"level", LevelName(level)}, {"event", "attempt"}, {"queue", queue},
+        {"task", task},   {"attempt", attempt},        {"url", url},         {"outcome", outcome},
+        {"latencyMs", ms}};
+    Write(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    return;
+  }
+  char latency_text[32];
+  std::snprintf(latency_text, sizeof latency_text, "%.3fms", ms);
+  Write(Now() + " " + LevelName(level) + " attempt queue=" + std::string(queue) +
+        " task=" + std::string(task) + " attempt=" + std::to_string(attempt) +
+        " url=" + std::string(url) + " outcome=" + std::string(outcome) + " " + latency_text);
+}
+
 void Logger::Log(LogLevel level, std::string_view message) const {
   if (level < options_.level) return;
   if (options_.json) {

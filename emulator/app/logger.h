@@ -27,6 +27,9 @@ class Logger {
   void ApiCall(std::string_view rpc, std::string_view method, std::string_view path, int status,
                std::chrono::microseconds latency) const;
   void Log(LogLevel level, std::string_view message) const;
+  // A dispatch attempt: at info level when the worker answered 2xx, warn otherwise.
+  void Attempt(std::string_view queue, std::string_view task, int attempt, std::string_view url,
+               std::string_view outcome, bool success, std::chrono::microseconds latency) const;
 
  private:
   void Write(const std::string& line) const;

@@ -126,6 +126,10 @@ struct Task {
   std::optional<Attempt> first_attempt;    // Output only.
   std::optional<Attempt> last_attempt;     // Output only.
   TaskView view = TaskView::kUnspecified;  // Output only.
+
+  // Emulator bookkeeping for the dispatch headers; not part of the resource.
+  int32_t execution_count = 0;    // Attempts the handler answered with a non-5xx status.
+  int32_t previous_response = 0;  // HTTP status of the last attempt (504 without one); 0 before.
   bool operator==(const Task&) const = default;
 };
 

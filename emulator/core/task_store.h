@@ -68,6 +68,21 @@ class TaskStore {
   virtual Result<int64_t> PurgeTasks(std::string_view queue_name,
                                      std::optional<TimePoint> tombstone_until) = 0;
 
+  // Dispatch. A task is "in flight" from MarkDispatched until its outcome is recorded; in-flight
+  // tasks are never due. The flag is cleared for every task when the emulator starts, so that a
+  // request cut off by a crash is sent again (at-least-once).
+  //
+  // Up to `limit` HTTP tasks of the queue that are due at `now` and not in flight, earliest
+  // first. (App Engine tasks are stored but not dispatched.)
+  virtual Result<std::vector<Task>> DueTasks(std::string_view queue_name, TimePoint now,
+                                             int limit) = 0;
+  // The earliest schedule time of the queue's HTTP tasks that are not in flight.
+  virtual Result<std::optional<TimePoint>> NextScheduleTime(std::string_view queue_name) = 0;
+  // Writes the task's schedule time, counters, attempts and bookkeeping, and its in-flight flag.
+  // Returns false when the task no longer exists.
+  virtual Result<bool> UpdateTaskState(const Task& task, bool in_flight) = 0;
+  virtual Status ClearInFlight() = 0;
+
   // Tombstones keep names blocked until `until`. Expired ones read as absent.
   virtual Status PutTaskTombstone(std::string_view task_name, TimePoint until) = 0;
   virtual Result<bool> HasTaskTombstone(std::string_view task_name, TimePoint now) = 0;

@@ -2,12 +2,8 @@
 
 namespace cte::store {
 
-BatchRunner::BatchRunner(core::TaskStore& store, std::function<void()> housekeeping,
-                         std::chrono::milliseconds housekeeping_interval)
-    : store_(store),
-      housekeeping_(std::move(housekeeping)),
-      housekeeping_interval_(housekeeping_interval),
-      thread_([this] { Loop(); }) {}
+BatchRunner::BatchRunner(core::TaskStore& store, Hooks hooks)
+    : store_(store), hooks_(std::move(hooks)), thread_([this] { Loop(); }) {}
 
 BatchRunner::~BatchRunner() {
   {
@@ -27,19 +23,25 @@ void BatchRunner::Submit(Job job) {
 }
 
 void BatchRunner::Loop() {
-  auto next_housekeeping = std::chrono::steady_clock::now() + housekeeping_interval_;
+  using SteadyClock = std::chrono::steady_clock;
+  auto next_housekeeping = SteadyClock::now() + hooks_.housekeeping_interval;
+  WakeTime next_tick = SteadyClock::now();
   std::deque<Job> batch;
   while (true) {
     {
       std::unique_lock lock(mu_);
-      cv_.wait_until(lock, next_housekeeping, [&] { return stopping_ || !pending_.empty(); });
+      auto until = next_tick ? std::min(*next_tick, next_housekeeping) : next_housekeeping;
+      cv_.wait_until(lock, until, [&] { return stopping_ || !pending_.empty(); });
       if (pending_.empty() && stopping_) return;
       batch.swap(pending_);
     }
-    if (!batch.empty()) RunBatch(batch);
-    if (housekeeping_ && std::chrono::steady_clock::now() >= next_housekeeping) {
-      housekeeping_();
-      next_housekeeping = std::chrono::steady_clock::now() + housekeeping_interval_;
+    bool ran = !batch.empty();
+    if (ran) RunBatch(batch);
+    auto now = SteadyClock::now();
+    if (hooks_.tick && (ran || (next_tick && now >= *next_tick))) next_tick = hooks_.tick();
+    if (hooks_.housekeeping && now >= next_housekeeping) {
+      hooks_.housekeeping();
+      next_housekeeping = SteadyClock::now() + hooks_.housekeeping_interval;
     }
   }
 }

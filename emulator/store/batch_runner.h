@@ -23,10 +23,19 @@ class BatchRunner {
     std::function<void(const core::Status& commit)> done;
   };
 
-  // `store` must outlive the runner. `housekeeping`, if set, runs in its own transaction every
-  // `housekeeping_interval` on the runner thread.
-  BatchRunner(core::TaskStore& store, std::function<void()> housekeeping,
-              std::chrono::milliseconds housekeeping_interval);
+  using WakeTime = std::optional<std::chrono::steady_clock::time_point>;
+
+  struct Hooks {
+    // Runs every `housekeeping_interval` on the runner thread.
+    std::function<void()> housekeeping;
+    std::chrono::milliseconds housekeeping_interval{60'000};
+    // Runs on the runner thread after every batch and whenever the time it asked for comes;
+    // returns when it next wants to run (nullopt: only after the next batch).
+    std::function<WakeTime()> tick;
+  };
+
+  // `store` must outlive the runner. The thread starts at once; hooks may run from then on.
+  BatchRunner(core::TaskStore& store, Hooks hooks);
   // Finishes the queued jobs, then stops the thread.
   ~BatchRunner();
 
@@ -41,8 +50,7 @@ class BatchRunner {
   void RunBatch(std::deque<Job>& batch);
 
   core::TaskStore& store_;
-  std::function<void()> housekeeping_;
-  std::chrono::milliseconds housekeeping_interval_;
+  Hooks hooks_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Job> pending_;

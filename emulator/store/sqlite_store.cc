@@ -80,6 +80,14 @@ CREATE TABLE queue_tombstones (
   expire_time_us INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // Version 2: dispatch bookkeeping.
+    R"sql(
+ALTER TABLE tasks ADD COLUMN execution_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN previous_response INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0;
+DROP INDEX tasks_by_schedule;
+CREATE INDEX tasks_due ON tasks (queue_id, in_flight, schedule_time_us);
+)sql",
 };
 
 constexpr char kQueueColumns[] =
@@ -94,7 +102,8 @@ constexpr char kTaskColumnsTail[] =
     ", auth_kind, auth_email, auth_extra, routing_service, routing_version, routing_instance, "
     "schedule_time_us, create_time_us, dispatch_deadline_us, dispatch_count, response_count, "
     "first_attempt_dispatch_us, last_attempt_schedule_us, last_attempt_dispatch_us, "
-    "last_attempt_response_us, last_response_code, last_response_message";
+    "last_attempt_response_us, last_response_code, last_response_message, execution_count, "
+    "previous_response";
 
 enum TargetKind { kHttp = 1, kAppEngine = 2 };
 enum AuthKind { kNoAuth = 0, kOAuth = 1, kOidc = 2 };
@@ -230,6 +239,8 @@ Task ReadTask(SQLite::Statement& st, const std::string& queue_name) {
     }
     t.last_attempt = a;
   }
+  t.execution_count = st.getColumn(24).getInt();
+  t.previous_response = st.getColumn(25).getInt();
   return t;
 }
 
@@ -280,12 +291,26 @@ struct SqliteStore::Statements {
                            "INSERT OR REPLACE INTO task_tombstones (name, expire_time_us) "
                            "VALUES (?, ?)"),
         has_task_tombstone(db,
-                           "SELECT 1 FROM task_tombstones WHERE name = ? AND expire_time_us > ?") {}
+                           "SELECT 1 FROM task_tombstones WHERE name = ? AND expire_time_us > ?"),
+        due_tasks(db, TaskSelect("body",
+                                 "queue_id = ? AND in_flight = 0 AND schedule_time_us <= ? "
+                                 "AND target_kind = 1 ORDER BY schedule_time_us, id LIMIT ?")),
+        next_schedule(db,
+                      "SELECT MIN(schedule_time_us) FROM tasks WHERE queue_id = ? AND "
+                      "in_flight = 0 AND target_kind = 1"),
+        update_state(db,
+                     "UPDATE tasks SET schedule_time_us = ?, dispatch_count = ?, "
+                     "response_count = ?, first_attempt_dispatch_us = ?, "
+                     "last_attempt_schedule_us = ?, last_attempt_dispatch_us = ?, "
+                     "last_attempt_response_us = ?, last_response_code = ?, "
+                     "last_response_message = ?, execution_count = ?, previous_response = ?, "
+                     "in_flight = ? WHERE queue_id = ? AND task_id = ?") {}
 
   SQLite::Statement begin, commit, rollback, savepoint, release, rollback_to;
   SQLite::Statement find_queue, list_queues, put_queue, queue_id;
   SQLite::Statement insert_task, find_task, delete_task, list_tasks_full, list_tasks_basic;
   SQLite::Statement put_task_tombstone, has_task_tombstone;
+  SQLite::Statement due_tasks, next_schedule, update_state;
 };
 
 namespace {
@@ -623,6 +648,70 @@ Result<int64_t> SqliteStore::PurgeTasks(std::string_view queue_name,
     SQLite::Statement del(*db_, "DELETE FROM tasks WHERE queue_id = ?");
     del.bind(1, queue_id);
     return static_cast<int64_t>(del.exec());
+  });
+}
+
+Result<std::vector<Task>> SqliteStore::DueTasks(std::string_view queue_name, TimePoint now,
+                                                int limit) {
+  return Guard([&]() -> Result<std::vector<Task>> {
+    std::vector<Task> out;
+    std::string queue(queue_name);
+    int64_t queue_id = QueueId(queue);
+    if (queue_id == 0) return out;
+    Use st(st_->due_tasks);
+    st->bind(1, queue_id);
+    st->bind(2, static_cast<int64_t>(core::ToMicros(now)));
+    st->bind(3, limit);
+    while (st->executeStep()) out.push_back(ReadTask(*st, queue));
+    return out;
+  });
+}
+
+Result<std::optional<TimePoint>> SqliteStore::NextScheduleTime(std::string_view queue_name) {
+  return Guard([&]() -> Result<std::optional<TimePoint>> {
+    int64_t queue_id = QueueId(queue_name);
+    if (queue_id == 0) return std::optional<TimePoint>();
+    Use st(st_->next_schedule);
+    st->bind(1, queue_id);
+    if (!st->executeStep()) return std::optional<TimePoint>();
+    return OptionalTime(st->getColumn(0));
+  });
+}
+
+Result<bool> SqliteStore::UpdateTaskState(const Task& t, bool in_flight) {
+  return Guard([&]() -> Result<bool> {
+    auto [queue_name, task_id] = SplitTaskName(t.name);
+    int64_t queue_id = QueueId(queue_name);
+    if (queue_id == 0) return false;
+    Use st(st_->update_state);
+    st->bind(1, static_cast<int64_t>(core::ToMicros(t.schedule_time.value_or(TimePoint()))));
+    st->bind(2, t.dispatch_count);
+    st->bind(3, t.response_count);
+    BindOptionalTime(*st, 4, t.first_attempt ? t.first_attempt->dispatch_time : std::nullopt);
+    const std::optional<core::Attempt>& last = t.last_attempt;
+    BindOptionalTime(*st, 5, last ? last->schedule_time : std::nullopt);
+    BindOptionalTime(*st, 6, last ? last->dispatch_time : std::nullopt);
+    BindOptionalTime(*st, 7, last ? last->response_time : std::nullopt);
+    if (last && last->response_status) {
+      st->bind(8, last->response_status->code);
+      st->bind(9, last->response_status->message);
+    } else {
+      st->bind(8);
+      st->bind(9);
+    }
+    st->bind(10, t.execution_count);
+    st->bind(11, t.previous_response);
+    st->bind(12, in_flight ? 1 : 0);
+    st->bind(13, queue_id);
+    st->bind(14, task_id);
+    return st->exec() > 0;
+  });
+}
+
+Status SqliteStore::ClearInFlight() {
+  return Guard([&]() -> Status {
+    db_->exec("UPDATE tasks SET in_flight = 0 WHERE in_flight = 1");
+    return Status::Ok();
   });
 }
 

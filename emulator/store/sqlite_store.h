@@ -49,6 +49,13 @@ class SqliteStore final : public core::TaskStore {
   core::Result<int64_t> PurgeTasks(std::string_view queue_name,
                                    std::optional<core::TimePoint> tombstone_until) override;
 
+  core::Result<std::vector<core::Task>> DueTasks(std::string_view queue_name, core::TimePoint now,
+                                                 int limit) override;
+  core::Result<std::optional<core::TimePoint>> NextScheduleTime(
+      std::string_view queue_name) override;
+  core::Result<bool> UpdateTaskState(const core::Task& task, bool in_flight) override;
+  core::Status ClearInFlight() override;
+
   core::Status PutTaskTombstone(std::string_view task_name, core::TimePoint until) override;
   core::Result<bool> HasTaskTombstone(std::string_view task_name, core::TimePoint now) override;
   core::Status PutQueueTombstone(std::string_view queue_name, core::TimePoint until) override;

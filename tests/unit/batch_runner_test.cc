@@ -35,7 +35,7 @@ TEST_CASE("jobs queued while a batch runs share the next transaction (group comm
   std::promise<void> started;
   constexpr int kJobs = 20;
   {
-    store::BatchRunner runner(*store, nullptr, std::chrono::hours(1));
+    store::BatchRunner runner(*store, {});
     runner.Submit({[&] {
                      record("run 0");
                      started.set_value();
@@ -70,7 +70,7 @@ TEST_CASE("a failed job's writes are rolled back, the rest of its batch is kept"
   auto store = std::move(store::SqliteStore::Open(":memory:").value());
   std::promise<void> finished;
   {
-    store::BatchRunner runner(*store, nullptr, std::chrono::hours(1));
+    store::BatchRunner runner(*store, {});
     runner.Submit({[&] { return store->PutQueue(Queue("kept")).ok(); }, [](const auto&) {}});
     runner.Submit({[&] {
                      (void)store->PutQueue(Queue("failed"));

@@ -1,0 +1,154 @@
+#include "core/push_request.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "core/time_util.h"
+
+namespace cte::core {
+
+namespace {
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) ==
+                  std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && StartsWithNoCase(a, b);
+}
+
+// Headers the user may not set: computed or reserved by Cloud Tasks.
+bool IsReserved(std::string_view name, bool has_token) {
+  for (std::string_view computed :
+       {"Host", "Content-Length", "User-Agent", "Connection", "Transfer-Encoding"}) {
+    if (EqualsNoCase(name, computed)) return true;
+  }
+  if (has_token && EqualsNoCase(name, "Authorization")) return true;
+  return StartsWithNoCase(name, "X-Google-") || StartsWithNoCase(name, "X-AppEngine-") ||
+         StartsWithNoCase(name, "X-CloudTasks-");
+}
+
+const char* MethodName(HttpMethod m) {
+  switch (m) {
+    case HttpMethod::kGet:
+      return "GET";
+    case HttpMethod::kHead:
+      return "HEAD";
+    case HttpMethod::kPut:
+      return "PUT";
+    case HttpMethod::kDelete:
+      return "DELETE";
+    case HttpMethod::kPatch:
+      return "PATCH";
+    case HttpMethod::kOptions:
+      return "OPTIONS";
+    case HttpMethod::kPost:
+    case HttpMethod::kUnspecified:
+      return "POST";
+  }
+  return "POST";
+}
+
+// The google.rpc.Code for an HTTP status, the reverse of google/rpc/code.proto's table.
+int CodeForHttpStatus(int status) {
+  switch (status) {
+    case 400:
+      return 3;
+    case 401:
+      return 16;
+    case 403:
+      return 7;
+    case 404:
+      return 5;
+    case 409:
+      return 10;
+    case 412:
+      return 9;
+    case 416:
+      return 11;
+    case 429:
+      return 8;
+    case 499:
+      return 1;
+    case 501:
+      return 12;
+    case 503:
+      return 14;
+    case 504:
+      return 4;
+    default:
+      break;
+  }
+  if (status >= 200 && status < 300) return 0;
+  if (status >= 400 && status < 500) return 9;
+  return status >= 500 ? 13 : 2;
+}
+
+}  // namespace
+
+std::string RewriteUrl(const std::string& url, const std::vector<UrlRewrite>& rewrites) {
+  for (const UrlRewrite& r : rewrites) {
+    if (url.rfind(r.from, 0) == 0) return r.to + url.substr(r.from.size());
+  }
+  return url;
+}
+
+std::string FormatEta(TimePoint t) {
+  int64_t us = ToMicros(t);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%lld.%06lld", static_cast<long long>(us / 1'000'000),
+                static_cast<long long>(us % 1'000'000));
+  return buf;
+}
+
+PushRequest BuildPushRequest(const Task& task, std::string_view queue_id,
+                             const std::vector<UrlRewrite>& rewrites,
+                             const std::string& authorization) {
+  const HttpRequest& r = *task.http_request;
+  PushRequest out;
+  out.method = MethodName(r.http_method);
+  out.url = RewriteUrl(r.url, rewrites);
+  bool has_body = r.http_method == HttpMethod::kPost || r.http_method == HttpMethod::kPut ||
+                  r.http_method == HttpMethod::kPatch;
+  if (has_body) out.body = r.body;
+  out.deadline = task.dispatch_deadline;
+  bool has_token = !authorization.empty();
+  for (const auto& [name, value] : r.headers) {
+    if (!IsReserved(name, has_token)) out.headers.emplace_back(name, value);
+  }
+  out.headers.emplace_back("User-Agent", "Google-Cloud-Tasks");
+  if (has_token) out.headers.emplace_back("Authorization", "Bearer " + authorization);
+  std::string_view task_id = std::string_view(task.name).substr(task.name.rfind('/') + 1);
+  out.headers.emplace_back("X-CloudTasks-QueueName", std::string(queue_id));
+  out.headers.emplace_back("X-CloudTasks-TaskName", std::string(task_id));
+  out.headers.emplace_back("X-CloudTasks-TaskRetryCount", std::to_string(task.dispatch_count));
+  out.headers.emplace_back("X-CloudTasks-TaskExecutionCount", std::to_string(task.execution_count));
+  out.headers.emplace_back("X-CloudTasks-TaskETA",
+                           FormatEta(task.schedule_time.value_or(TimePoint())));
+  if (task.dispatch_count > 0) {
+    out.headers.emplace_back("X-CloudTasks-TaskPreviousResponse",
+                             std::to_string(task.previous_response));
+    out.headers.emplace_back("X-CloudTasks-TaskRetryReason", "");
+  }
+  return out;
+}
+
+RpcStatus AttemptStatus(const PushResult& result) {
+  switch (result.outcome) {
+    case PushResult::Outcome::kResponse:
+      return {CodeForHttpStatus(result.http_status),
+              "HTTP status code " + std::to_string(result.http_status)};
+    case PushResult::Outcome::kDeadlineExceeded:
+      return {4, "Deadline exceeded: no response before the dispatch deadline"};
+    case PushResult::Outcome::kConnectionError:
+      return {14, "Connection failed: " + result.error};
+  }
+  return {2, result.error};
+}
+
+}  // namespace cte::core

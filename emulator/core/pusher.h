@@ -1,0 +1,39 @@
+// Pusher: the port through which the dispatcher sends a task's HTTP request to its worker.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace cte::core {
+
+// One attempt's request, fully built (spec 6.1).
+struct PushRequest {
+  std::string method;                                        // "POST", "GET", ...
+  std::string url;                                           // Absolute http:// or https:// URL.
+  std::vector<std::pair<std::string, std::string>> headers;  // In order, with their case.
+  std::string body;
+  Duration deadline{0};  // The attempt fails with DEADLINE_EXCEEDED when no answer comes by then.
+};
+
+// What came of an attempt. A failure to get an answer is a normal outcome, not an error.
+struct PushResult {
+  enum class Outcome { kResponse, kDeadlineExceeded, kConnectionError };
+  Outcome outcome = Outcome::kConnectionError;
+  int http_status = 0;                  // With kResponse.
+  std::optional<Duration> retry_after;  // The Retry-After header of the answer, if any.
+  std::string error;                    // With the other outcomes: what went wrong.
+};
+
+// Implementations must call `done` exactly once, from any thread, never inside Push itself.
+class Pusher {
+ public:
+  virtual ~Pusher() = default;
+  virtual void Push(PushRequest request, std::function<void(PushResult)> done) = 0;
+};
+
+}  // namespace cte::core

@@ -1,0 +1,232 @@
+#include "http/http_pusher.h"
+
+#include <ctime>
+#include <deque>
+#include <map>
+#include <optional>
+#include <variant>
+
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include "http/asio.h"
+
+namespace cte::http {
+
+namespace {
+
+namespace ssl = asio::ssl;
+using asio::awaitable;
+using asio::use_awaitable;
+using core::PushResult;
+using Clock = std::chrono::steady_clock;
+using TlsStream = ssl::stream<beast::tcp_stream>;
+
+struct Url {
+  bool tls = false;
+  std::string host;  // Without brackets for IPv6.
+  std::string port;
+  std::string target;
+  std::string host_header;
+  std::string Origin() const { return (tls ? "https://" : "http://") + host_header; }
+};
+
+std::optional<Url> ParseUrl(const std::string& url) {
+  Url u;
+  std::string_view rest(url);
+  if (rest.rfind("http://", 0) == 0) {
+    rest.remove_prefix(7);
+  } else if (rest.rfind("https://", 0) == 0) {
+    u.tls = true;
+    rest.remove_prefix(8);
+  } else {
+    return std::nullopt;
+  }
+  size_t end = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, end);
+  u.target = end == std::string_view::npos ? "/" : std::string(rest.substr(end));
+  if (u.target[0] != '/') u.target.insert(0, "/");
+  if (size_t hash = u.target.find('#'); hash != std::string::npos) u.target.resize(hash);
+  if (size_t at = authority.rfind('@'); at != std::string_view::npos)
+    authority.remove_prefix(at + 1);
+  u.host_header = std::string(authority);
+  size_t colon = authority.rfind(':');
+  if (!authority.empty() && authority[0] == '[') {
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    u.host = std::string(authority.substr(1, close - 1));
+    colon = authority.find(':', close);
+  } else {
+    u.host = std::string(authority.substr(0, colon));
+  }
+  u.port = colon == std::string_view::npos ? (u.tls ? "443" : "80")
+                                           : std::string(authority.substr(colon + 1));
+  if (u.host.empty() || u.port.empty()) return std::nullopt;
+  return u;
+}
+
+// Retry-After: delay-seconds or an HTTP-date.
+std::optional<core::Duration> ParseRetryAfter(std::string_view value) {
+  if (value.empty()) return std::nullopt;
+  if (value.find_first_not_of("0123456789") == std::string_view::npos && value.size() < 10) {
+    return std::chrono::seconds(std::stoll(std::string(value)));
+  }
+  std::tm tm{};
+  std::string text(value);
+  if (strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return std::nullopt;
+  auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
+  auto delay = when - std::chrono::system_clock::now();
+  return delay.count() > 0 ? std::optional<core::Duration>(delay) : core::Duration(0);
+}
+
+PushResult Failure(PushResult::Outcome outcome, std::string error) {
+  PushResult r;
+  r.outcome = outcome;
+  r.error = std::move(error);
+  return r;
+}
+
+}  // namespace
+
+struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
+  using Connection = std::variant<std::unique_ptr<beast::tcp_stream>, std::unique_ptr<TlsStream>>;
+
+  Impl(asio::io_context& context, PusherOptions o)
+      : io(context), options(o), tls(ssl::context::tls_client) {
+    tls.set_default_verify_paths();
+    tls.set_verify_mode(options.verify_tls ? ssl::verify_peer : ssl::verify_none);
+  }
+
+  static beast::tcp_stream& Tcp(Connection& c) {
+    if (auto* plain = std::get_if<0>(&c)) return **plain;
+    return beast::get_lowest_layer(*std::get<1>(c));
+  }
+
+  std::optional<Connection> TakeIdle(const std::string& origin) {
+    auto it = idle.find(origin);
+    if (it == idle.end() || it->second.empty()) return std::nullopt;
+    Connection c = std::move(it->second.back());
+    it->second.pop_back();
+    return c;
+  }
+
+  void ReturnIdle(const std::string& origin, Connection c) {
+    auto& pool = idle[origin];
+    if (pool.size() < options.max_idle_connections_per_origin) pool.push_back(std::move(c));
+  }
+
+  awaitable<std::optional<Connection>> Connect(const Url& url, Clock::time_point deadline,
+                                               beast::error_code& ec) {
+    tcp::resolver resolver(io);
+    auto endpoints = co_await resolver.async_resolve(url.host, url.port,
+                                                     asio::redirect_error(use_awaitable, ec));
+    if (ec) co_return std::nullopt;
+    auto tcp_stream = std::make_unique<beast::tcp_stream>(io);
+    tcp_stream->expires_at(deadline);
+    co_await tcp_stream->async_connect(endpoints, asio::redirect_error(use_awaitable, ec));
+    if (ec) co_return std::nullopt;
+    tcp_stream->socket().set_option(tcp::no_delay(true), ec);
+    if (!url.tls) co_return Connection(std::move(tcp_stream));
+    auto stream = std::make_unique<TlsStream>(std::move(*tcp_stream), tls);
+    if (!SSL_set_tlsext_host_name(stream->native_handle(), url.host.c_str())) {
+      ec = beast::error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
+      co_return std::nullopt;
+    }
+    if (options.verify_tls) stream->set_verify_callback(ssl::host_name_verification(url.host));
+    co_await stream->async_handshake(ssl::stream_base::client,
+                                     asio::redirect_error(use_awaitable, ec));
+    if (ec) co_return std::nullopt;
+    co_return Connection(std::move(stream));
+  }
+
+  template <typename Stream>
+  awaitable<void> Exchange(Stream& stream, bhttp::request<bhttp::string_body>& req,
+                           bhttp::response_parser<bhttp::string_body>& parser,
+                           beast::error_code& ec) {
+    beast::flat_buffer buffer;
+    co_await bhttp::async_write(stream, req, asio::redirect_error(use_awaitable, ec));
+    if (ec) co_return;
+    co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+  }
+
+  awaitable<PushResult> Send(core::PushRequest request) {
+    auto self = shared_from_this();
+    auto url = ParseUrl(request.url);
+    if (!url) co_return Failure(PushResult::Outcome::kConnectionError, "malformed URL");
+    Clock::time_point deadline = Clock::now() + request.deadline;
+    bhttp::request<bhttp::string_body> req;
+    req.method_string(request.method);
+    req.target(url->target);
+    req.version(11);
+    req.set(bhttp::field::host, url->host_header);
+    for (const auto& [name, value] : request.headers) req.insert(name, value);
+    req.body() = std::move(request.body);
+    if (!req.body().empty() || request.method == "POST" || request.method == "PUT" ||
+        request.method == "PATCH") {
+      req.prepare_payload();
+    }
+    // A pooled connection may have been closed by the worker meanwhile: then try a fresh one.
+    for (int round = 0; round < 2; ++round) {
+      std::optional<Connection> conn = round == 0 ? TakeIdle(url->Origin()) : std::nullopt;
+      bool reused = conn.has_value();
+      beast::error_code ec;
+      if (!conn) conn = co_await Connect(*url, deadline, ec);
+      if (ec || !conn) co_return ErrorResult(ec, deadline);
+      Tcp(*conn).expires_at(deadline);
+      bhttp::response_parser<bhttp::string_body> parser;
+      parser.body_limit(options.max_response_bytes);
+      if (request.method == "HEAD") parser.skip(true);
+      if (auto* plain = std::get_if<0>(&*conn)) {
+        co_await Exchange(**plain, req, parser, ec);
+      } else {
+        co_await Exchange(*std::get<1>(*conn), req, parser, ec);
+      }
+      bool got_header = parser.is_header_done();
+      if (ec && !got_header) {
+        if (reused && ec != beast::error::timeout) continue;
+        co_return ErrorResult(ec, deadline);
+      }
+      PushResult result;
+      result.outcome = PushResult::Outcome::kResponse;
+      result.http_status = static_cast<int>(parser.get().result_int());
+      auto retry_after = parser.get()[bhttp::field::retry_after];
+      result.retry_after =
+          ParseRetryAfter(std::string_view(retry_after.data(), retry_after.size()));
+      // A body over the limit is cut off, and its connection is not reused.
+      if (!ec && parser.get().keep_alive()) ReturnIdle(url->Origin(), std::move(*conn));
+      co_return result;
+    }
+    co_return Failure(PushResult::Outcome::kConnectionError, "connection closed");
+  }
+
+  static PushResult ErrorResult(const beast::error_code& ec, Clock::time_point deadline) {
+    if (ec == beast::error::timeout || Clock::now() >= deadline) {
+      return Failure(PushResult::Outcome::kDeadlineExceeded, "deadline exceeded");
+    }
+    return Failure(PushResult::Outcome::kConnectionError, ec ? ec.message() : "connection failed");
+  }
+
+  asio::io_context& io;
+  PusherOptions options;
+  ssl::context tls;
+  std::map<std::string, std::deque<Connection>> idle;
+};
+
+HttpPusher::HttpPusher(asio::io_context& io, PusherOptions options)
+    : impl_(std::make_shared<Impl>(io, options)) {}
+
+HttpPusher::~HttpPusher() = default;
+
+void HttpPusher::Push(core::PushRequest request, std::function<void(core::PushResult)> done) {
+  asio::post(impl_->io, [impl = impl_, request = std::move(request),
+                         done = std::move(done)]() mutable {
+    asio::co_spawn(impl->io, impl->Send(std::move(request)),
+                   [done = std::move(done)](std::exception_ptr error, PushResult result) {
+                     if (error)
+                       result = Failure(PushResult::Outcome::kConnectionError, "internal error");
+                     done(std::move(result));
+                   });
+  });
+}
+
+}  // namespace cte::http

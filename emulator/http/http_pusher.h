@@ -1,0 +1,35 @@
+// HttpPusher: sends dispatch requests to workers with Boost.Beast (the Pusher port).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "core/pusher.h"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
+namespace cte::http {
+
+struct PusherOptions {
+  bool verify_tls = true;                        // Check https:// workers' certificates.
+  size_t max_response_bytes = 1024 * 1024;       // The rest of a larger answer is not read.
+  size_t max_idle_connections_per_origin = 256;  // Keep-alive pool size per origin.
+};
+
+// Push may be called from any thread; requests run on `io`'s thread, and `done` is called there.
+class HttpPusher final : public core::Pusher {
+ public:
+  // `io` must outlive the pusher and be run by one thread.
+  HttpPusher(boost::asio::io_context& io, PusherOptions options);
+  ~HttpPusher() override;
+
+  void Push(core::PushRequest request, std::function<void(core::PushResult)> done) override;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace cte::http
