@@ -111,7 +111,7 @@ TEST_CASE("flags can come from the environment") {
   REQUIRE(port > 0);
   HttpClient c(port);
   auto created = c.Request("POST", "/v2/projects/p/locations/l/queues/auto/tasks",
-                           R"({"task":{"httpRequest":{"url":"http://x"}}})");
+                           R"({"task":{"httpRequest":{"url":"http://127.0.0.1:9/x"}}})");
   CHECK(created.status == 200);
 }
 

@@ -74,7 +74,10 @@ run tasks queues list "${L[@]}"
 check "queues list" "$OUT" "QUEUE_NAME              STATE    MAX_NUM_OF_TASKS  MAX_RATE (/sec)  MAX_ATTEMPTS
 image-generation-queue  RUNNING  1000              200.0            5"
 
+# The production worker URL of the setup notes. The queue stays paused while tasks exist, so
+# nothing is dispatched (this test must not reach beyond 127.0.0.1).
 URL=https://blog-writer-api-dev-kq42l26tuq-od.a.run.app/api/v1/images/worker
+run tasks queues pause $Q "${L[@]}"
 run tasks create-http-task my-task-1 --queue=$Q "${L[@]}" --url=$URL --method=POST \
   --body-content='{"prompt":"A beautiful sunset"}' --header=Content-Type:application/json \
   --oidc-service-account-email=worker@api-ai-blog-writer.iam.gserviceaccount.com

@@ -1,0 +1,280 @@
+#include "dispatch/dispatcher.h"
+
+#include <doctest/doctest.h>
+
+#include "api/service.h"
+#include "store/sqlite_store.h"
+#include "support/fake_pusher.h"
+
+using namespace cte;
+using namespace std::chrono;
+using core::TimePoint;
+
+namespace {
+
+const TimePoint kStart = sys_days(year(2026) / 11 / 29) + hours(20);
+const std::string kQ = "projects/p/locations/l/queues/q";
+
+std::string Header(const core::PushRequest& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return v;
+  }
+  return "<absent>";
+}
+
+// A dispatcher on a manual clock and an in-memory store, pushing to a FakePusher. Results the
+// pusher reports are queued and run by Drain(), as the BatchRunner would.
+struct Fixture {
+  core::ManualClock clock{kStart};
+  std::unique_ptr<store::SqliteStore> store =
+      std::move(store::SqliteStore::Open(":memory:").value());
+  testing::FakePusher pusher;
+  std::deque<std::function<void()>> posted;
+  dispatch::DispatcherOptions options = MakeOptions();
+  dispatch::Dispatcher dispatcher{
+      *store, clock, pusher, [this](std::function<void()> f) { posted.push_back(f); }, options};
+  api::Service service{*store, clock, api::ServiceOptions{hours(1), seconds(0), false}};
+
+  Fixture() { service.SetDispatchControl(&dispatcher); }
+
+  static dispatch::DispatcherOptions MakeOptions() {
+    dispatch::DispatcherOptions o;
+    o.rewrites = {{"https://prod.example/", "http://127.0.0.1:9/"}};
+    return o;
+  }
+
+  template <typename F>
+  auto Tx(F&& f) {
+    REQUIRE(store->Begin().ok());
+    auto r = f();
+    REQUIRE(store->Commit().ok());
+    return r;
+  }
+  std::optional<TimePoint> Step() {
+    return Tx([&] { return dispatcher.Step(); });
+  }
+  void Drain() {
+    while (!posted.empty()) {
+      auto f = std::move(posted.front());
+      posted.pop_front();
+      Tx([&] {
+        f();
+        return 0;
+      });
+    }
+  }
+  void Answer(int status, std::optional<core::Duration> retry_after = std::nullopt) {
+    pusher.Answer(status, retry_after);
+    Drain();
+  }
+  void CreateQueue(double rate = 500, int concurrent = 1000, core::RetryConfig retry = {}) {
+    core::Queue q;
+    q.name = kQ;
+    q.rate_limits.max_dispatches_per_second = rate;
+    q.rate_limits.max_concurrent_dispatches = concurrent;
+    q.retry_config = retry;
+    REQUIRE(Tx([&] { return service.CreateQueue("projects/p/locations/l", q).ok(); }));
+  }
+  void CreateTask(const std::string& id, core::Duration delay = core::Duration(0)) {
+    core::Task t;
+    t.name = kQ + "/tasks/" + id;
+    t.http_request.emplace();
+    t.http_request->url = "https://prod.example/api/v1/images/worker";
+    t.http_request->body = "{}";
+    t.schedule_time = clock.Now() + delay;
+    REQUIRE(Tx([&] { return service.CreateTask(kQ, t, core::TaskView::kFull).ok(); }));
+  }
+  core::Result<core::Task> Get(const std::string& id) {
+    return Tx([&] { return service.GetTask(kQ + "/tasks/" + id, core::TaskView::kFull); });
+  }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(Fixture, "503, 404, 200: the headers the real service sends (spec 6.1)") {
+  CreateQueue(500, 1000, core::RetryConfig{0, {}, seconds(10), seconds(300), 3});
+  CreateTask("t1");
+  Step();
+  REQUIRE(pusher.sent.size() == 1);
+  const core::PushRequest& first = pusher.sent[0].request;
+  CHECK(first.url == "http://127.0.0.1:9/api/v1/images/worker");  // --rewrite
+  CHECK(first.method == "POST");
+  CHECK(first.body == "{}");
+  CHECK(Header(first, "User-Agent") == "Google-Cloud-Tasks");
+  CHECK(Header(first, "X-CloudTasks-QueueName") == "q");
+  CHECK(Header(first, "X-CloudTasks-TaskName") == "t1");
+  CHECK(Header(first, "X-CloudTasks-TaskRetryCount") == "0");
+  CHECK(Header(first, "X-CloudTasks-TaskExecutionCount") == "0");
+  CHECK(Header(first, "X-CloudTasks-TaskETA") == "1795982400.000000");
+  CHECK(Header(first, "X-CloudTasks-TaskPreviousResponse") == "<absent>");
+  CHECK(Header(first, "Content-Type") == "<absent>");
+  auto running = Get("t1");
+  CHECK(running->dispatch_count == 1);
+  CHECK(running->last_attempt->dispatch_time == kStart);
+  CHECK_FALSE(running->last_attempt->response_time.has_value());
+  CHECK(running->http_request->url == "https://prod.example/api/v1/images/worker");
+
+  clock.Advance(milliseconds(30));
+  Answer(503);
+  auto failed = Get("t1");
+  CHECK(failed->schedule_time == kStart + milliseconds(30) + seconds(10));
+  CHECK(failed->response_count == 1);
+  CHECK(failed->last_attempt->response_status->code == 14);
+  CHECK(Step() == kStart + milliseconds(30) + seconds(10));
+  CHECK(pusher.sent.size() == 1);
+  clock.Advance(seconds(10));
+  Step();
+  REQUIRE(pusher.sent.size() == 2);
+  const core::PushRequest& second = pusher.sent[1].request;
+  CHECK(Header(second, "X-CloudTasks-TaskRetryCount") == "1");
+  CHECK(Header(second, "X-CloudTasks-TaskExecutionCount") == "0");
+  CHECK(Header(second, "X-CloudTasks-TaskPreviousResponse") == "503");
+  CHECK(Header(second, "X-CloudTasks-TaskRetryReason") == "");
+  Answer(404);
+  clock.Advance(seconds(20));
+  Step();
+  REQUIRE(pusher.sent.size() == 3);
+  const core::PushRequest& third = pusher.sent[2].request;
+  CHECK(Header(third, "X-CloudTasks-TaskRetryCount") == "2");
+  CHECK(Header(third, "X-CloudTasks-TaskExecutionCount") == "1");
+  CHECK(Header(third, "X-CloudTasks-TaskPreviousResponse") == "404");
+  Answer(200);
+  auto gone = Get("t1");
+  CHECK(gone.status().code() == core::Code::kNotFound);
+  CHECK(gone.status().message().rfind("The task no longer exists", 0) == 0);
+}
+
+TEST_CASE_FIXTURE(Fixture, "the token bucket: a burst, then the rate") {
+  CreateQueue(10, 1000);
+  for (int i = 0; i < 30; ++i) CreateTask("t" + std::to_string(i));
+  auto wake = Step();
+  CHECK(pusher.sent.size() == 10);  // max_burst_size = ceil(10).
+  REQUIRE(wake.has_value());
+  CHECK(*wake > kStart);
+  CHECK(*wake <= kStart + milliseconds(101));
+  clock.Advance(milliseconds(100));
+  Step();
+  CHECK(pusher.sent.size() == 11);
+  clock.Advance(seconds(1));
+  Step();
+  CHECK(pusher.sent.size() == 21);
+  // Oldest schedule time first.
+  CHECK(Header(pusher.sent[0].request, "X-CloudTasks-TaskName") == "t0");
+}
+
+TEST_CASE_FIXTURE(Fixture, "at most max_concurrent_dispatches requests in flight") {
+  CreateQueue(500, 2);
+  for (int i = 0; i < 5; ++i) CreateTask("t" + std::to_string(i));
+  CHECK_FALSE(Step().has_value());  // Only a result can make room.
+  CHECK(pusher.Open() == 2);
+  Answer(200);
+  Step();
+  CHECK(pusher.Open() == 2);
+  CHECK(pusher.sent.size() == 3);
+}
+
+TEST_CASE_FIXTURE(Fixture, "max_attempts: the task is deleted after its last failed attempt") {
+  CreateQueue(500, 1000, core::RetryConfig{2, {}, seconds(1), seconds(1), 0});
+  CreateTask("t");
+  Step();
+  Answer(500);
+  clock.Advance(seconds(1));
+  Step();
+  REQUIRE(pusher.sent.size() == 2);
+  pusher.Fail(core::PushResult::Outcome::kDeadlineExceeded);
+  Drain();
+  CHECK(Get("t").status().code() == core::Code::kNotFound);
+  clock.Advance(hours(1));
+  CHECK_FALSE(Step().has_value());
+}
+
+TEST_CASE_FIXTURE(Fixture, "a timeout counts no response and reports 504 next time") {
+  CreateQueue(500, 1000, core::RetryConfig{0, {}, seconds(1), seconds(1), 0});
+  CreateTask("t");
+  Step();
+  pusher.Fail(core::PushResult::Outcome::kDeadlineExceeded);
+  Drain();
+  auto t = Get("t");
+  CHECK(t->response_count == 0);
+  CHECK(t->last_attempt->response_status->code == 4);
+  clock.Advance(seconds(1));
+  Step();
+  REQUIRE(pusher.sent.size() == 2);
+  CHECK(Header(pusher.sent[1].request, "X-CloudTasks-TaskPreviousResponse") == "504");
+}
+
+TEST_CASE_FIXTURE(Fixture, "pause stops dispatch, RunTask goes past it, resume restarts") {
+  CreateQueue();
+  REQUIRE(Tx([&] { return service.PauseQueue(kQ).ok(); }));
+  CreateTask("a");
+  CreateTask("b");
+  Step();
+  CHECK(pusher.sent.empty());
+  auto run = Tx([&] { return service.RunTask(kQ + "/tasks/a", core::TaskView::kBasic); });
+  REQUIRE(run.ok());
+  CHECK(run->dispatch_count == 1);
+  CHECK(run->last_attempt->dispatch_time == kStart);
+  CHECK_FALSE(run->last_attempt->response_time.has_value());
+  CHECK(pusher.sent.size() == 1);
+  REQUIRE(Tx([&] { return service.ResumeQueue(kQ).ok(); }));
+  Step();
+  CHECK(pusher.sent.size() == 2);  // Only b: a is in flight.
+}
+
+TEST_CASE_FIXTURE(Fixture, "a task deleted or purged while in flight is never retried") {
+  CreateQueue();
+  CreateTask("a");
+  CreateTask("b");
+  Step();
+  REQUIRE(pusher.Open() == 2);
+  REQUIRE(Tx([&] { return service.DeleteTask(kQ + "/tasks/a").ok(); }));
+  REQUIRE(Tx([&] { return service.PurgeQueue(kQ).ok(); }));
+  Answer(500);
+  Answer(500);
+  clock.Advance(hours(2));
+  CHECK_FALSE(Step().has_value());
+  CHECK(pusher.sent.size() == 2);
+}
+
+TEST_CASE_FIXTURE(Fixture, "429 with Retry-After slows the whole queue down") {
+  CreateQueue(500, 1000, core::RetryConfig{0, {}, seconds(1), seconds(1), 0});
+  CreateTask("a");
+  Step();
+  Answer(429, seconds(30));
+  CreateTask("b");
+  Step();
+  CHECK(pusher.sent.size() == 1);
+  clock.Advance(seconds(29));
+  Step();
+  CHECK(pusher.sent.size() == 1);
+  clock.Advance(seconds(2));
+  Step();
+  CHECK(pusher.sent.size() == 3);
+}
+
+TEST_CASE_FIXTURE(Fixture, "future tasks wait for their schedule time") {
+  CreateQueue();
+  CreateTask("later", seconds(90));
+  CHECK(Step() == kStart + seconds(90));
+  clock.Advance(seconds(89));
+  Step();
+  CHECK(pusher.sent.empty());
+  clock.Advance(seconds(1));
+  Step();
+  CHECK(pusher.sent.size() == 1);
+}
+
+TEST_CASE_FIXTURE(Fixture, "after a crash, in-flight tasks are sent again") {
+  CreateQueue();
+  CreateTask("a");
+  Step();
+  REQUIRE(pusher.Open() == 1);
+  testing::FakePusher after_restart;
+  std::deque<std::function<void()>> ignored;
+  dispatch::Dispatcher restarted(*store, clock, after_restart,
+                                 [&](std::function<void()> f) { ignored.push_back(f); }, {});
+  Tx([&] { return restarted.Recover().ok(); });
+  Tx([&] { return restarted.Step(); });
+  REQUIRE(after_restart.sent.size() == 1);
+  CHECK(Header(after_restart.sent[0].request, "X-CloudTasks-TaskRetryCount") == "1");
+}
