@@ -1,6 +1,7 @@
 #include "app/app.h"
 
 #include "app/queue_config.h"
+#include "auth/token_signer.h"
 
 #include <algorithm>
 
@@ -51,10 +52,12 @@ std::string OutcomeText(const core::PushResult& r) {
 }  // namespace
 
 struct App::Impl {
-  Impl(AppOptions o, const core::Clock& c, std::unique_ptr<store::SqliteStore> s)
+  Impl(AppOptions o, const core::Clock& c, std::unique_ptr<store::SqliteStore> s,
+       std::unique_ptr<auth::TokenSigner> t)
       : options(std::move(o)),
         logger(options.log),
         clock(c),
+        signer(std::move(t)),
         store(std::move(s)),
         service(*store, clock, options.service),
         pusher(io, http::PusherOptions{options.verify_tls}),
@@ -78,6 +81,9 @@ struct App::Impl {
     dispatch::DispatcherOptions d;
     d.rewrites = options.rewrites;
     d.task_tombstone = options.service.task_tombstone;
+    d.token_for = [this](const core::HttpRequest& r, const std::string& url) {
+      return signer->TokenFor(r, url);
+    };
     d.on_attempt = [this](const dispatch::AttemptRecord& a) {
       bool ok = a.result.outcome == core::PushResult::Outcome::kResponse &&
                 a.result.http_status >= 200 && a.result.http_status < 300;
@@ -121,8 +127,14 @@ struct App::Impl {
   // the answer back on the I/O thread.
   void HandleRequest(api::RestRequest request, http::Respond respond) {
     auto start = std::chrono::steady_clock::now();
-    auto call = std::make_shared<api::PreparedCall>(api::PrepareRestCall(request));
     std::string path = request.target.substr(0, request.target.find('?'));
+    if (request.method == "GET" && path == "/.well-known/openid-configuration") {
+      return respond({200, signer->DiscoveryJson(base_url)});
+    }
+    if (request.method == "GET" && path == "/oauth2/v3/certs") {
+      return respond({200, signer->JwksJson()});
+    }
+    auto call = std::make_shared<api::PreparedCall>(api::PrepareRestCall(request));
     auto finish = [this, call, start, method = std::move(request.method), path = std::move(path),
                    respond = std::move(respond)](api::RestResponse response) {
       auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -146,6 +158,8 @@ struct App::Impl {
   AppOptions options;
   Logger logger;
   const core::Clock& clock;
+  std::unique_ptr<auth::TokenSigner> signer;
+  std::string base_url;  // Set once the port is bound.
   asio::io_context io{1};
   std::unique_ptr<store::SqliteStore> store;
   api::Service service;
@@ -164,7 +178,13 @@ Result<std::unique_ptr<App>> App::Create(AppOptions options, const core::Clock& 
   }
   auto store = store::SqliteStore::Open(options.db_path);
   if (!store.ok()) return store.status();
-  auto impl = std::make_unique<Impl>(std::move(options), clock, std::move(*store));
+  std::string key_path = options.oidc_key_path;
+  if (key_path.empty() && options.db_path != ":memory:")
+    key_path = options.db_path + ".oidc-key.pem";
+  auto signer = auth::TokenSigner::Create({key_path, options.oidc_issuer}, clock);
+  if (!signer.ok()) return signer.status();
+  auto impl =
+      std::make_unique<Impl>(std::move(options), clock, std::move(*store), std::move(*signer));
   Status applied = InTransaction(*impl->store, [&]() -> Status {
     for (const core::Queue& q : queues) CTE_RETURN_IF_ERROR(impl->service.ApplyQueueConfig(q));
     CTE_RETURN_IF_ERROR(impl->dispatcher.Recover());
@@ -173,7 +193,9 @@ Result<std::unique_ptr<App>> App::Create(AppOptions options, const core::Clock& 
   if (!applied.ok()) return applied;
   impl->StartRunner();
   CTE_RETURN_IF_ERROR(impl->server.Listen());
-  return std::unique_ptr<App>(new App(std::move(impl)));
+  auto app = std::unique_ptr<App>(new App(std::move(impl)));
+  app->impl_->base_url = app->url();
+  return app;
 }
 
 App::App(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -23,6 +23,10 @@ struct AppOptions {
   LogOptions log;
   std::vector<core::UrlRewrite> rewrites;  // --rewrite FROM=TO, applied at dispatch.
   bool verify_tls = true;                  // Check the certificates of https:// workers.
+  // The RSA key that signs OIDC tokens: kept at this path (created when missing). Empty means
+  // "<db>.oidc-key.pem" beside a database file, or a key in memory with ":memory:".
+  std::string oidc_key_path;
+  std::string oidc_issuer = "https://accounts.google.com";
 };
 
 class App {

@@ -120,6 +120,13 @@ FlagsResult ParseFlags(int argc, char** argv) {
   cli.add_flag("--tls-skip-verify", skip_verify,
                "Do not check the certificates of https:// workers (self-signed local certs)")
       ->envname("CLOUD_TASKS_EMULATOR_TLS_SKIP_VERIFY");
+  cli.add_option("--oidc-key", o.oidc_key_path,
+                 "PEM file of the RSA key that signs OIDC tokens (created when missing; default: "
+                 "<db>.oidc-key.pem, or a key in memory with --db :memory:)")
+      ->envname("CLOUD_TASKS_EMULATOR_OIDC_KEY");
+  cli.add_option("--oidc-issuer", o.oidc_issuer, "The iss claim of OIDC tokens")
+      ->envname("CLOUD_TASKS_EMULATOR_OIDC_ISSUER")
+      ->capture_default_str();
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

@@ -37,8 +37,7 @@ EmulatorProcess::EmulatorProcess(const std::string& binary, std::vector<std::str
   close(err[1]);
   out_fd_ = out[0];
   err_fd_ = err[0];
-  fcntl(out_fd_, F_SETFL, O_NONBLOCK);
-  fcntl(err_fd_, F_SETFL, O_NONBLOCK);
+  drain_ = std::thread([this] { DrainLoop(); });
 }
 
 EmulatorProcess::~EmulatorProcess() {
@@ -46,39 +45,52 @@ EmulatorProcess::~EmulatorProcess() {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
+  if (drain_.joinable()) drain_.join();
   close(out_fd_);
   close(err_fd_);
 }
 
-void EmulatorProcess::Drain() {
+void EmulatorProcess::DrainLoop() {
+  pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+  std::string* sinks[2] = {&out_, &err_};
+  int open_fds = 2;
   char buf[4096];
-  for (auto [fd, sink] : {std::pair{out_fd_, &out_}, std::pair{err_fd_, &err_}}) {
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) sink->append(buf, static_cast<size_t>(n));
+  while (open_fds > 0) {
+    if (poll(fds, 2, -1) < 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n <= 0) {
+        fds[i].fd = -1;  // Closed: the child exited (or closed it).
+        --open_fds;
+        continue;
+      }
+      std::lock_guard lock(mu_);
+      sinks[i]->append(buf, static_cast<size_t>(n));
+    }
   }
 }
 
 int EmulatorProcess::WaitReady(std::chrono::milliseconds timeout) {
-  static const std::regex kReady("cloud-tasks-emulator listening on http://[^:]+:([0-9]+)\n");
+  static const std::regex kReady("listening on http://[^:]+:([0-9]+)\n");
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    Drain();
+    std::string out = Stdout();
     std::smatch m;
-    if (std::regex_search(out_, m, kReady)) return std::stoi(m[1]);
-    pollfd p{out_fd_, POLLIN, 0};
-    poll(&p, 1, 20);
+    if (std::regex_search(out, m, kReady)) return std::stoi(m[1]);
     if (Wait(std::chrono::milliseconds(0)) >= 0) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // Polling for the ready line.
   }
   return 0;
 }
 
 std::string EmulatorProcess::Stdout() {
-  Drain();
+  std::lock_guard lock(mu_);
   return out_;
 }
 
 std::string EmulatorProcess::Stderr() {
-  Drain();
+  std::lock_guard lock(mu_);
   return err_;
 }
 
@@ -97,7 +109,7 @@ int EmulatorProcess::Wait(std::chrono::milliseconds timeout) {
     if (std::chrono::steady_clock::now() >= deadline) return -1;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));  // Polling a child's exit.
   }
-  Drain();
+  if (drain_.joinable()) drain_.join();  // The pipes close with the child: all output is in.
   return status_;
 }
 

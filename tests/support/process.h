@@ -1,8 +1,10 @@
-// EmulatorProcess: runs the real cloud-tasks-emulator binary for integration tests.
+// EmulatorProcess: runs a real binary of ours (the emulator or the worker) for integration tests.
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace cte::testing {
@@ -24,12 +26,15 @@ class EmulatorProcess {
   int Wait(std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
  private:
-  void Drain();
+  // Reads both pipes until they close, so that the child never blocks on a full pipe.
+  void DrainLoop();
   int pid_ = -1;
   int out_fd_ = -1;
   int err_fd_ = -1;
+  std::mutex mu_;
   std::string out_, err_;
   int status_ = -1;
+  std::thread drain_;
 };
 
 }  // namespace cte::testing

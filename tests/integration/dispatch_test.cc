@@ -1,0 +1,184 @@
+// The real emulator pushing to the real cloud-tasks-worker over loopback.
+#include <set>
+#include <signal.h>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/eventually.h"
+#include "support/http_client.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+using cte::testing::EmulatorProcess;
+using cte::testing::Eventually;
+using cte::testing::HttpClient;
+using nlohmann::json;
+
+namespace {
+
+const std::string kEmulator = CTE_EMULATOR_BINARY;
+const std::string kWorker = CTE_WORKER_BINARY;
+const std::string kLoc = "/v2/projects/p/locations/l";
+const std::string kQ = kLoc + "/queues/q";
+
+struct Worker {
+  explicit Worker(std::vector<std::string> args)
+      : process(kWorker, [&] {
+          args.insert(args.begin(), {"--port", "0"});
+          return args;
+        }()) {
+    port = process.WaitReady();
+    REQUIRE(port > 0);
+  }
+  json Requests() {
+    HttpClient c(port);
+    return json::parse(c.Request("GET", "/_worker/requests").body)["requests"];
+  }
+  std::string Url() const {
+    return "http://127.0.0.1:" + std::to_string(port) + "/api/v1/images/worker";
+  }
+  EmulatorProcess process;
+  int port = 0;
+};
+
+std::string HeaderOf(const json& request, const std::string& name) {
+  for (const auto& h : request["headers"]) {
+    if (h[0] == name) return h[1];
+  }
+  return "<absent>";
+}
+
+void CreateQueue(HttpClient& c, const std::string& extra = "") {
+  auto r = c.Request(
+      "POST", kLoc + "/queues",
+      R"({"name":"projects/p/locations/l/queues/q","retryConfig":{"minBackoff":"0.1s","maxBackoff":"1s"})" +
+          extra + "}");
+  REQUIRE(r.status == 200);
+}
+
+std::string CreateTask(HttpClient& c, const std::string& id, const std::string& url,
+                       const std::string& extra = "") {
+  auto r = c.Request("POST", kQ + "/tasks",
+                     R"({"task":{"name":"projects/p/locations/l/queues/q/tasks/)" + id +
+                         R"(","httpRequest":{"url":")" + url +
+                         R"(","body":"e30=","headers":{"Content-Type":"application/json"}})" +
+                         extra + "}}");
+  REQUIRE(r.status == 200);
+  return r.body;
+}
+
+}  // namespace
+
+TEST_CASE("a worker answering 503, 404, 200 sees the headers of the real service") {
+  Worker worker({"--respond", "503,404,200"});
+  EmulatorProcess emulator(kEmulator, {"--port", "0", "--db", ":memory:"});
+  int port = emulator.WaitReady();
+  REQUIRE(port > 0);
+  HttpClient c(port);
+  CreateQueue(c);
+  CreateTask(c, "t1", worker.Url());
+  REQUIRE(Eventually([&] { return worker.Requests().size() == 3; }));
+  json requests = worker.Requests();
+  struct Expected {
+    const char *retry, *execution, *previous, *reason;
+  };
+  const Expected expected[] = {
+      {"0", "0", "<absent>", "<absent>"}, {"1", "0", "503", ""}, {"2", "1", "404", ""}};
+  for (int i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    const json& r = requests[i];
+    CHECK(r["method"] == "POST");
+    CHECK(r["path"] == "/api/v1/images/worker");
+    CHECK(r["body"] == "e30=");
+    CHECK(HeaderOf(r, "User-Agent") == "Google-Cloud-Tasks");
+    CHECK(HeaderOf(r, "Content-Type") == "application/json");
+    CHECK(HeaderOf(r, "X-CloudTasks-QueueName") == "q");
+    CHECK(HeaderOf(r, "X-CloudTasks-TaskName") == "t1");
+    CHECK(HeaderOf(r, "X-CloudTasks-TaskRetryCount") == expected[i].retry);
+    CHECK(HeaderOf(r, "X-CloudTasks-TaskExecutionCount") == expected[i].execution);
+    CHECK(HeaderOf(r, "X-CloudTasks-TaskPreviousResponse") == expected[i].previous);
+    CHECK(HeaderOf(r, "X-CloudTasks-TaskRetryReason") == expected[i].reason);
+  }
+  REQUIRE(Eventually([&] { return c.Request("GET", kQ + "/tasks/t1").status == 404; }));
+}
+
+TEST_CASE("RunTask dispatches a task of a paused queue and answers before the worker does") {
+  Worker worker({"--latency", "500ms"});
+  EmulatorProcess emulator(kEmulator, {"--port", "0", "--db", ":memory:"});
+  int port = emulator.WaitReady();
+  REQUIRE(port > 0);
+  HttpClient c(port);
+  CreateQueue(c);
+  REQUIRE(c.Request("POST", kQ + ":pause", "{}").status == 200);
+  CreateTask(c, "r1", worker.Url());
+  auto run = c.Request("POST", kQ + "/tasks/r1:run", "{}");
+  REQUIRE(run.status == 200);
+  json task = json::parse(run.body);
+  CHECK(task["dispatchCount"] == 1);
+  CHECK(task["lastAttempt"].contains("dispatchTime"));
+  CHECK_FALSE(task["lastAttempt"].contains("responseTime"));
+  CHECK(task["view"] == "BASIC");
+  REQUIRE(Eventually([&] { return worker.Requests().size() == 1; }));
+  REQUIRE(Eventually([&] { return c.Request("GET", kQ + "/tasks/r1").status == 404; }));
+  CHECK(c.Request("POST", kQ + "/tasks/r1:run", "{}").status == 404);
+}
+
+TEST_CASE("the dispatch deadline cancels a request that gets no answer in time") {
+  Worker worker({"--latency", "30s"});
+  EmulatorProcess emulator(kEmulator, {"--port", "0", "--db", ":memory:"});
+  int port = emulator.WaitReady();
+  REQUIRE(port > 0);
+  HttpClient c(port);
+  CreateQueue(c, R"(,"rateLimits":{"maxConcurrentDispatches":1})");
+  CreateTask(c, "slow", worker.Url(), R"(,"dispatchDeadline":"15s")");
+  json task;
+  REQUIRE(Eventually(
+      [&] {
+        task = json::parse(c.Request("GET", kQ + "/tasks/slow").body);
+        return task["lastAttempt"].contains("responseStatus");
+      },
+      std::chrono::seconds(25)));
+  CHECK(task["lastAttempt"]["responseStatus"]["code"] == 4);
+  CHECK_FALSE(task.contains("responseCount"));
+  double waited = 0;
+  {
+    // The failure came at the deadline, not when the worker would have answered.
+    auto t = [](const json& v) {
+      std::string s = v;
+      return std::stod(s.substr(17, s.size() - 18));  // Seconds within the minute.
+    };
+    waited = t(task["lastAttempt"]["responseTime"]) - t(task["lastAttempt"]["dispatchTime"]);
+    if (waited < 0) waited += 60;
+  }
+  CHECK(waited >= 14.9);
+  CHECK(waited < 17);
+}
+
+TEST_CASE("kill -9 mid-dispatch: after a restart every task is delivered") {
+  cte::testing::TempDir dir;
+  std::string db = dir.File("crash.db");
+  Worker worker({"--latency", "300ms"});
+  constexpr int kTasks = 60;
+  {
+    EmulatorProcess emulator(kEmulator, {"--port", "0", "--db", db, "--log-level", "off"});
+    int port = emulator.WaitReady();
+    REQUIRE(port > 0);
+    HttpClient c(port);
+    CreateQueue(c, R"(,"rateLimits":{"maxDispatchesPerSecond":100})");
+    for (int i = 0; i < kTasks; ++i) CreateTask(c, "k" + std::to_string(i), worker.Url());
+    REQUIRE(Eventually([&] { return worker.Requests().size() >= 10; }));
+    emulator.Signal(SIGKILL);
+    REQUIRE(emulator.Wait() == 128 + SIGKILL);
+  }
+  EmulatorProcess emulator(kEmulator, {"--port", "0", "--db", db, "--log-level", "off"});
+  int port = emulator.WaitReady();
+  REQUIRE(port > 0);
+  HttpClient c(port);
+  REQUIRE(Eventually(
+      [&] { return json::parse(c.Request("GET", kQ + "/tasks").body) == json::object(); },
+      std::chrono::seconds(20)));
+  std::set<std::string> delivered;
+  for (const auto& r : worker.Requests()) delivered.insert(HeaderOf(r, "X-CloudTasks-TaskName"));
+  CHECK(delivered.size() == kTasks);
+}
