@@ -132,7 +132,7 @@ std::string TokenSigner::TokenFor(const core::HttpRequest& request, const std::s
   if (request.oauth_token) {
     unsigned char random[24];
     RAND_bytes(random, sizeof random);
-    return "ya29.emulator." +
+    return "ya29.emulator-" +
            core::Base64UrlEncode(std::string(reinterpret_cast<char*>(random), sizeof random));
   }
   return "";

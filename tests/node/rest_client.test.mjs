@@ -588,16 +588,14 @@ if (!HOST_ENV) {
         assert.ok(!tasks.some((t) => t.name === name), 'deleted task is not listed');
       });
 
-      it('runTask dispatches now, or the emulator answers UNIMPLEMENTED (5.5)', async () => {
-        let t;
-        try {
-          [t] = await client.runTask({ name: explicitName });
-        } catch (err) {
-          assert.equal(err.code, CODE.UNIMPLEMENTED,
-            `runTask may only fail with UNIMPLEMENTED, got ${err.code}: ${err.message}`);
-          return;
-        }
+      it('runTask dispatches now and answers before the worker does (5.5)', async () => {
+        const [before] = await client.getTask({ name: explicitName });
+        const [t] = await client.runTask({ name: explicitName });
         assert.equal(t.name, explicitName);
+        assert.equal(num(t.dispatchCount), num(before.dispatchCount) + 1);
+        assert.ok(t.lastAttempt && secs(t.lastAttempt.dispatchTime) > 0, 'lastAttempt.dispatchTime is set');
+        assert.ok(!t.lastAttempt.responseTime, 'no response yet');
+        assert.equal(enumName(t.view, TASK_VIEW), 'BASIC');
       });
 
       it('purgeQueue sets purgeTime and removes the existing tasks (4.7)', async () => {
