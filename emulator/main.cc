@@ -2,9 +2,8 @@
 #include "app/app.h"
 #include "app/flags.h"
 
-#include <sys/resource.h>
-
 #include <cstdio>
+#include <sys/resource.h>
 
 namespace {
 
