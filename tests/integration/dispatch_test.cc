@@ -1,4 +1,5 @@
 // The real emulator pushing to the real cloud-tasks-worker over loopback.
+#include <ctime>
 #include <set>
 #include <signal.h>
 
@@ -181,4 +182,36 @@ TEST_CASE("kill -9 mid-dispatch: after a restart every task is delivered") {
   std::set<std::string> delivered;
   for (const auto& r : worker.Requests()) delivered.insert(HeaderOf(r, "X-CloudTasks-TaskName"));
   CHECK(delivered.size() == kTasks);
+}
+
+TEST_CASE(
+    "pause holds tasks back, resume sends them, and a task deleted in flight is not retried") {
+  Worker worker({"--respond", "500", "--latency", "300ms"});
+  EmulatorProcess emulator(kEmulator, {"--port", "0", "--db", ":memory:"});
+  int port = emulator.WaitReady();
+  REQUIRE(port > 0);
+  HttpClient c(port);
+  CreateQueue(c);
+  REQUIRE(c.Request("POST", kQ + ":pause", "{}").status == 200);
+  CreateTask(c, "d1", worker.Url());
+  // A marker scheduled 2 s ahead: when it arrives, any retry of d1 (backoff 0.1 s) would have too.
+  auto marker_time = std::chrono::system_clock::now() + std::chrono::seconds(2);
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(marker_time.time_since_epoch());
+  std::time_t tt = seconds.count();
+  char iso[32];
+  std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&tt));
+  CreateTask(c, "marker", worker.Url(), std::string(R"(,"scheduleTime":")") + iso + "\"");
+  CHECK(json::parse(c.Request("GET", kQ + "/tasks/d1").body).value("dispatchCount", 0) == 0);
+  REQUIRE(c.Request("POST", kQ + ":resume", "{}").status == 200);
+  REQUIRE(Eventually([&] { return worker.Requests().size() == 1; }));
+  CHECK(c.Request("DELETE", kQ + "/tasks/d1").status == 200);  // While the worker holds it.
+  REQUIRE(Eventually([&] {
+    for (const auto& r : worker.Requests()) {
+      if (HeaderOf(r, "X-CloudTasks-TaskName") == "marker") return true;
+    }
+    return false;
+  }));
+  int d1 = 0;
+  for (const auto& r : worker.Requests()) d1 += HeaderOf(r, "X-CloudTasks-TaskName") == "d1";
+  CHECK(d1 == 1);
 }
