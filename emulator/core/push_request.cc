@@ -4,33 +4,22 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/strings.h"
 #include "core/time_util.h"
 
 namespace cte::core {
 
 namespace {
 
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() &&
-         std::equal(prefix.begin(), prefix.end(), s.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) ==
-                  std::tolower(static_cast<unsigned char>(b));
-         });
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && StartsWithNoCase(a, b);
-}
-
 // Headers the user may not set: computed or reserved by Cloud Tasks.
 bool IsReserved(std::string_view name, bool has_token) {
   for (std::string_view computed :
        {"Host", "Content-Length", "User-Agent", "Connection", "Transfer-Encoding"}) {
-    if (EqualsNoCase(name, computed)) return true;
+    if (EqualsIgnoreCase(name, computed)) return true;
   }
-  if (has_token && EqualsNoCase(name, "Authorization")) return true;
-  return StartsWithNoCase(name, "X-Google-") || StartsWithNoCase(name, "X-AppEngine-") ||
-         StartsWithNoCase(name, "X-CloudTasks-");
+  if (has_token && EqualsIgnoreCase(name, "Authorization")) return true;
+  return StartsWithIgnoreCase(name, "X-Google-") || StartsWithIgnoreCase(name, "X-AppEngine-") ||
+         StartsWithIgnoreCase(name, "X-CloudTasks-");
 }
 
 const char* MethodName(HttpMethod m) {

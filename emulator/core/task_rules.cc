@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/strings.h"
 #include "core/time_util.h"
 
 namespace cte::core {
@@ -18,18 +19,11 @@ using std::chrono::seconds;
 
 constexpr char kAppEngineUserAgent[] = "AppEngine-Google; (+http://code.google.com/appengine)";
 
-bool IEquals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
 // Removes every header named `name` (any case) and returns the last value removed.
 std::string TakeHeader(HeaderMap& headers, std::string_view name) {
   std::string value;
   for (auto it = headers.begin(); it != headers.end();) {
-    if (IEquals(it->first, name)) {
+    if (EqualsIgnoreCase(it->first, name)) {
       value = it->second;
       it = headers.erase(it);
     } else {

@@ -50,6 +50,23 @@ std::string HeaderOf(const json& request, const std::string& name) {
   return "<absent>";
 }
 
+// The emulator on a free port, in memory, and a client of it.
+struct Emulator {
+  explicit Emulator(std::vector<std::string> extra = {})
+      : process(kEmulator,
+                [&] {
+                  extra.insert(extra.begin(), {"--port", "0", "--db", ":memory:"});
+                  return extra;
+                }()),
+        port(process.WaitReady()),
+        client(port) {
+    REQUIRE(port > 0);
+  }
+  EmulatorProcess process;
+  int port;
+  HttpClient client;
+};
+
 void CreateQueue(HttpClient& c, const std::string& extra = "") {
   auto r = c.Request(
       "POST", kLoc + "/queues",
@@ -73,10 +90,8 @@ std::string CreateTask(HttpClient& c, const std::string& id, const std::string& 
 
 TEST_CASE("a worker answering 503, 404, 200 sees the headers of the real service") {
   Worker worker({"--respond", "503,404,200"});
-  EmulatorProcess emulator(kEmulator, {"--port", "0", "--db", ":memory:"});
-  int port = emulator.WaitReady();
-  REQUIRE(port > 0);
-  HttpClient c(port);
+  Emulator emulator;
+  HttpClient& c = emulator.client;
   CreateQueue(c);
   CreateTask(c, "t1", worker.Url());
   REQUIRE(Eventually([&] { return worker.Requests().size() == 3; }));
@@ -106,10 +121,8 @@ TEST_CASE("a worker answering 503, 404, 200 sees the headers of the real service
 
 TEST_CASE("RunTask dispatches a task of a paused queue and answers before the worker does") {
   Worker worker({"--latency", "500ms"});
-  EmulatorProcess emulator(kEmulator, {"--port", "0", "--db", ":memory:"});
-  int port = emulator.WaitReady();
-  REQUIRE(port > 0);
-  HttpClient c(port);
+  Emulator emulator;
+  HttpClient& c = emulator.client;
   CreateQueue(c);
   REQUIRE(c.Request("POST", kQ + ":pause", "{}").status == 200);
   CreateTask(c, "r1", worker.Url());
@@ -127,10 +140,8 @@ TEST_CASE("RunTask dispatches a task of a paused queue and answers before the wo
 
 TEST_CASE("the dispatch deadline cancels a request that gets no answer in time") {
   Worker worker({"--latency", "30s"});
-  EmulatorProcess emulator(kEmulator, {"--port", "0", "--db", ":memory:"});
-  int port = emulator.WaitReady();
-  REQUIRE(port > 0);
-  HttpClient c(port);
+  Emulator emulator;
+  HttpClient& c = emulator.client;
   CreateQueue(c, R"(,"rateLimits":{"maxConcurrentDispatches":1})");
   CreateTask(c, "slow", worker.Url(), R"(,"dispatchDeadline":"15s")");
   json task;
@@ -187,10 +198,8 @@ TEST_CASE("kill -9 mid-dispatch: after a restart every task is delivered") {
 TEST_CASE(
     "pause holds tasks back, resume sends them, and a task deleted in flight is not retried") {
   Worker worker({"--respond", "500", "--latency", "300ms"});
-  EmulatorProcess emulator(kEmulator, {"--port", "0", "--db", ":memory:"});
-  int port = emulator.WaitReady();
-  REQUIRE(port > 0);
-  HttpClient c(port);
+  Emulator emulator;
+  HttpClient& c = emulator.client;
   CreateQueue(c);
   REQUIRE(c.Request("POST", kQ + ":pause", "{}").status == 200);
   CreateTask(c, "d1", worker.Url());
