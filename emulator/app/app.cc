@@ -37,14 +37,14 @@ Status InTransaction(core::TaskStore& store, const std::function<Status()>& f) {
 namespace {
 
 // Describes an attempt's outcome for the log: "200", "DEADLINE_EXCEEDED", or the error.
-std::string OutcomeText(const core::PushResult& r) {
-  switch (r.outcome) {
-    case core::PushResult::Outcome::kResponse:
-      return std::to_string(r.http_status);
-    case core::PushResult::Outcome::kDeadlineExceeded:
-      return "DEADLINE_EXCEEDED";
-    case core::PushResult::Outcome::kConnectionError:
-      return "error: " + r.error;
+std::string OutcomeText(const core::AttemptLogEntry& e) {
+  using Outcome = core::AttemptLogEntry::Outcome;
+  switch (e.outcome) {
+    case Outcome::kResponse: return std::to_string(e.http_status);
+    case Outcome::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
+    case Outcome::kConnectionError: return "error: " + e.error;
+    case Outcome::kDiscarded: return "DISCARDED";
+    case Outcome::kInFlight: return "IN_FLIGHT";
   }
   return "unknown";
 }
@@ -84,10 +84,13 @@ struct App::Impl {
     d.token_for = [this](const core::HttpRequest& r, const std::string& url) {
       return signer->TokenFor(r, url);
     };
-    d.on_attempt = [this](const dispatch::AttemptRecord& a) {
-      bool ok = a.result.outcome == core::PushResult::Outcome::kResponse &&
-                a.result.http_status >= 200 && a.result.http_status < 300;
-      logger.Attempt(a.queue, a.task, a.attempt, a.url, OutcomeText(a.result), ok, a.latency);
+    d.on_attempt = [this](const core::AttemptLogEntry& a) {
+      bool ok = a.outcome == core::AttemptLogEntry::Outcome::kResponse && a.http_status >= 200 &&
+                a.http_status < 300;
+      auto id = [](const std::string& name) { return name.substr(name.rfind('/') + 1); };
+      logger.Attempt(id(a.queue), id(a.task), a.attempt, a.url, OutcomeText(a),
+                     ok || a.outcome == core::AttemptLogEntry::Outcome::kDiscarded,
+                     std::chrono::duration_cast<std::chrono::microseconds>(a.latency));
     };
     return d;
   }

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 
 namespace cte::core {
 
@@ -15,6 +16,9 @@ class Clock {
   virtual ~Clock() = default;
   // Thread-safe.
   virtual TimePoint Now() const = 0;
+  // How long to wait in real time for `emulated` time to pass on this clock; nullopt when the
+  // clock only moves when told to (a manual clock). Thread-safe.
+  virtual std::optional<Duration> RealDelay(Duration emulated) const { return emulated; }
 };
 
 // Reads the machine's wall clock. The only code that calls system_clock::now().
@@ -35,6 +39,30 @@ class ManualClock final : public Clock {
 
  private:
   std::atomic<TimePoint::rep> now_ns_;
+};
+
+// Wall-clock time that runs `scale` times faster than real time, from the moment it is made.
+class ScaledClock final : public Clock {
+ public:
+  // Requires: scale > 0.
+  explicit ScaledClock(double scale)
+      : scale_(scale),
+        origin_(std::chrono::system_clock::now()),
+        steady_origin_(std::chrono::steady_clock::now()) {}
+  TimePoint Now() const override {
+    auto real = std::chrono::steady_clock::now() - steady_origin_;
+    return origin_ + std::chrono::duration_cast<TimePoint::duration>(
+                         std::chrono::duration<double, std::nano>(real) * scale_);
+  }
+  std::optional<Duration> RealDelay(Duration emulated) const override {
+    return std::chrono::duration_cast<Duration>(
+        std::chrono::duration<double, std::nano>(emulated) / scale_);
+  }
+
+ private:
+  double scale_;
+  TimePoint origin_;
+  std::chrono::steady_clock::time_point steady_origin_;
 };
 
 }  // namespace cte::core

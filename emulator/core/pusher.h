@@ -1,6 +1,7 @@
 // Pusher: the port through which the dispatcher sends a task's HTTP request to its worker.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -33,7 +34,11 @@ struct PushResult {
 class Pusher {
  public:
   virtual ~Pusher() = default;
-  virtual void Push(PushRequest request, std::function<void(PushResult)> done) = 0;
+  // Starts the request; returns an ID for Cancel.
+  virtual uint64_t Push(PushRequest request, std::function<void(PushResult)> done) = 0;
+  // Abandons a request (its connection is closed); `done` still runs, with an error. Unknown or
+  // finished IDs are ignored.
+  virtual void Cancel(uint64_t id) = 0;
 };
 
 }  // namespace cte::core

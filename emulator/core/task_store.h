@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/attempt_log.h"
 #include "core/model.h"
 #include "core/status.h"
 
@@ -82,6 +83,20 @@ class TaskStore {
   // Returns false when the task no longer exists.
   virtual Result<bool> UpdateTaskState(const Task& task, bool in_flight) = 0;
   virtual Status ClearInFlight() = 0;
+
+  // The attempt log. InsertAttempt returns the new entry's ID; UpdateAttempt rewrites the entry
+  // with `entry.id`. ListAttempts filters by full queue and task name when they are not empty.
+  virtual Result<int64_t> InsertAttempt(const AttemptLogEntry& entry) = 0;
+  virtual Status UpdateAttempt(const AttemptLogEntry& entry) = 0;
+  virtual Result<std::vector<AttemptLogEntry>> ListAttempts(std::string_view queue_name,
+                                                            std::string_view task_name,
+                                                            int64_t after_id, int limit) = 0;
+  // Forgets the attempts of one queue, or of all queues when `queue_name` is empty.
+  virtual Status DeleteAttempts(std::string_view queue_name) = 0;
+  // Counts a queue's tasks (waiting or in flight).
+  virtual Result<int64_t> CountTasks(std::string_view queue_name) = 0;
+  // Forgets the task tombstones of one queue, or all tombstones (tasks and queues) when empty.
+  virtual Status DeleteTombstones(std::string_view queue_name) = 0;
 
   // Tombstones keep names blocked until `until`. Expired ones read as absent.
   virtual Status PutTaskTombstone(std::string_view task_name, TimePoint until) = 0;

@@ -2,8 +2,10 @@
 // what came of each attempt. Runs on the thread that owns the store.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,14 +21,18 @@
 
 namespace cte::dispatch {
 
-// One line of the attempt log.
-struct AttemptRecord {
-  std::string queue;  // Queue ID.
-  std::string task;   // Task ID.
-  int attempt = 0;    // 1 for the first attempt.
-  std::string url;
-  core::PushResult result;
-  std::chrono::microseconds latency{0};
+// What the dispatcher knows about one queue, for stats and waitIdle.
+struct QueueActivity {
+  std::string name;
+  core::QueueState state = core::QueueState::kUnspecified;
+  int in_flight = 0;
+  std::optional<core::TimePoint> next_due;  // Earliest task not in flight; nullopt: none.
+  double bucket_level = 0;
+  int64_t dispatched = 0;  // Attempts sent since start (or reset).
+  int64_t succeeded = 0;
+  int64_t retried = 0;     // Failed attempts that were rescheduled.
+  int64_t given_up = 0;    // Tasks deleted after their last failed attempt.
+  double dispatch_rate = 0;  // Attempts per second over the last 10 s (emulator time).
 };
 
 struct DispatcherOptions {
@@ -34,7 +40,8 @@ struct DispatcherOptions {
   core::Duration task_tombstone = std::chrono::hours(1);
   // Makes the bearer token for an OIDC or OAuth task; empty string when none. Optional.
   std::function<std::string(const core::HttpRequest&, const std::string& url)> token_for;
-  std::function<void(const AttemptRecord&)> on_attempt;  // Optional.
+  // Called when an attempt ends (or is discarded), after it was written to the attempt log.
+  std::function<void(const core::AttemptLogEntry&)> on_attempt;  // Optional.
 };
 
 // Not thread-safe: every method runs on the store's thread, inside a store transaction.
@@ -61,20 +68,34 @@ class Dispatcher final : public core::DispatchControl {
   // Requests sent and not answered yet, over all queues.
   int InFlight() const;
 
+  // Per-queue activity, refreshed from the store where needed. Queues in name order.
+  std::vector<QueueActivity> Activity();
+
+  // Forgets in-flight requests (their results are discarded; their attempts logged as
+  // discarded) and counters, of one queue or all (empty name), and reloads queue settings.
+  // Used by the harness's reset.
+  void Reset(std::string_view queue_name);
+
  private:
   struct QueueState;
   struct Flight {
     std::string queue;
     int attempt;  // The task's dispatch_count for this attempt.
-    core::TimePoint sent;
-    std::string url;
+    core::TimePoint deadline;  // Emulator time.
+    std::chrono::steady_clock::time_point sent;
+    uint64_t push_id = 0;
+    core::AttemptLogEntry log;
   };
 
   QueueState* Load(const std::string& queue_name);
   std::optional<core::TimePoint> StepQueue(QueueState& q, core::TimePoint now);
   void Send(QueueState& q, core::Task task, core::TimePoint now);
   void OnResult(const std::string& task_name, int attempt, const core::PushResult& result);
-  void Finish(QueueState& q, const core::Task& task, core::TimePoint now);
+  void LogOutcome(Flight& flight, const core::PushResult& result, core::TimePoint now,
+                  bool discarded);
+  void ExpireDeadlines(core::TimePoint now);
+  void Forget(std::unordered_map<std::string, Flight>::iterator it);
+  void Finish(const core::Task& task, core::TimePoint now);
 
   core::TaskStore& store_;
   const core::Clock& clock_;
@@ -83,6 +104,7 @@ class Dispatcher final : public core::DispatchControl {
   DispatcherOptions options_;
   std::map<std::string, std::unique_ptr<QueueState>, std::less<>> queues_;
   std::unordered_map<std::string, Flight> flights_;
+  std::set<std::pair<core::TimePoint, std::string>> deadlines_;  // Of the flights.
   bool all_loaded_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

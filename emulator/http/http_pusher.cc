@@ -1,7 +1,9 @@
 #include "http/http_pusher.h"
 
 #include <ctime>
+#include <atomic>
 #include <deque>
+#include <set>
 #include <map>
 #include <optional>
 #include <variant>
@@ -149,8 +151,17 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
     co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
   }
 
-  awaitable<PushResult> Send(core::PushRequest request) {
+  awaitable<PushResult> Send(uint64_t id, core::PushRequest request) {
     auto self = shared_from_this();
+    active[id] = nullptr;  // Connecting.
+    struct Unregister {
+      Impl& impl;
+      uint64_t id;
+      ~Unregister() {
+        impl.active.erase(id);
+        impl.cancelled.erase(id);
+      }
+    } unregister{*this, id};
     auto url = ParseUrl(request.url);
     if (!url) co_return Failure(PushResult::Outcome::kConnectionError, "malformed URL");
     Clock::time_point deadline = Clock::now() + request.deadline;
@@ -172,7 +183,9 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
       beast::error_code ec;
       if (!conn) conn = co_await Connect(*url, deadline, ec);
       if (ec || !conn) co_return ErrorResult(ec, deadline);
+      if (cancelled.erase(id) > 0) co_return Failure(PushResult::Outcome::kConnectionError, "cancelled");
       Tcp(*conn).expires_at(deadline);
+      active[id] = &Tcp(*conn);
       bhttp::response_parser<bhttp::string_body> parser;
       parser.body_limit(options.max_response_bytes);
       if (request.method == "HEAD") parser.skip(true);
@@ -210,6 +223,9 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
   PusherOptions options;
   ssl::context tls;
   std::map<std::string, std::deque<Connection>> idle;
+  std::map<uint64_t, beast::tcp_stream*> active;  // Running requests by ID; null: connecting.
+  std::set<uint64_t> cancelled;                   // Cancelled while connecting.
+  std::atomic<uint64_t> next_id{1};
 };
 
 HttpPusher::HttpPusher(asio::io_context& io, PusherOptions options)
@@ -217,15 +233,30 @@ HttpPusher::HttpPusher(asio::io_context& io, PusherOptions options)
 
 HttpPusher::~HttpPusher() = default;
 
-void HttpPusher::Push(core::PushRequest request, std::function<void(core::PushResult)> done) {
-  asio::post(impl_->io, [impl = impl_, request = std::move(request),
+uint64_t HttpPusher::Push(core::PushRequest request, std::function<void(core::PushResult)> done) {
+  uint64_t id = impl_->next_id++;
+  asio::post(impl_->io, [impl = impl_, id, request = std::move(request),
                          done = std::move(done)]() mutable {
-    asio::co_spawn(impl->io, impl->Send(std::move(request)),
+    asio::co_spawn(impl->io, impl->Send(id, std::move(request)),
                    [done = std::move(done)](std::exception_ptr error, PushResult result) {
                      if (error)
                        result = Failure(PushResult::Outcome::kConnectionError, "internal error");
                      done(std::move(result));
                    });
+  });
+  return id;
+}
+
+void HttpPusher::Cancel(uint64_t id) {
+  asio::post(impl_->io, [impl = impl_, id] {
+    auto it = impl->active.find(id);
+    if (it == impl->active.end()) return;  // Finished already.
+    if (it->second != nullptr) {
+      beast::error_code ec;
+      it->second->socket().close(ec);  // The pending read or write ends with an error.
+    } else {
+      impl->cancelled.insert(id);
+    }
   });
 }
 

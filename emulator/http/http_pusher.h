@@ -25,7 +25,8 @@ class HttpPusher final : public core::Pusher {
   HttpPusher(boost::asio::io_context& io, PusherOptions options);
   ~HttpPusher() override;
 
-  void Push(core::PushRequest request, std::function<void(core::PushResult)> done) override;
+  uint64_t Push(core::PushRequest request, std::function<void(core::PushResult)> done) override;
+  void Cancel(uint64_t id) override;
 
  private:
   struct Impl;

@@ -25,7 +25,8 @@ bool ReadField(std::string_view& in, std::string& out) {
 
 }  // namespace
 
-std::string EncodeHeaders(const core::HeaderMap& headers) {
+template <typename Pairs>
+std::string Encode(const Pairs& headers) {
   std::string out;
   for (const auto& [k, v] : headers) {
     AppendField(out, k);
@@ -34,14 +35,23 @@ std::string EncodeHeaders(const core::HeaderMap& headers) {
   return out;
 }
 
-std::optional<core::HeaderMap> DecodeHeaders(std::string_view blob) {
-  core::HeaderMap out;
+std::optional<HeaderList> DecodeHeaderList(std::string_view blob) {
+  HeaderList out;
   std::string key, value;
   while (!blob.empty()) {
     if (!ReadField(blob, key) || !ReadField(blob, value)) return std::nullopt;
-    out[key] = value;
+    out.emplace_back(key, value);
   }
   return out;
+}
+
+std::string EncodeHeaders(const core::HeaderMap& headers) { return Encode(headers); }
+std::string EncodeHeaders(const HeaderList& headers) { return Encode(headers); }
+
+std::optional<core::HeaderMap> DecodeHeaders(std::string_view blob) {
+  auto list = DecodeHeaderList(blob);
+  if (!list) return std::nullopt;
+  return core::HeaderMap(list->begin(), list->end());
 }
 
 }  // namespace cte::store

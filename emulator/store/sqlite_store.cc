@@ -88,6 +88,27 @@ ALTER TABLE tasks ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0;
 DROP INDEX tasks_by_schedule;
 CREATE INDEX tasks_due ON tasks (queue_id, in_flight, schedule_time_us);
 )sql",
+    // Version 3: the attempt log of the inspection API.
+    R"sql(
+CREATE TABLE attempts (
+  id INTEGER PRIMARY KEY,
+  queue TEXT NOT NULL,
+  task TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  schedule_time_us INTEGER,
+  dispatch_time_us INTEGER,
+  response_time_us INTEGER,
+  method TEXT NOT NULL,
+  url TEXT NOT NULL,
+  headers BLOB NOT NULL,
+  outcome INTEGER NOT NULL,
+  http_status INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  latency_us INTEGER NOT NULL
+);
+CREATE INDEX attempts_by_queue ON attempts (queue, id);
+CREATE INDEX attempts_by_task ON attempts (task, id);
+)sql",
 };
 
 constexpr char kQueueColumns[] =
@@ -298,6 +319,14 @@ struct SqliteStore::Statements {
         next_schedule(db,
                       "SELECT MIN(schedule_time_us) FROM tasks WHERE queue_id = ? AND "
                       "in_flight = 0 AND target_kind = 1"),
+        insert_attempt(db,
+                       "INSERT INTO attempts (queue, task, attempt, schedule_time_us, "
+                       "dispatch_time_us, response_time_us, method, url, headers, outcome, "
+                       "http_status, error, latency_us) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        update_attempt(db,
+                       "UPDATE attempts SET response_time_us = ?, outcome = ?, http_status = ?, "
+                       "error = ?, latency_us = ? WHERE id = ?"),
         update_state(db,
                      "UPDATE tasks SET schedule_time_us = ?, dispatch_count = ?, "
                      "response_count = ?, first_attempt_dispatch_us = ?, "
@@ -310,7 +339,7 @@ struct SqliteStore::Statements {
   SQLite::Statement find_queue, list_queues, put_queue, queue_id;
   SQLite::Statement insert_task, find_task, delete_task, list_tasks_full, list_tasks_basic;
   SQLite::Statement put_task_tombstone, has_task_tombstone;
-  SQLite::Statement due_tasks, next_schedule, update_state;
+  SQLite::Statement due_tasks, next_schedule, insert_attempt, update_attempt, update_state;
 };
 
 namespace {
@@ -711,6 +740,124 @@ Result<bool> SqliteStore::UpdateTaskState(const Task& t, bool in_flight) {
 Status SqliteStore::ClearInFlight() {
   return Guard([&]() -> Status {
     db_->exec("UPDATE tasks SET in_flight = 0 WHERE in_flight = 1");
+    db_->exec(
+        "UPDATE attempts SET outcome = 3, error = 'interrupted: the emulator stopped' "
+        "WHERE outcome = 0");
+    return Status::Ok();
+  });
+}
+
+Result<int64_t> SqliteStore::InsertAttempt(const core::AttemptLogEntry& e) {
+  return Guard([&]() -> Result<int64_t> {
+    Use st(st_->insert_attempt);
+    st->bind(1, e.queue);
+    st->bind(2, e.task);
+    st->bind(3, e.attempt);
+    BindOptionalTime(*st, 4, e.schedule_time);
+    BindOptionalTime(*st, 5, e.dispatch_time);
+    BindOptionalTime(*st, 6, e.response_time);
+    st->bind(7, e.method);
+    st->bind(8, e.url);
+    std::string headers = EncodeHeaders(e.headers);
+    st->bindNoCopy(9, headers.data(), static_cast<int>(headers.size()));
+    st->bind(10, static_cast<int>(e.outcome));
+    st->bind(11, e.http_status);
+    st->bind(12, e.error);
+    st->bind(13, static_cast<int64_t>(
+                     std::chrono::duration_cast<std::chrono::microseconds>(e.latency).count()));
+    st->exec();
+    return static_cast<int64_t>(db_->getLastInsertRowid());
+  });
+}
+
+Status SqliteStore::UpdateAttempt(const core::AttemptLogEntry& e) {
+  return Guard([&]() -> Status {
+    Use st(st_->update_attempt);
+    BindOptionalTime(*st, 1, e.response_time);
+    st->bind(2, static_cast<int>(e.outcome));
+    st->bind(3, e.http_status);
+    st->bind(4, e.error);
+    st->bind(5, static_cast<int64_t>(
+                    std::chrono::duration_cast<std::chrono::microseconds>(e.latency).count()));
+    st->bind(6, e.id);
+    st->exec();
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<core::AttemptLogEntry>> SqliteStore::ListAttempts(std::string_view queue_name,
+                                                                     std::string_view task_name,
+                                                                     int64_t after_id,
+                                                                     int limit) {
+  return Guard([&]() -> Result<std::vector<core::AttemptLogEntry>> {
+    SQLite::Statement st(
+        *db_,
+        "SELECT id, queue, task, attempt, schedule_time_us, dispatch_time_us, response_time_us, "
+        "method, url, headers, outcome, http_status, error, latency_us FROM attempts "
+        "WHERE (?1 = '' OR queue = ?1) AND (?2 = '' OR task = ?2) AND id > ?3 ORDER BY id "
+        "LIMIT ?4");
+    st.bind(1, std::string(queue_name));
+    st.bind(2, std::string(task_name));
+    st.bind(3, after_id);
+    st.bind(4, limit);
+    std::vector<core::AttemptLogEntry> out;
+    while (st.executeStep()) {
+      core::AttemptLogEntry e;
+      e.id = st.getColumn(0).getInt64();
+      e.queue = st.getColumn(1).getString();
+      e.task = st.getColumn(2).getString();
+      e.attempt = st.getColumn(3).getInt();
+      e.schedule_time = OptionalTime(st.getColumn(4));
+      e.dispatch_time = OptionalTime(st.getColumn(5));
+      e.response_time = OptionalTime(st.getColumn(6));
+      e.method = st.getColumn(7).getString();
+      e.url = st.getColumn(8).getString();
+      auto blob = st.getColumn(9);
+      e.headers = DecodeHeaderList(std::string_view(static_cast<const char*>(blob.getBlob()),
+                                                    blob.getBytes()))
+                      .value_or(HeaderList{});
+      e.outcome = static_cast<core::AttemptLogEntry::Outcome>(st.getColumn(10).getInt());
+      e.http_status = st.getColumn(11).getInt();
+      e.error = st.getColumn(12).getString();
+      e.latency = std::chrono::microseconds(st.getColumn(13).getInt64());
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+Status SqliteStore::DeleteAttempts(std::string_view queue_name) {
+  return Guard([&]() -> Status {
+    SQLite::Statement st(*db_, "DELETE FROM attempts WHERE ?1 = '' OR queue = ?1");
+    st.bind(1, std::string(queue_name));
+    st.exec();
+    return Status::Ok();
+  });
+}
+
+Result<int64_t> SqliteStore::CountTasks(std::string_view queue_name) {
+  return Guard([&]() -> Result<int64_t> {
+    int64_t queue_id = QueueId(queue_name);
+    if (queue_id == 0) return int64_t{0};
+    SQLite::Statement st(*db_, "SELECT COUNT(*) FROM tasks WHERE queue_id = ?");
+    st.bind(1, queue_id);
+    st.executeStep();
+    return st.getColumn(0).getInt64();
+  });
+}
+
+Status SqliteStore::DeleteTombstones(std::string_view queue_name) {
+  return Guard([&]() -> Status {
+    if (queue_name.empty()) {
+      db_->exec("DELETE FROM task_tombstones");
+      db_->exec("DELETE FROM queue_tombstones");
+      return Status::Ok();
+    }
+    std::string prefix = std::string(queue_name) + "/tasks/";
+    SQLite::Statement st(*db_, "DELETE FROM task_tombstones WHERE substr(name, 1, ?1) = ?2");
+    st.bind(1, static_cast<int64_t>(prefix.size()));
+    st.bind(2, prefix);
+    st.exec();
     return Status::Ok();
   });
 }

@@ -56,6 +56,16 @@ class SqliteStore final : public core::TaskStore {
   core::Result<bool> UpdateTaskState(const core::Task& task, bool in_flight) override;
   core::Status ClearInFlight() override;
 
+  core::Result<int64_t> InsertAttempt(const core::AttemptLogEntry& entry) override;
+  core::Status UpdateAttempt(const core::AttemptLogEntry& entry) override;
+  core::Result<std::vector<core::AttemptLogEntry>> ListAttempts(std::string_view queue_name,
+                                                                std::string_view task_name,
+                                                                int64_t after_id,
+                                                                int limit) override;
+  core::Status DeleteAttempts(std::string_view queue_name) override;
+  core::Result<int64_t> CountTasks(std::string_view queue_name) override;
+  core::Status DeleteTombstones(std::string_view queue_name) override;
+
   core::Status PutTaskTombstone(std::string_view task_name, core::TimePoint until) override;
   core::Result<bool> HasTaskTombstone(std::string_view task_name, core::TimePoint now) override;
   core::Status PutQueueTombstone(std::string_view queue_name, core::TimePoint until) override;

@@ -4,6 +4,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <vector>
 
 #include "core/pusher.h"
 
@@ -16,9 +17,11 @@ class FakePusher final : public core::Pusher {
     std::function<void(core::PushResult)> done;
   };
 
-  void Push(core::PushRequest request, std::function<void(core::PushResult)> done) override {
+  uint64_t Push(core::PushRequest request, std::function<void(core::PushResult)> done) override {
     sent.push_back({std::move(request), std::move(done)});
+    return sent.size() - 1;
   }
+  void Cancel(uint64_t id) override { cancelled.push_back(id); }
 
   // Ends the oldest open push with an HTTP status (and an optional Retry-After).
   void Answer(int status, std::optional<core::Duration> retry_after = std::nullopt) {
@@ -42,6 +45,7 @@ class FakePusher final : public core::Pusher {
   size_t Open() const { return sent.size() - open; }
 
   std::deque<Sent> sent;
+  std::vector<uint64_t> cancelled;
   size_t open = 0;  // Index of the oldest push not ended yet.
 };
 
