@@ -23,8 +23,7 @@ int main(int argc, char** argv) {
   RaiseOpenFileLimit();
   cte::app::FlagsResult flags = cte::app::ParseFlags(argc, argv);
   if (!flags.options) return flags.exit_code;
-  static cte::core::SystemClock clock;
-  auto app = cte::app::App::Create(std::move(*flags.options), clock);
+  auto app = cte::app::App::Create(std::move(*flags.options));
   if (!app.ok()) {
     std::fprintf(stderr, "cloud-tasks-emulator: %s\n", app.status().message().c_str());
     return app.status().code() == cte::core::Code::kInvalidArgument ? 2 : 1;

@@ -7,6 +7,7 @@
 
 #include "api/rest_handler.h"
 #include "dispatch/dispatcher.h"
+#include "harness/harness.h"
 #include "http/asio.h"
 #include "http/http_pusher.h"
 #include "store/batch_runner.h"
@@ -40,11 +41,16 @@ namespace {
 std::string OutcomeText(const core::AttemptLogEntry& e) {
   using Outcome = core::AttemptLogEntry::Outcome;
   switch (e.outcome) {
-    case Outcome::kResponse: return std::to_string(e.http_status);
-    case Outcome::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
-    case Outcome::kConnectionError: return "error: " + e.error;
-    case Outcome::kDiscarded: return "DISCARDED";
-    case Outcome::kInFlight: return "IN_FLIGHT";
+    case Outcome::kResponse:
+      return std::to_string(e.http_status);
+    case Outcome::kDeadlineExceeded:
+      return "DEADLINE_EXCEEDED";
+    case Outcome::kConnectionError:
+      return "error: " + e.error;
+    case Outcome::kDiscarded:
+      return "DISCARDED";
+    case Outcome::kInFlight:
+      return "IN_FLIGHT";
   }
   return "unknown";
 }
@@ -52,11 +58,14 @@ std::string OutcomeText(const core::AttemptLogEntry& e) {
 }  // namespace
 
 struct App::Impl {
-  Impl(AppOptions o, const core::Clock& c, std::unique_ptr<store::SqliteStore> s,
-       std::unique_ptr<auth::TokenSigner> t)
+  Impl(AppOptions o, std::unique_ptr<core::Clock> c, core::ManualClock* m,
+       std::unique_ptr<store::SqliteStore> s, std::unique_ptr<auth::TokenSigner> t,
+       std::vector<core::Queue> config_queues)
       : options(std::move(o)),
         logger(options.log),
-        clock(c),
+        clock_holder(std::move(c)),
+        clock(*clock_holder),
+        manual_clock(m),
         signer(std::move(t)),
         store(std::move(s)),
         service(*store, clock, options.service),
@@ -71,10 +80,18 @@ struct App::Impl {
                               [](const Status&) {}});
             },
             DispatcherOptions()),
+        harness(
+            *store, service, dispatcher, clock, manual_clock,
+            harness::HarnessOptions{ClockModeName(), options.time_scale, std::move(config_queues)}),
         server(io, options.server, [this](api::RestRequest r, http::Respond respond) {
           HandleRequest(std::move(r), std::move(respond));
         }) {
     service.SetDispatchControl(&dispatcher);
+  }
+
+  std::string ClockModeName() const {
+    if (manual_clock != nullptr) return "manual";
+    return options.time_scale != 1 ? "scaled" : "system";
   }
 
   dispatch::DispatcherOptions DispatcherOptions() {
@@ -103,22 +120,30 @@ struct App::Impl {
     runner = std::make_unique<store::BatchRunner>(*store, std::move(hooks));
   }
 
-  // Runs the dispatcher on the store thread and turns its wake-up time into a steady one.
+  // Runs the dispatcher on the store thread (and, under the manual clock, lets waitIdle move
+  // time on), and turns the next wake-up time into a steady one.
   store::BatchRunner::WakeTime Tick() {
-    auto steady_now = std::chrono::steady_clock::now();
     std::optional<core::TimePoint> wake;
     Status s = InTransaction(*store, [&] {
       wake = dispatcher.Step();
+      for (int i = 0; i < 10'000 && harness.CheckWaiters(); ++i) wake = dispatcher.Step();
       return Status::Ok();
     });
+    auto steady_now = std::chrono::steady_clock::now();
     if (!s.ok()) {
       logger.Log(LogLevel::kWarn, "dispatch step failed: " + s.message());
       return steady_now + std::chrono::seconds(1);
     }
-    if (!wake) return std::nullopt;
-    auto delay =
-        std::clamp<core::Duration>(*wake - clock.Now(), core::Duration(0), std::chrono::hours(1));
-    return steady_now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay);
+    store::BatchRunner::WakeTime out = harness.NextWaiterDeadline();
+    if (wake) {
+      auto delay = clock.RealDelay(std::max(*wake - clock.Now(), core::Duration(0)));
+      if (delay) {
+        auto at = steady_now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                   std::min<core::Duration>(*delay, std::chrono::hours(1)));
+        out = out ? std::min(*out, at) : at;
+      }
+    }
+    return out;
   }
 
   void Housekeep() {
@@ -137,6 +162,8 @@ struct App::Impl {
     if (request.method == "GET" && path == "/oauth2/v3/certs") {
       return respond({200, signer->JwksJson()});
     }
+    if (harness::Harness::Handles(path))
+      return HandleHarness(std::move(request), path, std::move(respond));
     auto call = std::make_shared<api::PreparedCall>(api::PrepareRestCall(request));
     auto finish = [this, call, start, method = std::move(request.method), path = std::move(path),
                    respond = std::move(respond)](api::RestResponse response) {
@@ -158,9 +185,47 @@ struct App::Impl {
                     }});
   }
 
+  // The /emulator/v1 endpoints: run on the store thread like API calls; waitIdle answers later.
+  void HandleHarness(api::RestRequest request, const std::string& path, http::Respond respond) {
+    auto start = std::chrono::steady_clock::now();
+    std::string method = request.method;
+    auto reply = [this, start, method, path, respond = std::move(respond)](api::RestResponse r) {
+      asio::post(io, [this, start, method, path, respond, r = std::move(r)]() mutable {
+        logger.ApiCall("Emulator", method, path, r.status,
+                       std::chrono::duration_cast<std::chrono::microseconds>(
+                           std::chrono::steady_clock::now() - start));
+        respond(std::move(r));
+      });
+    };
+    if (path == "/emulator/v1:waitIdle") {
+      auto waiter = request.method == "POST"
+                        ? harness::Harness::ParseWaitIdle(request.body)
+                        : core::Result<harness::IdleWaiter>(core::NotFound(
+                              "The requested URL " + path + " was not found on this server."));
+      if (!waiter.ok()) return reply(api::ErrorResponse(waiter.status()));
+      waiter->respond = reply;
+      runner->Submit({[this, w = std::move(*waiter)]() mutable {
+                        harness.AddWaiter(std::move(w));
+                        return true;
+                      },
+                      [](const Status&) {}});
+      return;
+    }
+    auto result = std::make_shared<std::optional<Result<api::Json>>>();
+    runner->Submit({[this, request = std::move(request), result] {
+                      result->emplace(harness.Execute(request));
+                      return (*result)->ok();
+                    },
+                    [result, reply](const Status& commit) {
+                      reply(commit.ok() ? api::Render(**result) : api::ErrorResponse(commit));
+                    }});
+  }
+
   AppOptions options;
   Logger logger;
+  std::unique_ptr<core::Clock> clock_holder;
   const core::Clock& clock;
+  core::ManualClock* manual_clock;
   std::unique_ptr<auth::TokenSigner> signer;
   std::string base_url;  // Set once the port is bound.
   asio::io_context io{1};
@@ -168,11 +233,23 @@ struct App::Impl {
   api::Service service;
   http::HttpPusher pusher;
   dispatch::Dispatcher dispatcher;
+  harness::Harness harness;
   std::unique_ptr<store::BatchRunner> runner;  // Declared last but one: stops before the rest.
   http::Server server;
 };
 
-Result<std::unique_ptr<App>> App::Create(AppOptions options, const core::Clock& clock) {
+Result<std::unique_ptr<App>> App::Create(AppOptions options) {
+  std::unique_ptr<core::Clock> clock;
+  core::ManualClock* manual = nullptr;
+  if (options.clock_mode == "manual") {
+    auto owned = std::make_unique<core::ManualClock>(std::chrono::system_clock::now());
+    manual = owned.get();
+    clock = std::move(owned);
+  } else if (options.time_scale != 1) {
+    clock = std::make_unique<core::ScaledClock>(options.time_scale);
+  } else {
+    clock = std::make_unique<core::SystemClock>();
+  }
   std::vector<core::Queue> queues;
   if (!options.config_path.empty()) {
     auto loaded = LoadQueueConfig(options.config_path);
@@ -184,10 +261,10 @@ Result<std::unique_ptr<App>> App::Create(AppOptions options, const core::Clock& 
   std::string key_path = options.oidc_key_path;
   if (key_path.empty() && options.db_path != ":memory:")
     key_path = options.db_path + ".oidc-key.pem";
-  auto signer = auth::TokenSigner::Create({key_path, options.oidc_issuer}, clock);
+  auto signer = auth::TokenSigner::Create({key_path, options.oidc_issuer}, *clock);
   if (!signer.ok()) return signer.status();
-  auto impl =
-      std::make_unique<Impl>(std::move(options), clock, std::move(*store), std::move(*signer));
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(clock), manual,
+                                     std::move(*store), std::move(*signer), queues);
   Status applied = InTransaction(*impl->store, [&]() -> Status {
     for (const core::Queue& q : queues) CTE_RETURN_IF_ERROR(impl->service.ApplyQueueConfig(q));
     CTE_RETURN_IF_ERROR(impl->dispatcher.Recover());

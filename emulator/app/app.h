@@ -27,14 +27,16 @@ struct AppOptions {
   // "<db>.oidc-key.pem" beside a database file, or a key in memory with ":memory:".
   std::string oidc_key_path;
   std::string oidc_issuer = "https://accounts.google.com";
+  std::string clock_mode = "system";  // "system" or "manual" (time moves only when asked).
+  double time_scale = 1;              // With the system clock: emulated time runs this fast.
 };
 
 class App {
  public:
   // Opens the database, applies the config file and binds the port. INVALID_ARGUMENT for a bad
   // config file, INTERNAL for a database that cannot be opened, UNAVAILABLE for a port that
-  // cannot be bound. `clock` must outlive the App.
-  static core::Result<std::unique_ptr<App>> Create(AppOptions options, const core::Clock& clock);
+  // cannot be bound.
+  static core::Result<std::unique_ptr<App>> Create(AppOptions options);
   ~App();
 
   // The bound port and the base URL ("http://127.0.0.1:8123").

@@ -127,6 +127,16 @@ FlagsResult ParseFlags(int argc, char** argv) {
   cli.add_option("--oidc-issuer", o.oidc_issuer, "The iss claim of OIDC tokens")
       ->envname("CLOUD_TASKS_EMULATOR_OIDC_ISSUER")
       ->capture_default_str();
+  cli.add_option("--clock", o.clock_mode,
+                 "system (wall time) or manual (time moves only through /emulator/v1/clock)")
+      ->envname("CLOUD_TASKS_EMULATOR_CLOCK")
+      ->check(CLI::IsMember({"system", "manual"}))
+      ->capture_default_str();
+  cli.add_option("--time-scale", o.time_scale,
+                 "With --clock=system: emulated time runs this many times faster")
+      ->envname("CLOUD_TASKS_EMULATOR_TIME_SCALE")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

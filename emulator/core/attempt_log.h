@@ -13,22 +13,22 @@ namespace cte::core {
 
 struct AttemptLogEntry {
   enum class Outcome {
-    kInFlight = 0,           // Sent, no result yet.
-    kResponse = 1,           // The worker answered `http_status`.
-    kDeadlineExceeded = 2,   // No answer by the dispatch deadline.
-    kConnectionError = 3,    // Could not connect, or the connection broke: see `error`.
-    kDiscarded = 4,          // The task was deleted (or its queue purged) while in flight.
+    kInFlight = 0,          // Sent, no result yet.
+    kResponse = 1,          // The worker answered `http_status`.
+    kDeadlineExceeded = 2,  // No answer by the dispatch deadline.
+    kConnectionError = 3,   // Could not connect, or the connection broke: see `error`.
+    kDiscarded = 4,         // The task was deleted (or its queue purged) while in flight.
   };
 
-  int64_t id = 0;  // Assigned by the store, in the order attempts started.
-  std::string queue;  // Full queue name.
-  std::string task;   // Full task name.
+  int64_t id = 0;       // Assigned by the store, in the order attempts started.
+  std::string queue;    // Full queue name.
+  std::string task;     // Full task name.
   int32_t attempt = 0;  // 1 for the first attempt.
   std::optional<TimePoint> schedule_time;
   std::optional<TimePoint> dispatch_time;
   std::optional<TimePoint> response_time;
   std::string method;
-  std::string url;  // After --rewrite.
+  std::string url;                                           // After --rewrite.
   std::vector<std::pair<std::string, std::string>> headers;  // As sent.
   Outcome outcome = Outcome::kInFlight;
   int32_t http_status = 0;

@@ -55,8 +55,8 @@ class ScaledClock final : public Clock {
                          std::chrono::duration<double, std::nano>(real) * scale_);
   }
   std::optional<Duration> RealDelay(Duration emulated) const override {
-    return std::chrono::duration_cast<Duration>(
-        std::chrono::duration<double, std::nano>(emulated) / scale_);
+    return std::chrono::duration_cast<Duration>(std::chrono::duration<double, std::nano>(emulated) /
+                                                scale_);
   }
 
  private:

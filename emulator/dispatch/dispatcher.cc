@@ -1,6 +1,7 @@
 #include "dispatch/dispatcher.h"
 
 #include <algorithm>
+
 #include <climits>
 
 #include "core/retry_schedule.h"
@@ -149,21 +150,37 @@ void Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
   std::string url = core::RewriteUrl(task.http_request->url, options_.rewrites);
   std::string token = options_.token_for ? options_.token_for(*task.http_request, url) : "";
   std::string queue_id = q.config.name.substr(q.config.name.rfind('/') + 1);
-  core::PushRequest request = core::BuildPushRequest(for_request, queue_id, options_.rewrites, token);
+  core::PushRequest request =
+      core::BuildPushRequest(for_request, queue_id, options_.rewrites, token);
   // The request's own deadline runs in real time; the emulator-time deadline is checked by Step.
   request.deadline = clock_.RealDelay(task.dispatch_deadline).value_or(std::chrono::hours(24));
-  Flight flight{q.config.name, task.dispatch_count, now + task.dispatch_deadline,
-                std::chrono::steady_clock::now(), 0, {}};
-  flight.log = AttemptLogEntry{0, q.config.name, task.name, task.dispatch_count,
-                               task.schedule_time, now, std::nullopt, request.method, request.url,
-                               request.headers, AttemptLogEntry::Outcome::kInFlight, 0, "", {}};
+  Flight flight{q.config.name,
+                task.dispatch_count,
+                now + task.dispatch_deadline,
+                std::chrono::steady_clock::now(),
+                0,
+                {}};
+  flight.log = AttemptLogEntry{0,
+                               q.config.name,
+                               task.name,
+                               task.dispatch_count,
+                               task.schedule_time,
+                               now,
+                               std::nullopt,
+                               request.method,
+                               request.url,
+                               request.headers,
+                               AttemptLogEntry::Outcome::kInFlight,
+                               0,
+                               "",
+                               {}};
   if (auto id = store_.InsertAttempt(flight.log); id.ok()) flight.log.id = *id;
   ++q.in_flight;
   ++q.dispatched;
   q.recent.push_back(now);
-  flight.push_id = pusher_.Push(
-      std::move(request), [this, alive = alive_, post = post_result_, name = task.name,
-                           attempt = task.dispatch_count](PushResult result) {
+  flight.push_id =
+      pusher_.Push(std::move(request), [this, alive = alive_, post = post_result_, name = task.name,
+                                        attempt = task.dispatch_count](PushResult result) {
         post([this, alive, name, attempt, result = std::move(result)] {
           if (*alive) OnResult(name, attempt, result);
         });
@@ -220,12 +237,14 @@ void Dispatcher::LogOutcome(Flight& flight, const PushResult& result, TimePoint 
                             bool discarded) {
   AttemptLogEntry& e = flight.log;
   e.response_time = now;
-  e.latency = std::chrono::duration_cast<core::Duration>(std::chrono::steady_clock::now() -
-                                                         flight.sent);
+  e.latency =
+      std::chrono::duration_cast<core::Duration>(std::chrono::steady_clock::now() - flight.sent);
   e.http_status = result.outcome == PushResult::Outcome::kResponse ? result.http_status : 0;
   e.error = result.error;
   switch (result.outcome) {
-    case PushResult::Outcome::kResponse: e.outcome = AttemptLogEntry::Outcome::kResponse; break;
+    case PushResult::Outcome::kResponse:
+      e.outcome = AttemptLogEntry::Outcome::kResponse;
+      break;
     case PushResult::Outcome::kDeadlineExceeded:
       e.outcome = AttemptLogEntry::Outcome::kDeadlineExceeded;
       break;
@@ -245,8 +264,8 @@ void Dispatcher::OnResult(const std::string& task_name, int attempt, const PushR
   auto found = store_.FindTask(task_name);
   QueueState* q = nullptr;
   if (auto qi = queues_.find(it->second.queue); qi != queues_.end()) q = qi->second.get();
-  bool gone = q == nullptr || !found.ok() || !found->has_value() ||
-              (*found)->dispatch_count != attempt;
+  bool gone =
+      q == nullptr || !found.ok() || !found->has_value() || (*found)->dispatch_count != attempt;
   LogOutcome(it->second, result, now, gone);
   Forget(it);
   if (gone) return;  // Deleted, purged or superseded meanwhile: never retried.
@@ -271,8 +290,7 @@ void Dispatcher::OnResult(const std::string& task_name, int attempt, const PushR
   task.schedule_time = now + schedule.DelayAfter(task.dispatch_count);
   (void)store_.UpdateTaskState(task, false);
   if (q->next_due_known) q->next_due = Earliest(q->next_due, task.schedule_time);
-  if (responded && (result.http_status == 429 || result.http_status == 503) &&
-      result.retry_after) {
+  if (responded && (result.http_status == 429 || result.http_status == 503) && result.retry_after) {
     q->bucket.BlockUntil(now + *result.retry_after);  // Slows the whole queue down.
   }
 }

@@ -5,9 +5,9 @@
 #include <deque>
 #include <functional>
 #include <map>
-#include <set>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -30,8 +30,8 @@ struct QueueActivity {
   double bucket_level = 0;
   int64_t dispatched = 0;  // Attempts sent since start (or reset).
   int64_t succeeded = 0;
-  int64_t retried = 0;     // Failed attempts that were rescheduled.
-  int64_t given_up = 0;    // Tasks deleted after their last failed attempt.
+  int64_t retried = 0;       // Failed attempts that were rescheduled.
+  int64_t given_up = 0;      // Tasks deleted after their last failed attempt.
   double dispatch_rate = 0;  // Attempts per second over the last 10 s (emulator time).
 };
 
@@ -80,7 +80,7 @@ class Dispatcher final : public core::DispatchControl {
   struct QueueState;
   struct Flight {
     std::string queue;
-    int attempt;  // The task's dispatch_count for this attempt.
+    int attempt;               // The task's dispatch_count for this attempt.
     core::TimePoint deadline;  // Emulator time.
     std::chrono::steady_clock::time_point sent;
     uint64_t push_id = 0;

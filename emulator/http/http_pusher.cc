@@ -1,11 +1,11 @@
 #include "http/http_pusher.h"
 
-#include <ctime>
 #include <atomic>
+#include <ctime>
 #include <deque>
-#include <set>
 #include <map>
 #include <optional>
+#include <set>
 #include <variant>
 
 #include <boost/asio/ssl.hpp>
@@ -183,7 +183,8 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
       beast::error_code ec;
       if (!conn) conn = co_await Connect(*url, deadline, ec);
       if (ec || !conn) co_return ErrorResult(ec, deadline);
-      if (cancelled.erase(id) > 0) co_return Failure(PushResult::Outcome::kConnectionError, "cancelled");
+      if (cancelled.erase(id) > 0)
+        co_return Failure(PushResult::Outcome::kConnectionError, "cancelled");
       Tcp(*conn).expires_at(deadline);
       active[id] = &Tcp(*conn);
       bhttp::response_parser<bhttp::string_body> parser;

@@ -787,8 +787,7 @@ Status SqliteStore::UpdateAttempt(const core::AttemptLogEntry& e) {
 
 Result<std::vector<core::AttemptLogEntry>> SqliteStore::ListAttempts(std::string_view queue_name,
                                                                      std::string_view task_name,
-                                                                     int64_t after_id,
-                                                                     int limit) {
+                                                                     int64_t after_id, int limit) {
   return Guard([&]() -> Result<std::vector<core::AttemptLogEntry>> {
     SQLite::Statement st(
         *db_,
@@ -813,8 +812,8 @@ Result<std::vector<core::AttemptLogEntry>> SqliteStore::ListAttempts(std::string
       e.method = st.getColumn(7).getString();
       e.url = st.getColumn(8).getString();
       auto blob = st.getColumn(9);
-      e.headers = DecodeHeaderList(std::string_view(static_cast<const char*>(blob.getBlob()),
-                                                    blob.getBytes()))
+      e.headers = DecodeHeaderList(
+                      std::string_view(static_cast<const char*>(blob.getBlob()), blob.getBytes()))
                       .value_or(HeaderList{});
       e.outcome = static_cast<core::AttemptLogEntry::Outcome>(st.getColumn(10).getInt());
       e.http_status = st.getColumn(11).getInt();
