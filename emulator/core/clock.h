@@ -32,6 +32,7 @@ class ManualClock final : public Clock {
  public:
   explicit ManualClock(TimePoint start) : now_ns_(start.time_since_epoch().count()) {}
   TimePoint Now() const override { return TimePoint(TimePoint::duration(now_ns_.load())); }
+  std::optional<Duration> RealDelay(Duration) const override { return std::nullopt; }
   // Requires: d >= 0.
   void Advance(Duration d) {
     now_ns_ += std::chrono::duration_cast<TimePoint::duration>(d).count();

@@ -278,3 +278,24 @@ TEST_CASE_FIXTURE(Fixture, "after a crash, in-flight tasks are sent again") {
   REQUIRE(after_restart.sent.size() == 1);
   CHECK(Header(after_restart.sent[0].request, "X-CloudTasks-TaskRetryCount") == "1");
 }
+
+TEST_CASE_FIXTURE(Fixture, "the dispatch deadline runs on the emulator's clock") {
+  CreateQueue(500, 1000, core::RetryConfig{0, {}, seconds(1), seconds(1), 0});
+  CreateTask("slow");
+  Step();
+  REQUIRE(pusher.Open() == 1);
+  CHECK(pusher.sent[0].request.deadline == core::Duration(hours(24)));  // Manual clock: no real limit.
+  clock.Advance(minutes(10) - milliseconds(1));
+  Step();
+  CHECK(pusher.cancelled.empty());
+  clock.Advance(milliseconds(1));
+  Step();
+  REQUIRE(pusher.cancelled == std::vector<uint64_t>{0});
+  auto t = Get("slow");
+  CHECK(t->last_attempt->response_status->code == 4);
+  CHECK(t->previous_response == 504);
+  CHECK(t->schedule_time == kStart + minutes(10) + seconds(1));
+  pusher.Answer(200);  // The cancelled request's late result is discarded.
+  Drain();
+  CHECK(Get("slow").ok());
+}
