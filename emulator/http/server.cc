@@ -78,7 +78,16 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
       parser.body_limit(options.max_body_bytes);
       stream.expires_after(options.idle_timeout);
-      co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      co_await bhttp::async_read_header(stream, buffer, parser,
+                                        asio::redirect_error(use_awaitable, ec));
+      if (!ec && beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        // curl waits a second for this before sending bodies over 1 KiB.
+        bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
+        co_await bhttp::async_write(stream, go_on, asio::redirect_error(use_awaitable, ec));
+      }
+      if (!ec && !parser.is_done()) {
+        co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      }
       if (ec == bhttp::error::end_of_stream || ec == asio::error::connection_reset ||
           ec == beast::error::timeout || ec == asio::error::eof) {
         break;

@@ -117,6 +117,30 @@ check_match "tasks list" "$OUT" "^TASK_NAME +TYPE +CREATE_TIME +SCHEDULE_TIME +D
 my-task-1 +http +[0-9-]+T[0-9:]+Z +[0-9-]+T[0-9:.]+Z +0 +0 +Unknown
 [0-9]+ +http +[0-9-]+T[0-9:]+Z +$SCHEDULE_UTC +0 +0 +Unknown$"
 
+# tasks run: dispatches now, past the pause, to a local worker.
+WORKER_OUT=$(mktemp)
+"$(dirname "$EMULATOR")/cloud-tasks-worker" --port 0 >"$WORKER_OUT" &
+WORKER_PID=$!
+trap 'kill $EMU_PID $WORKER_PID 2>/dev/null' EXIT
+for _ in $(seq 1 100); do grep -q listening "$WORKER_OUT" && break; sleep 0.05; done
+WORKER_URL="$(sed -n 's/^cloud-tasks-worker listening on //p' "$WORKER_OUT")/api/v1/images/worker"
+run tasks create-http-task run-me --queue=$Q "${L[@]}" --url="$WORKER_URL"
+run tasks run run-me --queue=$Q "${L[@]}"
+check "tasks run rc" "$RC" 0
+check_match "tasks run output" "$OUT" "dispatchCount: 1
+dispatchDeadline: 600s
+firstAttempt:
+  dispatchTime: '[0-9-]+T[0-9:.]+Z'"
+check_match "tasks run output has no response yet" "$OUT" "lastAttempt:
+  dispatchTime: '[0-9-]+T[0-9:.]+Z'
+  scheduleTime: '[0-9-]+T[0-9:.]+Z'
+name: "
+for _ in $(seq 1 100); do
+  [ "$(curl -s "${WORKER_URL%/api/v1/images/worker}/_worker/requests" | grep -c run-me)" -gt 0 ] && break
+  sleep 0.05
+done
+check_match "the worker got the run task" "$(curl -s "${WORKER_URL%/api/v1/images/worker}/_worker/requests")" "run-me"
+
 run tasks delete my-task-1 --queue=$Q "${L[@]}"
 check "tasks delete" "$ERR" "Deleted task [my-task-1]."
 run tasks describe my-task-1 --queue=$Q "${L[@]}"

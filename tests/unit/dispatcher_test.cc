@@ -284,7 +284,8 @@ TEST_CASE_FIXTURE(Fixture, "the dispatch deadline runs on the emulator's clock")
   CreateTask("slow");
   Step();
   REQUIRE(pusher.Open() == 1);
-  CHECK(pusher.sent[0].request.deadline == core::Duration(hours(24)));  // Manual clock: no real limit.
+  CHECK(pusher.sent[0].request.deadline ==
+        core::Duration(hours(24)));  // Manual clock: no real limit.
   clock.Advance(minutes(10) - milliseconds(1));
   Step();
   CHECK(pusher.cancelled.empty());
