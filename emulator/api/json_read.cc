@@ -309,7 +309,12 @@ Status ReadStringList(const Json& j, const std::string& path, std::vector<std::s
 
 Status ReadInt32(const Json& j, const std::string& path, int32_t& out) {
   int64_t v = 0;
-  if (j.is_number_integer()) {
+  if (j.is_number_unsigned()) {
+    if (j.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
+      return BadValue(path, "TYPE_INT32", j);
+    }
+    v = static_cast<int64_t>(j.get<uint64_t>());
+  } else if (j.is_number_integer()) {
     v = j.get<int64_t>();
   } else if (j.is_number_float()) {
     double d = j.get<double>();

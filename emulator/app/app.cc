@@ -55,6 +55,16 @@ std::string OutcomeText(const core::AttemptLogEntry& e) {
   return "unknown";
 }
 
+// Runs a request's work; an exception from third-party code becomes INTERNAL.
+template <typename F>
+Result<api::Json> Guarded(F&& f) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return core::Internal(std::string("internal error: ") + e.what());
+  }
+}
+
 }  // namespace
 
 struct App::Impl {
@@ -175,7 +185,7 @@ struct App::Impl {
     if (call->immediate) return finish(std::move(*call->immediate));
     auto result = std::make_shared<std::optional<Result<api::Json>>>();
     runner->Submit({[this, call, result] {
-                      result->emplace(call->execute(service));
+                      result->emplace(Guarded([&] { return call->execute(service); }));
                       return (*result)->ok();
                     },
                     [this, result, finish = std::move(finish)](const Status& commit) {
@@ -213,7 +223,7 @@ struct App::Impl {
     }
     auto result = std::make_shared<std::optional<Result<api::Json>>>();
     runner->Submit({[this, request = std::move(request), result] {
-                      result->emplace(harness.Execute(request));
+                      result->emplace(Guarded([&] { return harness.Execute(request); }));
                       return (*result)->ok();
                     },
                     [result, reply](const Status& commit) {

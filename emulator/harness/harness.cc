@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 
 #include "api/page_token.h"
 #include "api/rest_request.h"
@@ -141,7 +142,14 @@ Result<Json> Harness::Attempts(const api::RestRequest& request) {
   std::string scope = queue + "\n" + task;
   auto after = api::DecodePageToken(api::Query(*target, "pageToken"), "a", scope);
   if (!after.ok()) return after.status();
-  int64_t after_id = after->empty() ? 0 : std::stoll(*after);
+  int64_t after_id = 0;
+  if (!after->empty()) {
+    char* end = nullptr;
+    after_id = std::strtoll(after->c_str(), &end, 10);
+    if (end != after->c_str() + after->size()) {
+      return core::InvalidArgument("Invalid page_token: it does not belong to this request.");
+    }
+  }
   auto rows = store_.ListAttempts(queue, task, after_id, size);
   if (!rows.ok()) return rows.status();
   Json list = Json::array();

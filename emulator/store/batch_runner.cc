@@ -51,7 +51,12 @@ void BatchRunner::RunBatch(std::deque<Job>& batch) {
   if (status.ok()) {
     for (Job& job : batch) {
       core::Status mark = store_.BeginSavepoint();
-      bool ok = mark.ok() && job.run();
+      bool ok = false;
+      try {
+        ok = mark.ok() && job.run();
+      } catch (const std::exception&) {  // Jobs report their own errors; this is a last guard.
+        ok = false;
+      }
       if (!mark.ok()) continue;
       if (!(ok ? store_.ReleaseSavepoint() : store_.RollbackSavepoint()).ok()) break;
     }

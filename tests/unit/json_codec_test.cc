@@ -36,6 +36,7 @@ TEST_CASE("unknown fields, wrong types and bad enums are INVALID_ARGUMENT") {
         "(type.googleapis.com/google.protobuf.Duration), Field 'maxRetryDuration', Illegal "
         "duration format; duration must end with 's'");
   CHECK(msg(R"({"retryConfig":{"maxAttempts":3000000000}})") != "");
+  CHECK(msg(R"({"retryConfig":{"maxAttempts":18446744073709551615}})") != "");
   CHECK(msg(R"({"rateLimits":[]})") != "");
 }
 
