@@ -5,7 +5,7 @@ JOBS ?= 2
 PORT ?= 8123
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit node-deps format format-check tidy docker clean
+.PHONY: all deps build run test test-unit node-deps demo format format-check tidy docker clean
 
 all: build
 
@@ -20,6 +20,9 @@ build: deps $(BUILD)/CMakeCache.txt
 
 run: build
 	$(BUILD)/bin/cloud-tasks-emulator --port $(PORT) --config fixtures/queues.json
+
+demo: build
+	tools/demo.sh
 
 node-deps: deps
 	@cd tests/node && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \

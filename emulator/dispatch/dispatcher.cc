@@ -145,7 +145,8 @@ void Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
   core::Task for_request = task;  // Its counters describe the attempts before this one.
   task.dispatch_count += 1;
   if (!task.first_attempt) task.first_attempt = core::Attempt{{}, now, {}, {}};
-  task.last_attempt = core::Attempt{task.schedule_time, now, {}, {}};
+  // RunTask can send a task before its schedule time: the attempt was scheduled for now then.
+  task.last_attempt = core::Attempt{std::min(*task.schedule_time, now), now, {}, {}};
   if (auto updated = store_.UpdateTaskState(task, true); !updated.ok() || !*updated) return;
   std::string url = core::RewriteUrl(task.http_request->url, options_.rewrites);
   std::string token = options_.token_for ? options_.token_for(*task.http_request, url) : "";
