@@ -1,0 +1,62 @@
+// cloud-tasks: a command-line client of the emulator that mirrors `gcloud tasks`.
+#include <iostream>
+#include <string>
+
+#include "client/cli/cli.h"
+
+namespace {
+
+using cte::cli::Globals;
+
+void AddGlobalFlags(CLI::App& app, Globals& g) {
+  app.add_option("--project", g.project, "Google Cloud project ID");
+  app.add_option("--location", g.location, "Location of the queue (e.g. europe-west1)");
+  app.add_option("--endpoint", g.endpoint,
+                 "Emulator address (default: $CLOUD_TASKS_EMULATOR_HOST or 127.0.0.1:8123)");
+  app.add_option("--format", g.format, "Output format: json, or the default human output")
+      ->check(CLI::IsMember({"json", "yaml", "default"}));
+  app.add_flag("--quiet,-q", g.quiet, "Disable prompts (there are none)");
+}
+
+// "queues.create" for `cloud-tasks queues create ...`: the chain of parsed subcommands.
+std::string CommandPath(const CLI::App& app) {
+  std::string path;
+  const CLI::App* at = &app;
+  while (true) {
+    auto chosen = at->get_subcommands();
+    if (chosen.empty()) break;
+    at = chosen.front();
+    path += (path.empty() ? "" : ".") + at->get_name();
+  }
+  return path;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cloud-tasks: gcloud tasks commands against the Cloud Tasks emulator",
+               "cloud-tasks"};
+  app.fallthrough();
+  app.require_subcommand(1);
+  Globals g;
+  cte::cli::Action action;
+  AddGlobalFlags(app, g);
+  cte::cli::AddQueueCommands(app, g, action);
+  cte::cli::AddTaskCommands(app, g, action);
+  cte::cli::AddEmulatorCommands(app, g, action);
+  try {
+    app.parse(argc, argv);
+    if (!action) return cte::cli::kExitUsage;
+    return action();
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return cte::cli::kExitUsage;
+  } catch (const cte::cli::UsageError& e) {
+    std::string path = CommandPath(app);
+    std::cerr << "ERROR: (cloud-tasks" << (path.empty() ? "" : "." + path) << ") " << e.what()
+              << std::endl;
+    return cte::cli::kExitUsage;
+  }
+}
