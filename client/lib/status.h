@@ -1,87 +1,19 @@
-// Status and Result<T> of the client library: a google.rpc code, its name and a message, as
-// decoded from Google's JSON error body. The client's own copy: client/ never includes emulator/.
+// Status and Result<T> of the client library: the shared error model of common/ (a google.rpc
+// code, its name and a message, as decoded from Google's JSON error body).
 #pragma once
 
-#include <cassert>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <variant>
+#include "common/status.h"
 
 namespace cte::client {
 
-// google.rpc.Code values, see google/rpc/code.proto.
-enum class Code : int {
-  kOk = 0,
-  kCancelled = 1,
-  kUnknown = 2,
-  kInvalidArgument = 3,
-  kDeadlineExceeded = 4,
-  kNotFound = 5,
-  kAlreadyExists = 6,
-  kPermissionDenied = 7,
-  kResourceExhausted = 8,
-  kFailedPrecondition = 9,
-  kAborted = 10,
-  kOutOfRange = 11,
-  kUnimplemented = 12,
-  kInternal = 13,
-  kUnavailable = 14,
-  kDataLoss = 15,
-  kUnauthenticated = 16,
-};
-
-// The canonical upper-case name of a code, e.g. "NOT_FOUND"; "UNKNOWN" for values out of range.
-std::string_view CodeName(Code code);
-
-// The code named `name` ("NOT_FOUND"); kUnknown when the name is not a google.rpc code.
-Code CodeFromName(std::string_view name);
+using ::cte::Code;
+using ::cte::CodeForHttpStatus;
+using ::cte::CodeFromName;
+using ::cte::CodeName;
+using ::cte::Result;
+using ::cte::Status;
 
 // The code Google's REST front end implies by an HTTP status when the body names none.
-Code CodeFromHttpStatus(int http_status);
-
-// A code and a message. Default-constructed Status is OK.
-class [[nodiscard]] Status {
- public:
-  Status() = default;
-  Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
-
-  bool ok() const { return code_ == Code::kOk; }
-  Code code() const { return code_; }
-  // The google.rpc code name, e.g. "NOT_FOUND" ("OK" when ok()).
-  std::string_view name() const { return CodeName(code_); }
-  const std::string& message() const { return message_; }
-  // "NOT_FOUND: message", or "OK".
-  std::string ToString() const;
-
- private:
-  Code code_ = Code::kOk;
-  std::string message_;
-};
-
-// Either a T or a non-OK Status.
-template <typename T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : value_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-  Result(Status status) : value_(std::move(status)) {  // NOLINT(google-explicit-constructor)
-    assert(!std::get<Status>(value_).ok());
-  }
-
-  bool ok() const { return std::holds_alternative<T>(value_); }
-  Status status() const { return ok() ? Status() : std::get<Status>(value_); }
-
-  // Requires: ok().
-  T& value() & { return std::get<T>(value_); }
-  const T& value() const& { return std::get<T>(value_); }
-  T&& value() && { return std::get<T>(std::move(value_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
- private:
-  std::variant<T, Status> value_;
-};
+inline Code CodeFromHttpStatus(int http_status) { return CodeForHttpStatus(http_status); }
 
 }  // namespace cte::client

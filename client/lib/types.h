@@ -153,7 +153,7 @@ ClockInfo ClockFromJson(const nlohmann::json& j);
 AttemptRecord AttemptRecordFromJson(const nlohmann::json& j);
 QueueStats QueueStatsFromJson(const nlohmann::json& j);
 
-// Standard base64 with padding, and its inverse (accepts URL-safe input; skips bad characters).
+// Standard base64 with padding, and its inverse (either alphabet; "" for malformed input).
 std::string Base64Encode(std::string_view bytes);
 std::string Base64Decode(std::string_view text);
 

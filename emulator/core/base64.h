@@ -1,18 +1,12 @@
-// Base64 for proto3 JSON bytes fields and page tokens. Decoding accepts both the standard and
-// the URL-safe alphabet, with or without padding, as protobuf's JSON parsers do.
+// Base64 in the emulator's core namespace: the shared helpers of common/.
 #pragma once
 
-#include <optional>
-#include <string>
-#include <string_view>
+#include "common/base64.h"
 
 namespace cte::core {
 
-// Standard alphabet, padded (how proto3 JSON writes bytes).
-std::string Base64Encode(std::string_view data);
-// URL-safe alphabet without padding (for opaque tokens).
-std::string Base64UrlEncode(std::string_view data);
-// nullopt when the text is not base64 in either alphabet.
-std::optional<std::string> Base64Decode(std::string_view text);
+using ::cte::Base64Decode;
+using ::cte::Base64Encode;
+using ::cte::Base64UrlEncode;
 
 }  // namespace cte::core

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/status.h"
 #include "core/strings.h"
 #include "core/time_util.h"
 
@@ -41,41 +42,6 @@ const char* MethodName(HttpMethod m) {
       return "POST";
   }
   return "POST";
-}
-
-// The google.rpc.Code for an HTTP status, the reverse of google/rpc/code.proto's table.
-int CodeForHttpStatus(int status) {
-  switch (status) {
-    case 400:
-      return 3;
-    case 401:
-      return 16;
-    case 403:
-      return 7;
-    case 404:
-      return 5;
-    case 409:
-      return 10;
-    case 412:
-      return 9;
-    case 416:
-      return 11;
-    case 429:
-      return 8;
-    case 499:
-      return 1;
-    case 501:
-      return 12;
-    case 503:
-      return 14;
-    case 504:
-      return 4;
-    default:
-      break;
-  }
-  if (status >= 200 && status < 300) return 0;
-  if (status >= 400 && status < 500) return 9;
-  return status >= 500 ? 13 : 2;
 }
 
 }  // namespace
@@ -130,7 +96,7 @@ PushRequest BuildPushRequest(const Task& task, std::string_view queue_id,
 RpcStatus AttemptStatus(const PushResult& result) {
   switch (result.outcome) {
     case PushResult::Outcome::kResponse:
-      return {CodeForHttpStatus(result.http_status),
+      return {static_cast<int>(CodeForHttpStatus(result.http_status)),
               "HTTP status code " + std::to_string(result.http_status)};
     case PushResult::Outcome::kDeadlineExceeded:
       return {4, "Deadline exceeded: no response before the dispatch deadline"};

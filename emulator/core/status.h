@@ -1,97 +1,21 @@
-// Status and Result<T>: the one error model of the emulator. Codes are google.rpc.Code.
+// Status and Result<T> in the emulator's core namespace: the shared error model of common/.
 #pragma once
 
-#include <cassert>
-#include <string>
-#include <string_view>
-#include <utility>
-#include <variant>
+#include "common/status.h"
 
 namespace cte::core {
 
-// google.rpc.Code values, see google/rpc/code.proto.
-enum class Code : int {
-  kOk = 0,
-  kCancelled = 1,
-  kUnknown = 2,
-  kInvalidArgument = 3,
-  kDeadlineExceeded = 4,
-  kNotFound = 5,
-  kAlreadyExists = 6,
-  kPermissionDenied = 7,
-  kResourceExhausted = 8,
-  kFailedPrecondition = 9,
-  kAborted = 10,
-  kOutOfRange = 11,
-  kUnimplemented = 12,
-  kInternal = 13,
-  kUnavailable = 14,
-  kDataLoss = 15,
-  kUnauthenticated = 16,
-};
-
-// The canonical upper-case name of a code, e.g. "NOT_FOUND".
-std::string_view CodeName(Code code);
-
-// The HTTP status Google's REST front end uses for a code (google/rpc/code.proto table).
-int HttpStatusFor(Code code);
-
-// A code and a message. Default-constructed Status is OK.
-class [[nodiscard]] Status {
- public:
-  Status() = default;
-  Status(Code code, std::string message) : code_(code), message_(std::move(message)) {}
-
-  static Status Ok() { return Status(); }
-
-  bool ok() const { return code_ == Code::kOk; }
-  Code code() const { return code_; }
-  const std::string& message() const { return message_; }
-
- private:
-  Code code_ = Code::kOk;
-  std::string message_;
-};
-
-inline Status InvalidArgument(std::string m) { return {Code::kInvalidArgument, std::move(m)}; }
-inline Status NotFound(std::string m) { return {Code::kNotFound, std::move(m)}; }
-inline Status AlreadyExists(std::string m) { return {Code::kAlreadyExists, std::move(m)}; }
-inline Status FailedPrecondition(std::string m) {
-  return {Code::kFailedPrecondition, std::move(m)};
-}
-inline Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
-inline Status Unimplemented(std::string m) { return {Code::kUnimplemented, std::move(m)}; }
-
-// Either a T or a non-OK Status.
-template <typename T>
-class [[nodiscard]] Result {
- public:
-  Result(T value) : value_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-  Result(Status status) : value_(std::move(status)) {  // NOLINT(google-explicit-constructor)
-    assert(!std::get<Status>(value_).ok());
-  }
-
-  bool ok() const { return std::holds_alternative<T>(value_); }
-  Status status() const { return ok() ? Status() : std::get<Status>(value_); }
-
-  // Requires: ok().
-  T& value() & { return std::get<T>(value_); }
-  const T& value() const& { return std::get<T>(value_); }
-  T&& value() && { return std::get<T>(std::move(value_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-
- private:
-  std::variant<T, Status> value_;
-};
+using ::cte::AlreadyExists;
+using ::cte::Code;
+using ::cte::CodeForHttpStatus;
+using ::cte::CodeName;
+using ::cte::FailedPrecondition;
+using ::cte::HttpStatusFor;
+using ::cte::Internal;
+using ::cte::InvalidArgument;
+using ::cte::NotFound;
+using ::cte::Result;
+using ::cte::Status;
+using ::cte::Unimplemented;
 
 }  // namespace cte::core
-
-// Returns the Status of an expression from the enclosing function when it is not OK.
-#define CTE_RETURN_IF_ERROR(expr)              \
-  do {                                         \
-    ::cte::core::Status cte_status_ = (expr);  \
-    if (!cte_status_.ok()) return cte_status_; \
-  } while (0)

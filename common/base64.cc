@@ -1,9 +1,9 @@
-#include "core/base64.h"
+#include "common/base64.h"
 
 #include <array>
 #include <cstdint>
 
-namespace cte::core {
+namespace cte {
 
 namespace {
 
@@ -69,4 +69,4 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-}  // namespace cte::core
+}  // namespace cte

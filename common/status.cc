@@ -1,6 +1,6 @@
-#include "core/status.h"
+#include "common/status.h"
 
-namespace cte::core {
+namespace cte {
 
 std::string_view CodeName(Code code) {
   switch (code) {
@@ -42,6 +42,47 @@ std::string_view CodeName(Code code) {
   return "UNKNOWN";
 }
 
+Code CodeFromName(std::string_view name) {
+  for (int i = 0; i <= static_cast<int>(Code::kUnauthenticated); ++i) {
+    if (CodeName(static_cast<Code>(i)) == name) return static_cast<Code>(i);
+  }
+  return Code::kUnknown;
+}
+
+Code CodeForHttpStatus(int status) {
+  switch (status) {
+    case 400:
+      return Code::kInvalidArgument;
+    case 401:
+      return Code::kUnauthenticated;
+    case 403:
+      return Code::kPermissionDenied;
+    case 404:
+      return Code::kNotFound;
+    case 409:
+      return Code::kAborted;
+    case 412:
+      return Code::kFailedPrecondition;
+    case 416:
+      return Code::kOutOfRange;
+    case 429:
+      return Code::kResourceExhausted;
+    case 499:
+      return Code::kCancelled;
+    case 501:
+      return Code::kUnimplemented;
+    case 503:
+      return Code::kUnavailable;
+    case 504:
+      return Code::kDeadlineExceeded;
+    default:
+      break;
+  }
+  if (status >= 200 && status < 300) return Code::kOk;
+  if (status >= 400 && status < 500) return Code::kFailedPrecondition;
+  return status >= 500 ? Code::kInternal : Code::kUnknown;
+}
+
 int HttpStatusFor(Code code) {
   switch (code) {
     case Code::kOk:
@@ -77,4 +118,4 @@ int HttpStatusFor(Code code) {
   return 500;
 }
 
-}  // namespace cte::core
+}  // namespace cte
