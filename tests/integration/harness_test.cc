@@ -139,3 +139,21 @@ TEST_CASE("waitIdle answers DEADLINE_EXCEEDED naming what is left") {
   CHECK(error["status"] == "DEADLINE_EXCEEDED");
   CHECK(error["message"].get<std::string>().find(kQueue + ": 1 in flight") != std::string::npos);
 }
+
+TEST_CASE("--time-scale runs the emulator's clock faster than real time") {
+  Running emulator(kEmulator, {"--port", "0", "--db", ":memory:", "--time-scale", "120"});
+  HttpClient c(emulator.port);
+  auto first = json::parse(c.Request("GET", "/emulator/v1/clock").body);
+  CHECK(first["mode"] == "scaled");
+  CHECK(first["timeScale"] == 120);
+  auto real_start = std::chrono::steady_clock::now();
+  json later;
+  // Wait until at least 60 emulated seconds have passed; at 120x that is half a second of real
+  // time.
+  while (true) {
+    later = json::parse(c.Request("GET", "/emulator/v1/clock").body);
+    if (Seconds(later["time"]) - Seconds(first["time"]) >= std::chrono::seconds(60)) break;
+    REQUIRE(std::chrono::steady_clock::now() - real_start < std::chrono::seconds(10));
+  }
+  CHECK(std::chrono::steady_clock::now() - real_start < std::chrono::seconds(10));
+}
