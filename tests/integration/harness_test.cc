@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/eventually.h"
 #include "support/http_client.h"
 #include "support/process.h"
 
