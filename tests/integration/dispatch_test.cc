@@ -9,6 +9,7 @@
 #include "support/eventually.h"
 #include "support/http_client.h"
 #include "support/process.h"
+#include "support/running.h"
 #include "support/temp_dir.h"
 
 using cte::testing::EmulatorProcess;
@@ -23,14 +24,12 @@ const std::string kWorker = CTE_WORKER_BINARY;
 const std::string kLoc = "/v2/projects/p/locations/l";
 const std::string kQ = kLoc + "/queues/q";
 
-struct Worker {
+struct Worker : cte::testing::Running {
   explicit Worker(std::vector<std::string> args)
-      : process(kWorker, [&] {
-          args.insert(args.begin(), {"--port", "0"});
-          return args;
-        }()) {
-    port = process.WaitReady();
-    REQUIRE(port > 0);
+      : Running(kWorker, WithFreePort(std::move(args))) {}
+  static std::vector<std::string> WithFreePort(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--port", "0"});
+    return args;
   }
   json Requests() {
     HttpClient c(port);
@@ -39,8 +38,6 @@ struct Worker {
   std::string Url() const {
     return "http://127.0.0.1:" + std::to_string(port) + "/api/v1/images/worker";
   }
-  EmulatorProcess process;
-  int port = 0;
 };
 
 std::string HeaderOf(const json& request, const std::string& name) {
@@ -51,19 +48,13 @@ std::string HeaderOf(const json& request, const std::string& name) {
 }
 
 // The emulator on a free port, in memory, and a client of it.
-struct Emulator {
+struct Emulator : cte::testing::Running {
   explicit Emulator(std::vector<std::string> extra = {})
-      : process(kEmulator,
-                [&] {
-                  extra.insert(extra.begin(), {"--port", "0", "--db", ":memory:"});
-                  return extra;
-                }()),
-        port(process.WaitReady()),
-        client(port) {
-    REQUIRE(port > 0);
+      : Running(kEmulator, InMemory(std::move(extra))), client(port) {}
+  static std::vector<std::string> InMemory(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--port", "0", "--db", ":memory:"});
+    return args;
   }
-  EmulatorProcess process;
-  int port;
   HttpClient client;
 };
 

@@ -5,9 +5,11 @@
 #include "support/eventually.h"
 #include "support/http_client.h"
 #include "support/process.h"
+#include "support/running.h"
 
 using cte::testing::EmulatorProcess;
 using cte::testing::HttpClient;
+using cte::testing::Running;
 using nlohmann::json;
 
 namespace {
@@ -17,15 +19,6 @@ const std::string kWorker = CTE_WORKER_BINARY;
 const std::string kConfig = CTE_SOURCE_DIR "/fixtures/queues.json";
 const std::string kLoc = "/v2/projects/p/locations/l";
 const std::string kQueue = "projects/p/locations/l/queues/q";
-
-struct Running {
-  Running(const std::string& binary, std::vector<std::string> args) : process(binary, args) {
-    port = process.WaitReady();
-    REQUIRE(port > 0);
-  }
-  EmulatorProcess process;
-  int port = 0;
-};
 
 std::chrono::seconds Seconds(const json& rfc3339) {
   std::string s = rfc3339;
