@@ -8,6 +8,10 @@ if [ ! -d "$here/../node/node_modules" ]; then
   echo "tests/node/node_modules is missing: run 'make test' (it runs npm ci from the lockfile)"
   exit 1
 fi
+# Debian 12's Node.js 18 keeps WebCrypto (which jose uses) behind a flag.
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 19 ]; then
+  export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-global-webcrypto"
+fi
 # The suite checks that a deleted queue's name stays blocked, as on Google.
 start_emulator --queue-tombstone=1h
 cd "$here/../node" && CTE_EMULATOR_HOST="127.0.0.1:$EMU_PORT" CTE_EMULATOR_BIN="$EMULATOR" \
