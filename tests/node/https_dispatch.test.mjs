@@ -24,6 +24,7 @@ function startEmulator(extra) {
       const m = out.match(/listening on (http:\/\/\S+)\n/);
       if (m) resolve(m[1]);
     });
+    child.on('error', reject);  // E.g. a wrong CTE_EMULATOR_BIN.
     child.on('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
   });
 }

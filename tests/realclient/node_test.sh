@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the @google-cloud/tasks REST-mode suite (tests/node) against a fresh emulator.
 set -uo pipefail
-EMULATOR=${1:?usage: node_test.sh path/to/cloud-tasks-emulator}
+EMULATOR=$(realpath "${1:?usage: node_test.sh path/to/cloud-tasks-emulator}")
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 if [ ! -d "$here/../node/node_modules" ]; then
