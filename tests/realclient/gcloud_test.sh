@@ -2,7 +2,7 @@
 # Runs the gcloud commands of the setup notes against the emulator and compares what gcloud
 # prints with what it prints against Google (captured wire behaviour; see tests/README.md).
 set -uo pipefail
-EMULATOR=${1:?usage: gcloud_test.sh path/to/cloud-tasks-emulator}
+EMULATOR=$(realpath "${1:?usage: gcloud_test.sh path/to/cloud-tasks-emulator}")
 if ! command -v gcloud >/dev/null 2>&1; then
   echo "SKIP: gcloud is not installed; the gcloud real-client test did not run"
   exit 77
