@@ -7,6 +7,7 @@
 
 #include "api/rest_handler.h"
 #include "dispatch/dispatcher.h"
+#include "grpc/grpc_server.h"
 #include "harness/harness.h"
 #include "http/asio.h"
 #include "http/http_pusher.h"
@@ -130,6 +131,34 @@ struct App::Impl {
     runner = std::make_unique<store::BatchRunner>(*store, std::move(hooks));
   }
 
+  // Starts the gRPC adapter; the HTTP listener hands it the connections that speak HTTP/2.
+  Status StartGrpc() {
+    grpc::GrpcOptions o;
+    o.max_message_bytes = static_cast<int>(options.server.max_body_bytes);
+    o.on_call = [this](const grpc::CallRecord& c) {
+      logger.ApiCall(c.rpc, "gRPC", c.resource, core::HttpStatusFor(c.status.code()), c.latency);
+    };
+    auto started = grpc::GrpcServer::Start(
+        std::move(o), [this](grpc::ServiceWork work, std::function<void(const Status&)> done) {
+          auto status = std::make_shared<Status>();
+          runner->Submit({[this, work = std::move(work), status] {
+                            *status = Guarded([&]() -> Result<api::Json> {
+                                        Status s = work(service);
+                                        if (!s.ok()) return s;
+                                        return api::Json();
+                                      }).status();
+                            return status->ok();
+                          },
+                          [status, done = std::move(done)](const Status& commit) {
+                            done(status->ok() ? commit : *status);
+                          }});
+        });
+    if (!started.ok()) return started.status();
+    grpc_server = std::move(*started);
+    server.HandOffHttp2([this](int fd) { grpc_server->AddConnection(fd); });
+    return Status::Ok();
+  }
+
   // Runs the dispatcher on the store thread (and, under the manual clock, lets waitIdle move
   // time on), and turns the next wake-up time into a steady one.
   store::BatchRunner::WakeTime Tick() {
@@ -244,7 +273,8 @@ struct App::Impl {
   http::HttpPusher pusher;
   dispatch::Dispatcher dispatcher;
   harness::Harness harness;
-  std::unique_ptr<store::BatchRunner> runner;  // Declared last but one: stops before the rest.
+  std::unique_ptr<store::BatchRunner> runner;  // Stops after gRPC, before the rest.
+  std::unique_ptr<grpc::GrpcServer> grpc_server;  // Its calls finish on the runner's thread.
   http::Server server;
 };
 
@@ -282,6 +312,7 @@ Result<std::unique_ptr<App>> App::Create(AppOptions options) {
   });
   if (!applied.ok()) return applied;
   impl->StartRunner();
+  CTE_RETURN_IF_ERROR(impl->StartGrpc());
   CTE_RETURN_IF_ERROR(impl->server.Listen());
   auto app = std::unique_ptr<App>(new App(std::move(impl)));
   app->impl_->base_url = app->url();
@@ -317,6 +348,7 @@ void App::Run(bool handle_signals) {
 void App::Stop() {
   asio::post(impl_->io, [this] {
     impl_->server.Stop();
+    impl_->grpc_server->Shutdown();
     impl_->io.stop();
   });
 }

@@ -1,5 +1,9 @@
 #include "http/server.h"
 
+#include <sys/socket.h>
+
+#include <string_view>
+
 #include "http/asio.h"
 
 namespace cte::http {
@@ -110,6 +114,57 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     --connections;
   }
 
+  enum class Protocol { kHttp1, kHttp2, kGone };
+
+  // Peeks at the first bytes without reading them: the HTTP/2 client preface, or anything else.
+  awaitable<Protocol> Sniff(const std::shared_ptr<tcp::socket>& socket) {
+    static constexpr std::string_view kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    // A client that connects and sends nothing is dropped after the idle timeout.
+    asio::steady_timer timeout(io, options.idle_timeout);
+    timeout.async_wait([socket](const beast::error_code& ec) {
+      beast::error_code ignored;
+      if (!ec) socket->cancel(ignored);
+    });
+    asio::steady_timer pause(io);
+    Protocol protocol = Protocol::kGone;
+    while (true) {
+      beast::error_code ec;
+      co_await socket->async_wait(tcp::socket::wait_read, asio::redirect_error(use_awaitable, ec));
+      if (ec) break;
+      char head[kPreface.size()];
+      ssize_t n = ::recv(socket->native_handle(), head, sizeof head, MSG_PEEK);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
+      if (n <= 0) break;
+      auto got = static_cast<size_t>(n);
+      if (std::string_view(head, got) != kPreface.substr(0, got)) {
+        protocol = Protocol::kHttp1;
+        break;
+      }
+      if (got == kPreface.size()) {
+        protocol = Protocol::kHttp2;
+        break;
+      }
+      // A part of the preface: wait a moment for the rest (the socket stays readable).
+      pause.expires_after(std::chrono::milliseconds(1));
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
+    timeout.cancel();
+    co_return protocol;
+  }
+
+  awaitable<void> Route(tcp::socket raw) {
+    auto self = shared_from_this();
+    auto socket = std::make_shared<tcp::socket>(std::move(raw));
+    Protocol protocol = co_await Sniff(socket);
+    beast::error_code ec;
+    if (protocol == Protocol::kHttp2) {
+      int fd = socket->release(ec);
+      if (!ec) take_http2(fd);
+    } else if (protocol == Protocol::kHttp1) {
+      co_await Session(std::move(*socket));
+    }
+  }
+
   awaitable<void> Accept() {
     auto self = shared_from_this();
     while (acceptor.is_open()) {
@@ -122,13 +177,18 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);
-      asio::co_spawn(io, Session(std::move(socket)), asio::detached);
+      if (take_http2) {
+        asio::co_spawn(io, Route(std::move(socket)), asio::detached);
+      } else {
+        asio::co_spawn(io, Session(std::move(socket)), asio::detached);
+      }
     }
   }
 
   asio::io_context& io;
   ServerOptions options;
   Handler handler;
+  std::function<void(int)> take_http2;
   tcp::acceptor acceptor;
   int connections = 0;
 };
@@ -161,6 +221,10 @@ core::Status Server::Listen() {
 }
 
 uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::HandOffHttp2(std::function<void(int fd)> take) {
+  impl_->take_http2 = std::move(take);
+}
 
 void Server::Start() { asio::co_spawn(impl_->io, impl_->Accept(), asio::detached); }
 

@@ -41,6 +41,10 @@ class Server {
   core::Status Listen();
   // The bound port; valid after Listen().
   uint16_t port() const;
+  // Hands connections that open with the HTTP/2 client preface ("PRI * HTTP/2.0", what gRPC
+  // clients send first) to `take`, with the preface still unread; `take` owns the socket from
+  // then on. Without it every connection is served as HTTP/1.1. Call before Start().
+  void HandOffHttp2(std::function<void(int fd)> take);
   // Starts accepting connections. Requires: Listen() succeeded.
   void Start();
   // Stops accepting and closes the listening socket; open connections end on their own.

@@ -1,0 +1,318 @@
+#include "grpc/grpc_server.h"
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/server_posix.h>
+
+#include <atomic>
+#include <optional>
+#include <type_traits>
+
+#include "google/cloud/location/locations.grpc.pb.h"
+#include "google/cloud/tasks/v2/cloudtasks.grpc.pb.h"
+#include "api/json_codec.h"
+#include "grpc/proto_mapping.h"
+
+namespace cte::grpc {
+
+namespace {
+
+using core::Result;
+using core::Status;
+using Reactor = ::grpc::ServerUnaryReactor;
+using Context = ::grpc::CallbackServerContext;
+
+::grpc::Status ToGrpc(const Status& s) {
+  if (s.ok()) return ::grpc::Status::OK;
+  return {static_cast<::grpc::StatusCode>(s.code()), s.message()};
+}
+
+template <typename T>
+Status StatusOf(const Result<T>& r) {
+  return r.status();
+}
+inline Status StatusOf(const Status& s) { return s; }
+
+// Runs one unary call: decoding happened on a gRPC thread; `op` runs on the Service's thread;
+// `put` writes the result into the response, and the call finishes, right after the commit.
+class Calls {
+ public:
+  Calls(RunOnService run, std::function<void(const CallRecord&)> on_call)
+      : run_(std::move(run)), on_call_(std::move(on_call)) {}
+
+  template <typename Op, typename Put>
+  Reactor* Call(Context* ctx, const char* rpc, std::string resource, const Status& decoded, Op op,
+                Put put) {
+    Reactor* reactor = ctx->DefaultReactor();
+    auto start = std::chrono::steady_clock::now();
+    if (!decoded.ok()) {
+      Finish(reactor, rpc, resource, start, decoded);
+      return reactor;
+    }
+    using R = std::invoke_result_t<Op&, api::Service&>;
+    auto result = std::make_shared<std::optional<R>>();
+    run_(
+        [op = std::move(op), result](api::Service& service) mutable {
+          result->emplace(op(service));
+          return StatusOf(**result);
+        },
+        [this, reactor, result, put = std::move(put), rpc, resource = std::move(resource),
+         start](const Status& outcome) mutable {
+          if constexpr (!std::is_same_v<R, Status>) {
+            if (outcome.ok()) put(***result);
+          }
+          Finish(reactor, rpc, resource, start, outcome);
+        });
+    return reactor;
+  }
+
+ private:
+  void Finish(Reactor* reactor, const char* rpc, const std::string& resource,
+              std::chrono::steady_clock::time_point start, const Status& status) {
+    if (on_call_) {
+      auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - start);
+      on_call_(CallRecord{rpc, resource, status, latency});
+    }
+    reactor->Finish(ToGrpc(status));
+  }
+
+  RunOnService run_;
+  std::function<void(const CallRecord&)> on_call_;
+};
+
+auto NoPut = [](const auto&) {};
+
+class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
+ public:
+  explicit CloudTasksService(Calls& calls) : calls_(calls) {}
+
+  Reactor* ListQueues(Context* ctx, const tasks_pb::ListQueuesRequest* req,
+                      tasks_pb::ListQueuesResponse* resp) override {
+    api::ListQueuesRequest r{req->parent(), req->filter(), {req->page_size(), req->page_token()}};
+    return calls_.Call(
+        ctx, "ListQueues", r.parent, Status::Ok(),
+        [r](api::Service& s) { return s.ListQueues(r); },
+        [resp](const api::ListQueuesResponse& out) {
+          for (const core::Queue& q : out.queues) ToProto(q, *resp->add_queues());
+          resp->set_next_page_token(out.next_page_token);
+        });
+  }
+
+  Reactor* GetQueue(Context* ctx, const tasks_pb::GetQueueRequest* req,
+                    tasks_pb::Queue* resp) override {
+    return QueueCall(ctx, "GetQueue", req->name(), &api::Service::GetQueue, resp);
+  }
+
+  Reactor* CreateQueue(Context* ctx, const tasks_pb::CreateQueueRequest* req,
+                       tasks_pb::Queue* resp) override {
+    core::Queue queue;
+    Status decoded = FromProto(req->queue(), "queue", queue);
+    return calls_.Call(
+        ctx, "CreateQueue", req->parent(), decoded,
+        [parent = req->parent(), queue](api::Service& s) { return s.CreateQueue(parent, queue); },
+        [resp](const core::Queue& q) { ToProto(q, *resp); });
+  }
+
+  Reactor* UpdateQueue(Context* ctx, const tasks_pb::UpdateQueueRequest* req,
+                       tasks_pb::Queue* resp) override {
+    api::UpdateQueueRequest r;
+    Status decoded = FromProto(req->queue(), "queue", r.queue);
+    // Paths are snake_case in protobuf; clients that pass the JSON names get what REST gives them.
+    for (const std::string& path : req->update_mask().paths()) {
+      r.update_mask.push_back(api::SnakeCase(path));
+    }
+    return calls_.Call(
+        ctx, "UpdateQueue", req->queue().name(), decoded,
+        [r](api::Service& s) { return s.UpdateQueue(r); },
+        [resp](const core::Queue& q) { ToProto(q, *resp); });
+  }
+
+  Reactor* DeleteQueue(Context* ctx, const tasks_pb::DeleteQueueRequest* req,
+                       ::google::protobuf::Empty*) override {
+    return calls_.Call(
+        ctx, "DeleteQueue", req->name(), Status::Ok(),
+        [name = req->name()](api::Service& s) { return s.DeleteQueue(name); }, NoPut);
+  }
+
+  Reactor* PurgeQueue(Context* ctx, const tasks_pb::PurgeQueueRequest* req,
+                      tasks_pb::Queue* resp) override {
+    return QueueCall(ctx, "PurgeQueue", req->name(), &api::Service::PurgeQueue, resp);
+  }
+
+  Reactor* PauseQueue(Context* ctx, const tasks_pb::PauseQueueRequest* req,
+                      tasks_pb::Queue* resp) override {
+    return QueueCall(ctx, "PauseQueue", req->name(), &api::Service::PauseQueue, resp);
+  }
+
+  Reactor* ResumeQueue(Context* ctx, const tasks_pb::ResumeQueueRequest* req,
+                       tasks_pb::Queue* resp) override {
+    return QueueCall(ctx, "ResumeQueue", req->name(), &api::Service::ResumeQueue, resp);
+  }
+
+  Reactor* GetIamPolicy(Context* ctx, const iam_pb::GetIamPolicyRequest* req,
+                        iam_pb::Policy* resp) override {
+    return calls_.Call(
+        ctx, "GetIamPolicy", req->resource(), Status::Ok(),
+        [resource = req->resource()](api::Service& s) { return s.GetIamPolicy(resource); },
+        [resp](const core::Policy& p) { ToProto(p, *resp); });
+  }
+
+  Reactor* SetIamPolicy(Context* ctx, const iam_pb::SetIamPolicyRequest* req,
+                        iam_pb::Policy* resp) override {
+    core::Policy policy;
+    Status decoded = FromProto(req->policy(), policy);
+    return calls_.Call(
+        ctx, "SetIamPolicy", req->resource(), decoded,
+        [resource = req->resource(), policy](api::Service& s) {
+          return s.SetIamPolicy(resource, policy);
+        },
+        [resp](const core::Policy& p) { ToProto(p, *resp); });
+  }
+
+  Reactor* TestIamPermissions(Context* ctx, const iam_pb::TestIamPermissionsRequest* req,
+                              iam_pb::TestIamPermissionsResponse* resp) override {
+    std::vector<std::string> permissions(req->permissions().begin(), req->permissions().end());
+    return calls_.Call(
+        ctx, "TestIamPermissions", req->resource(), Status::Ok(),
+        [resource = req->resource(), permissions](api::Service& s) {
+          return s.TestIamPermissions(resource, permissions);
+        },
+        [resp](const std::vector<std::string>& granted) {
+          for (const std::string& p : granted) resp->add_permissions(p);
+        });
+  }
+
+  Reactor* ListTasks(Context* ctx, const tasks_pb::ListTasksRequest* req,
+                     tasks_pb::ListTasksResponse* resp) override {
+    api::ListTasksRequest r{req->parent(), {}, {req->page_size(), req->page_token()}};
+    Status decoded = TaskViewFromProto(req->response_view(), "response_view", r.response_view);
+    return calls_.Call(
+        ctx, "ListTasks", r.parent, decoded, [r](api::Service& s) { return s.ListTasks(r); },
+        [resp](const api::ListTasksResponse& out) {
+          for (const core::Task& t : out.tasks) ToProto(t, *resp->add_tasks());
+          resp->set_next_page_token(out.next_page_token);
+        });
+  }
+
+  Reactor* GetTask(Context* ctx, const tasks_pb::GetTaskRequest* req,
+                   tasks_pb::Task* resp) override {
+    return TaskCall(ctx, "GetTask", req->name(), req->response_view(), &api::Service::GetTask,
+                    resp);
+  }
+
+  Reactor* CreateTask(Context* ctx, const tasks_pb::CreateTaskRequest* req,
+                      tasks_pb::Task* resp) override {
+    core::Task task;
+    core::TaskView view = core::TaskView::kUnspecified;
+    Status decoded = FromProto(req->task(), "task", task);
+    if (decoded.ok()) decoded = TaskViewFromProto(req->response_view(), "response_view", view);
+    return calls_.Call(
+        ctx, "CreateTask", req->parent(), decoded,
+        [parent = req->parent(), task = std::move(task), view](api::Service& s) {
+          return s.CreateTask(parent, task, view);
+        },
+        [resp](const core::Task& t) { ToProto(t, *resp); });
+  }
+
+  Reactor* DeleteTask(Context* ctx, const tasks_pb::DeleteTaskRequest* req,
+                      ::google::protobuf::Empty*) override {
+    return calls_.Call(
+        ctx, "DeleteTask", req->name(), Status::Ok(),
+        [name = req->name()](api::Service& s) { return s.DeleteTask(name); }, NoPut);
+  }
+
+  Reactor* RunTask(Context* ctx, const tasks_pb::RunTaskRequest* req,
+                   tasks_pb::Task* resp) override {
+    return TaskCall(ctx, "RunTask", req->name(), req->response_view(), &api::Service::RunTask,
+                    resp);
+  }
+
+ private:
+  using QueueOp = Result<core::Queue> (api::Service::*)(const std::string&);
+  using TaskOp = Result<core::Task> (api::Service::*)(const std::string&, core::TaskView);
+
+  Reactor* QueueCall(Context* ctx, const char* rpc, const std::string& name, QueueOp op,
+                     tasks_pb::Queue* resp) {
+    return calls_.Call(
+        ctx, rpc, name, Status::Ok(), [name, op](api::Service& s) { return (s.*op)(name); },
+        [resp](const core::Queue& q) { ToProto(q, *resp); });
+  }
+
+  Reactor* TaskCall(Context* ctx, const char* rpc, const std::string& name, int view_number,
+                    TaskOp op, tasks_pb::Task* resp) {
+    core::TaskView view = core::TaskView::kUnspecified;
+    Status decoded = TaskViewFromProto(view_number, "response_view", view);
+    return calls_.Call(
+        ctx, rpc, name, decoded, [name, view, op](api::Service& s) { return (s.*op)(name, view); },
+        [resp](const core::Task& t) { ToProto(t, *resp); });
+  }
+
+  Calls& calls_;
+};
+
+class LocationsService final : public location_pb::Locations::CallbackService {
+ public:
+  explicit LocationsService(Calls& calls) : calls_(calls) {}
+
+  Reactor* ListLocations(Context* ctx, const location_pb::ListLocationsRequest* req,
+                         location_pb::ListLocationsResponse* resp) override {
+    api::ListLocationsRequest r{req->name(), req->filter(), {req->page_size(), req->page_token()}};
+    return calls_.Call(
+        ctx, "ListLocations", r.name, Status::Ok(),
+        [r](api::Service& s) { return s.ListLocations(r); },
+        [resp](const api::ListLocationsResponse& out) {
+          for (const core::Location& l : out.locations) ToProto(l, *resp->add_locations());
+          resp->set_next_page_token(out.next_page_token);
+        });
+  }
+
+  Reactor* GetLocation(Context* ctx, const location_pb::GetLocationRequest* req,
+                       location_pb::Location* resp) override {
+    return calls_.Call(
+        ctx, "GetLocation", req->name(), Status::Ok(),
+        [name = req->name()](api::Service& s) { return s.GetLocation(name); },
+        [resp](const core::Location& l) { ToProto(l, *resp); });
+  }
+
+ private:
+  Calls& calls_;
+};
+
+}  // namespace
+
+struct GrpcServer::Impl {
+  Impl(RunOnService run, std::function<void(const CallRecord&)> on_call)
+      : calls(std::move(run), std::move(on_call)), tasks(calls), locations(calls) {}
+
+  Calls calls;
+  CloudTasksService tasks;
+  LocationsService locations;
+  std::unique_ptr<::grpc::Server> server;
+  std::atomic<bool> shut_down{false};
+};
+
+Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(GrpcOptions options, RunOnService run) {
+  auto impl = std::make_unique<Impl>(std::move(run), std::move(options.on_call));
+  ::grpc::ServerBuilder builder;
+  builder.RegisterService(&impl->tasks);
+  builder.RegisterService(&impl->locations);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(-1);
+  impl->server = builder.BuildAndStart();
+  if (!impl->server) return core::Internal("cannot start the gRPC server");
+  return std::unique_ptr<GrpcServer>(new GrpcServer(std::move(impl)));
+}
+
+GrpcServer::GrpcServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+GrpcServer::~GrpcServer() { Shutdown(); }
+
+void GrpcServer::AddConnection(int fd) { ::grpc::AddInsecureChannelFromFd(impl_->server.get(), fd); }
+
+void GrpcServer::Shutdown(std::chrono::milliseconds grace) {
+  if (impl_->shut_down.exchange(true)) return;
+  impl_->server->Shutdown(std::chrono::system_clock::now() + grace);
+  impl_->server->Wait();
+}
+
+}  // namespace cte::grpc
