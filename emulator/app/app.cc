@@ -273,7 +273,7 @@ struct App::Impl {
   http::HttpPusher pusher;
   dispatch::Dispatcher dispatcher;
   harness::Harness harness;
-  std::unique_ptr<store::BatchRunner> runner;  // Stops after gRPC, before the rest.
+  std::unique_ptr<store::BatchRunner> runner;     // Stops after gRPC, before the rest.
   std::unique_ptr<grpc::GrpcServer> grpc_server;  // Its calls finish on the runner's thread.
   http::Server server;
 };

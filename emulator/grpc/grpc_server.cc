@@ -1,14 +1,14 @@
 #include "grpc/grpc_server.h"
 
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/server_posix.h>
+#include "google/cloud/location/locations.grpc.pb.h"
+#include "google/cloud/tasks/v2/cloudtasks.grpc.pb.h"
 
 #include <atomic>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/server_posix.h>
 #include <optional>
 #include <type_traits>
 
-#include "google/cloud/location/locations.grpc.pb.h"
-#include "google/cloud/tasks/v2/cloudtasks.grpc.pb.h"
 #include "api/json_codec.h"
 #include "grpc/proto_mapping.h"
 
@@ -90,8 +90,7 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
                       tasks_pb::ListQueuesResponse* resp) override {
     api::ListQueuesRequest r{req->parent(), req->filter(), {req->page_size(), req->page_token()}};
     return calls_.Call(
-        ctx, "ListQueues", r.parent, Status::Ok(),
-        [r](api::Service& s) { return s.ListQueues(r); },
+        ctx, "ListQueues", r.parent, Status::Ok(), [r](api::Service& s) { return s.ListQueues(r); },
         [resp](const api::ListQueuesResponse& out) {
           for (const core::Queue& q : out.queues) ToProto(q, *resp->add_queues());
           resp->set_next_page_token(out.next_page_token);
@@ -307,7 +306,9 @@ GrpcServer::GrpcServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 GrpcServer::~GrpcServer() { Shutdown(); }
 
-void GrpcServer::AddConnection(int fd) { ::grpc::AddInsecureChannelFromFd(impl_->server.get(), fd); }
+void GrpcServer::AddConnection(int fd) {
+  ::grpc::AddInsecureChannelFromFd(impl_->server.get(), fd);
+}
 
 void GrpcServer::Shutdown(std::chrono::milliseconds grace) {
   if (impl_->shut_down.exchange(true)) return;

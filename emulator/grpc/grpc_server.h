@@ -24,14 +24,14 @@ using RunOnService =
 
 // What the access log needs of a finished call.
 struct CallRecord {
-  std::string_view rpc;  // "CreateTask".
+  std::string_view rpc;       // "CreateTask".
   std::string_view resource;  // The request's name, parent or resource field.
   const core::Status& status;
   std::chrono::microseconds latency;
 };
 
 struct GrpcOptions {
-  int max_message_bytes = 10 * 1024 * 1024;  // The same body limit as REST.
+  int max_message_bytes = 10 * 1024 * 1024;        // The same body limit as REST.
   std::function<void(const CallRecord&)> on_call;  // Optional access log.
 };
 

@@ -76,12 +76,12 @@ Status ReadHttpRequest(const tasks_pb::HttpRequest& in, const std::string& path,
   out.headers = ReadHeaders(in.headers());
   out.body = in.body();
   if (in.has_oauth_token()) {
-    out.oauth_token = core::OAuthToken{in.oauth_token().service_account_email(),
-                                       in.oauth_token().scope()};
+    out.oauth_token =
+        core::OAuthToken{in.oauth_token().service_account_email(), in.oauth_token().scope()};
   }
   if (in.has_oidc_token()) {
-    out.oidc_token = core::OidcToken{in.oidc_token().service_account_email(),
-                                     in.oidc_token().audience()};
+    out.oidc_token =
+        core::OidcToken{in.oidc_token().service_account_email(), in.oidc_token().audience()};
   }
   return Status::Ok();
 }
@@ -202,8 +202,7 @@ Status FromProto(const tasks_pb::Queue& in, const std::string& path, core::Queue
   }
   out.retry_config.max_doublings = retry.max_doublings();
   CTE_RETURN_IF_ERROR(ReadEnum(in.state(), 4, Sub(path, "state"),
-                               "type.googleapis.com/google.cloud.tasks.v2.Queue.State",
-                               out.state));
+                               "type.googleapis.com/google.cloud.tasks.v2.Queue.State", out.state));
   if (in.has_purge_time()) {
     CTE_RETURN_IF_ERROR(ReadTimestamp(in.purge_time(), Sub(path, "purge_time"), out.purge_time));
   }
@@ -217,8 +216,8 @@ Status FromProto(const tasks_pb::Queue& in, const std::string& path, core::Queue
 Status FromProto(const tasks_pb::Task& in, const std::string& path, core::Task& out) {
   out.name = in.name();
   if (in.has_http_request()) {
-    CTE_RETURN_IF_ERROR(ReadHttpRequest(in.http_request(), Sub(path, "http_request"),
-                                        out.http_request.emplace()));
+    CTE_RETURN_IF_ERROR(
+        ReadHttpRequest(in.http_request(), Sub(path, "http_request"), out.http_request.emplace()));
   }
   if (in.has_app_engine_http_request()) {
     CTE_RETURN_IF_ERROR(ReadAppEngineRequest(in.app_engine_http_request(),
@@ -230,8 +229,7 @@ Status FromProto(const tasks_pb::Task& in, const std::string& path, core::Task& 
         ReadTimestamp(in.schedule_time(), Sub(path, "schedule_time"), out.schedule_time));
   }
   if (in.has_create_time()) {
-    CTE_RETURN_IF_ERROR(
-        ReadTimestamp(in.create_time(), Sub(path, "create_time"), out.create_time));
+    CTE_RETURN_IF_ERROR(ReadTimestamp(in.create_time(), Sub(path, "create_time"), out.create_time));
   }
   if (in.has_dispatch_deadline()) {
     CTE_RETURN_IF_ERROR(ReadDuration(in.dispatch_deadline(), Sub(path, "dispatch_deadline"),
@@ -240,8 +238,8 @@ Status FromProto(const tasks_pb::Task& in, const std::string& path, core::Task& 
   out.dispatch_count = in.dispatch_count();
   out.response_count = in.response_count();
   if (in.has_first_attempt()) {
-    CTE_RETURN_IF_ERROR(ReadAttempt(in.first_attempt(), Sub(path, "first_attempt"),
-                                    out.first_attempt.emplace()));
+    CTE_RETURN_IF_ERROR(
+        ReadAttempt(in.first_attempt(), Sub(path, "first_attempt"), out.first_attempt.emplace()));
   }
   if (in.has_last_attempt()) {
     CTE_RETURN_IF_ERROR(

@@ -2,13 +2,14 @@
 // values the REST adapter reads from JSON, and back. No gRPC here, only generated messages.
 #pragma once
 
+#include "google/cloud/location/locations.pb.h"
+#include "google/cloud/tasks/v2/cloudtasks.pb.h"
+#include "google/iam/v1/iam_policy.pb.h"
+
 #include <string>
 
 #include "core/model.h"
 #include "core/status.h"
-#include "google/cloud/location/locations.pb.h"
-#include "google/cloud/tasks/v2/cloudtasks.pb.h"
-#include "google/iam/v1/iam_policy.pb.h"
 
 namespace cte::grpc {
 

@@ -1,8 +1,7 @@
 #include "http/server.h"
 
-#include <sys/socket.h>
-
 #include <string_view>
+#include <sys/socket.h>
 
 #include "http/asio.h"
 
@@ -222,9 +221,7 @@ core::Status Server::Listen() {
 
 uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
 
-void Server::HandOffHttp2(std::function<void(int fd)> take) {
-  impl_->take_http2 = std::move(take);
-}
+void Server::HandOffHttp2(std::function<void(int fd)> take) { impl_->take_http2 = std::move(take); }
 
 void Server::Start() { asio::co_spawn(impl_->io, impl_->Accept(), asio::detached); }
 
