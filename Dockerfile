@@ -9,10 +9,12 @@ COPY . .
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
  && cmake --build build -j2 --target cloud-tasks-emulator
 
-# Runtime stage: the binary, SQLite's shared library, and a volume for the database.
+# Runtime stage: the binary, its shared libraries (SQLite, OpenSSL, gRPC, protobuf), and a volume
+# for the database.
 FROM debian:12-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libsqlite3-0 libssl3 ca-certificates \
+ && apt-get install -y --no-install-recommends libsqlite3-0 libssl3 libgrpc++1.51 libprotobuf32 \
+    ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/bin/cloud-tasks-emulator /usr/local/bin/cloud-tasks-emulator
 COPY fixtures/queues.json /etc/cloud-tasks-emulator/queues.json
