@@ -19,6 +19,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "client/lib/client.h"
 #include "support/http_client.h"
 #include "support/running.h"
 
@@ -90,21 +91,6 @@ const std::map<std::string, HttpRule>& Rules() {
   return rules;
 }
 
-std::string PercentEncode(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 // The REST call for a protobuf request, as a GAPIC REST client transcodes it.
 Outcome CallRest(HttpClient& http, const std::string& method, const pb::Message& request) {
   const HttpRule& rule = Rules().at(method);
@@ -129,7 +115,7 @@ Outcome CallRest(HttpClient& http, const std::string& method, const pb::Message&
   std::string query;
   for (const auto& [k, v] : fields.items()) {
     query += (query.empty() ? "?" : "&") + k + "=" +
-             PercentEncode(v.is_string() ? v.get<std::string>() : v.dump());
+             cte::client::UrlEncode(v.is_string() ? v.get<std::string>() : v.dump());
   }
   auto reply = http.Request(rule.verb, "/v2/" + bound + rule.suffix + query, body);
   json j = json::parse(reply.body);
