@@ -52,7 +52,7 @@ class GrpcServer {
 
   // Stops taking calls, cancels those still running after `grace`, and waits for them to end.
   // Requires: `run` still completes work (calls `done`). Thread-safe; later calls do nothing.
-  void Shutdown(std::chrono::milliseconds grace = std::chrono::milliseconds(1000));
+  void Shutdown(std::chrono::milliseconds grace = std::chrono::milliseconds(250));
 
  private:
   struct Impl;
