@@ -5,7 +5,7 @@ JOBS ?= 2
 PORT ?= 8123
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit node-deps demo format format-check tidy docker clean
+.PHONY: all deps build run test test-unit node-deps demo bench format format-check tidy docker clean
 
 all: build
 
@@ -23,6 +23,16 @@ run: build
 
 demo: build
 	tools/demo.sh
+
+# Release build of the two binaries, then bench/run.py against them (wrk and h2load as load).
+BENCH_BUILD ?= build-release
+BENCH_FLAGS ?=
+bench:
+	@tools/install-deps.sh tools/apt-packages-bench.txt
+	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake --build $(BENCH_BUILD) -j$(JOBS) --target cloud-tasks-emulator cloud-tasks-worker
+	python3 bench/run.py --emulator $(BENCH_BUILD)/bin/cloud-tasks-emulator \
+	  --worker $(BENCH_BUILD)/bin/cloud-tasks-worker $(BENCH_FLAGS)
 
 node-deps: deps
 	@cd tests/node && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \

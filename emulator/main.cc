@@ -3,24 +3,9 @@
 #include "app/flags.h"
 
 #include <cstdio>
-#include <sys/resource.h>
-
-namespace {
-
-// A queue may hold 5000 requests in flight, each on its own connection: lift the soft limit on
-// open files to the hard one.
-void RaiseOpenFileLimit() {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
-  RaiseOpenFileLimit();
+  cte::app::RaiseOpenFileLimit();
   cte::app::FlagsResult flags = cte::app::ParseFlags(argc, argv);
   if (!flags.options) return flags.exit_code;
   auto app = cte::app::App::Create(std::move(*flags.options));

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages of tools/apt-packages.txt that are missing (root, or sudo), and
-# Node.js with npm when no `node` is on the PATH (for the real-client tests).
+# Installs the Debian packages of tools/apt-packages.txt (and of any further list files given as
+# arguments, e.g. tools/apt-packages-bench.txt) that are missing (root, or sudo), and Node.js
+# with npm when no `node` is on the PATH (for the real-client tests).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t wanted < <(grep -v '^#' "$here/apt-packages.txt" | sed '/^$/d')
+mapfile -t wanted < <(cat "$here/apt-packages.txt" "$@" | grep -v '^#' | sed '/^$/d')
 command -v node >/dev/null 2>&1 || wanted+=(nodejs)
 command -v npm >/dev/null 2>&1 || wanted+=(npm)
 missing=()

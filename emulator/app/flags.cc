@@ -1,6 +1,7 @@
 #include "app/flags.h"
 
 #include <cstdio>
+#include <sys/resource.h>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -157,6 +158,14 @@ FlagsResult ParseFlags(int argc, char** argv) {
   }
   o.verify_tls = !skip_verify;
   return {std::move(o), 0};
+}
+
+void RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 }  // namespace cte::app

@@ -14,6 +14,10 @@ namespace cte::app {
 // Parses "1h", "30m", "90s", "1h30m", "0s", "500ms" (Go-style). nullopt when malformed.
 std::optional<core::Duration> ParseFlagDuration(std::string_view text);
 
+// Lifts the soft limit on open files to the hard one: a queue may hold 5000 requests in flight,
+// each on its own connection (and a worker may take as many).
+void RaiseOpenFileLimit();
+
 struct FlagsResult {
   std::optional<AppOptions> options;  // Set when the emulator should start.
   int exit_code = 0;                  // Otherwise: 0 after --help, 2 after a bad flag.

@@ -1,0 +1,545 @@
+#!/usr/bin/env python3
+"""The benchmarks behind `make bench`: the real emulator binary under load from wrk (REST) and
+h2load (gRPC), with cloud-tasks-worker as the target. Prints a table (a row per measurement,
+each with its setup and target) and writes the same figures to bench/results/latest.json.
+
+    python3 bench/run.py --emulator build-release/bin/cloud-tasks-emulator \
+        --worker build-release/bin/cloud-tasks-worker [--quick] [--only enqueue,dispatch,...]
+
+Standard library only. Every count is read back from the emulator or the worker: a call counts
+as done only if its task was stored, a dispatch only if the worker received it.
+"""
+import argparse
+import http.client
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROJECT_LOC = "projects/bench/locations/us-central1"
+PAYLOAD = b"ABC" * 341 + b"A"  # 1024 bytes; create_task.lua sends the same bytes in base64.
+
+
+def log(msg):
+    print(f"  .. {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- processes and HTTP
+
+
+class Server:
+    """A binary of ours that prints '... listening on http://HOST:PORT' when ready."""
+
+    def __init__(self, argv):
+        self.argv = argv
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     text=True)
+        line = self.proc.stdout.readline()
+        m = re.search(r":(\d+)\s*$", line)
+        if not m:
+            self.proc.kill()
+            raise RuntimeError(f"{argv[0]} did not start: {line!r}")
+        self.port = int(m.group(1))
+        self.ready_after = time.monotonic() - self.started
+        threading.Thread(target=self.proc.stdout.read, daemon=True).start()
+
+    def rss_mb(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def cpu_seconds(self):
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class Client:
+    def __init__(self, port):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body)
+        headers = {"Content-Type": "application/json"} if data is not None else {}
+        self.conn.request(method, path, body=data, headers=headers)
+        resp = self.conn.getresponse()
+        raw = resp.read()
+        out = json.loads(raw) if raw else {}
+        if resp.status != 200:
+            raise RuntimeError(f"{method} {path}: {resp.status} {raw[:300]!r}")
+        return out
+
+
+def queue_name(qid):
+    return f"{PROJECT_LOC}/queues/{qid}"
+
+
+def create_queue(c, qid, rate=500, concurrent=1000, paused=False):
+    c.call("POST", f"/v2/{PROJECT_LOC}/queues",
+           {"name": queue_name(qid),
+            "rateLimits": {"maxDispatchesPerSecond": rate, "maxConcurrentDispatches": concurrent},
+            "retryConfig": {"maxAttempts": 1}})
+    if paused:
+        c.call("POST", f"/v2/{queue_name(qid)}:pause", {})
+
+
+def stats(c):
+    return {q["name"].rsplit("/", 1)[1]: q for q in c.call("GET", "/emulator/v1/stats")["queues"]}
+
+
+def waiting(c):
+    return sum(q["tasksWaiting"] + q["inFlight"] for q in stats(c).values())
+
+
+def wait_for(what, predicate, timeout, every=0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(every)
+
+
+def worker_stats(w):
+    return w.call("GET", "/_worker/stats")
+
+
+# ---------------------------------------------------------------- load generators
+
+
+def wrk(port, prefix, queues, seconds, connections=128, threads=1, task_url=None):
+    env = dict(os.environ, CTE_BENCH_QUEUE_PREFIX=f"/v2/{PROJECT_LOC}/queues/{prefix}",
+               CTE_BENCH_QUEUES=str(queues))
+    if task_url:
+        env["CTE_BENCH_TASK_URL"] = task_url
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency",
+         "-s", os.path.join(HERE, "create_task.lua"), f"http://127.0.0.1:{port}/"],
+        env=env, capture_output=True, text=True, check=True).stdout
+    m = re.search(r"(\d+) requests in ([\d.]+)(m?s)", out)
+    duration = float(m.group(2)) / (1000 if m.group(3) == "ms" else 1)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    scale = {"us": 1e-3, "ms": 1, "s": 1e3}
+    return {"requests": int(m.group(1)), "seconds": duration,
+            "p99_ms": float(p99.group(1)) * scale[p99.group(2)] if p99 else None}
+
+
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def field(number, payload):
+    """A length-delimited protobuf field."""
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+def create_task_frame(parent, url="http://127.0.0.1:9/bench"):
+    """A gRPC frame holding CreateTaskRequest{parent, task{http_request{url, body}}}."""
+    http_request = field(1, url.encode()) + field(4, PAYLOAD)
+    request = field(1, parent.encode()) + field(2, field(3, http_request))
+    return b"\x00" + struct.pack(">I", len(request)) + request
+
+
+def h2load(port, queue, seconds, clients=8, streams=16):
+    with tempfile.NamedTemporaryFile(suffix=".bin", delete=False) as f:
+        f.write(create_task_frame(queue_name(queue)))
+        body = f.name
+    try:
+        out = subprocess.run(
+            ["h2load", "-D", str(seconds), "-c", str(clients), "-m", str(streams), "-t", "1",
+             "-d", body, "-H", "content-type: application/grpc", "-H", "te: trailers",
+             f"http://127.0.0.1:{port}/google.cloud.tasks.v2.CloudTasks/CreateTask"],
+            capture_output=True, text=True, check=True).stdout
+    finally:
+        os.unlink(body)
+    m = re.search(r"finished in ([\d.]+)(m?s)", out)
+    duration = float(m.group(1)) / (1000 if m.group(2) == "ms" else 1)
+    done = re.search(r"requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded", out)
+    return {"requests": int(done.group(1)), "seconds": duration}
+
+
+# ---------------------------------------------------------------- the scenarios
+
+
+class Report:
+    def __init__(self):
+        self.rows = []
+        self.scenarios = []
+
+    def scenario(self, name, setup):
+        s = {"name": name, "setup": setup, "results": {}}
+        self.scenarios.append(s)
+        print(f"\n== {name}: {setup}", flush=True)
+        return s
+
+    def row(self, scenario, key, label, value, unit, target=None, ok=None):
+        scenario["results"][key] = {"value": value, "unit": unit, "target": target, "met": ok}
+        if isinstance(value, str):
+            shown = value
+        elif isinstance(value, float):
+            shown = f"{value:,.1f}"
+        else:
+            shown = f"{value:,}"
+        verdict = "" if ok is None else ("yes" if ok else "NO")
+        row = (scenario["name"], label, f"{shown} {unit}", target or "", verdict)
+        self.rows.append(row)
+        print(f"   {label:<44} {shown:>12} {unit:<10} {target or '':<14} {verdict}", flush=True)
+
+
+def emulator_args(args, db, extra=()):
+    return [args.emulator, "--port", "0", "--db", db, "--log-level", "off", *extra]
+
+
+def scenario_enqueue(args, report):
+    seconds = 4 if args.quick else 10
+    for transport in ("grpc", "rest"):
+        for db in (":memory:", "file"):
+            s = report.scenario(
+                f"enqueue {transport} {db}",
+                f"CreateTask, 1 KB body, generated names, a paused queue, 128 in flight "
+                f"({'h2load -c8 -m16' if transport == 'grpc' else 'wrk -c128'}), {seconds} s, "
+                f"{'SQLite file (WAL, commit before ack)' if db == 'file' else 'in memory'}")
+            with tempfile.TemporaryDirectory() as tmp:
+                path = os.path.join(tmp, "bench.db") if db == "file" else ":memory:"
+                emu = Server(emulator_args(args, path))
+                try:
+                    c = Client(emu.port)
+                    create_queue(c, "q0", paused=True)
+                    cpu0 = emu.cpu_seconds()
+                    if transport == "grpc":
+                        run = h2load(emu.port, "q0", seconds)
+                    else:
+                        run = wrk(emu.port, "q", 1, seconds)
+                    cpu = emu.cpu_seconds() - cpu0
+                    stored = waiting(c)
+                finally:
+                    emu.stop()
+            rate = stored / run["seconds"]
+            target = 34000 if (transport == "grpc" and db == ":memory:") else (
+                25000 if db == ":memory:" else 20000)
+            report.row(s, "stored_per_second", "tasks stored per second", round(rate), "/s",
+                       f">= {target:,}", rate >= target)
+            report.row(s, "answered", "calls answered / tasks stored",
+                       f"{run['requests']:,} / {stored:,}", "")
+            report.row(s, "server_cpu_us_per_call", "emulator CPU per stored task",
+                       round(cpu / max(stored, 1) * 1e6, 1), "us")
+            if run.get("p99_ms") is not None:
+                report.row(s, "p99_ms", "client-side p99 latency", run["p99_ms"], "ms")
+
+
+def scenario_dispatch(args, report):
+    queues = 50
+    s = report.scenario(
+        "dispatch", f"{queues} queues at 500/s, cap 1000, tasks already stored (paused, then "
+        "resumed), a worker answering 200 at once, in-memory database")
+    worker = Server([args.worker, "--port", "0", "--record", "light"])
+    emu = Server(emulator_args(args, ":memory:"))
+    try:
+        c = Client(emu.port)
+        w = Client(worker.port)
+        for i in range(queues):
+            create_queue(c, f"d{i}", paused=True)
+        url = f"http://127.0.0.1:{worker.port}/task"
+        wrk(emu.port, "d", queues, 3 if args.quick else 6, task_url=url)
+        stored = waiting(c)
+        start = time.monotonic()
+        for i in range(queues):
+            c.call("POST", f"/v2/{queue_name(f'd{i}')}:resume", {})
+        wait_for("the worker to receive every task",
+                 lambda: worker_stats(w)["received"] >= stored, 120, every=0.01)
+        elapsed = time.monotonic() - start
+        rate = stored / elapsed
+        report.row(s, "dispatched_per_second", f"{stored:,} tasks pushed, per second",
+                   round(rate), "/s", ">= 10,000", rate >= 10000)
+
+        # Enqueue and dispatch at once: the queues run while wrk enqueues.
+        s2 = report.scenario("end to end", f"wrk enqueues into the same {queues} running queues "
+                             "while they dispatch to the worker; rate of tasks delivered")
+        w.call("POST", "/_worker/reset", {})
+        seconds = 4 if args.quick else 10
+        t0 = time.monotonic()
+        run = wrk(emu.port, "d", queues, seconds, task_url=url)
+        delivered_in_window = worker_stats(w)["received"]
+        wait_for("the backlog to drain", lambda: waiting(c) == 0, 120)
+        total = worker_stats(w)["received"]
+        elapsed = time.monotonic() - t0
+        report.row(s2, "enqueued_per_second", "tasks enqueued per second",
+                   round(run["requests"] / run["seconds"]), "/s")
+        report.row(s2, "delivered_per_second_during_load", "delivered per second during the load",
+                   round(delivered_in_window / run["seconds"]), "/s")
+        report.row(s2, "delivered_total", "delivered in all (until drained)",
+                   f"{total:,} in {elapsed:.1f} s", "")
+    finally:
+        emu.stop()
+        worker.stop()
+
+
+def scenario_accuracy(args, report):
+    n = 2000 if args.quick else 6000
+    s = report.scenario("rate accuracy", f"a 200/s queue (burst 100) with {n:,} tasks already "
+                        "due, a worker answering 200 at once; times taken at the worker")
+    worker = Server([args.worker, "--port", "0", "--record", "light"])
+    emu = Server(emulator_args(args, ":memory:"))
+    try:
+        c = Client(emu.port)
+        w = Client(worker.port)
+        create_queue(c, "acc", rate=200, paused=True)
+        body = {"task": {"httpRequest": {"url": f"http://127.0.0.1:{worker.port}/acc"}}}
+        for _ in range(n):
+            c.call("POST", f"/v2/{queue_name('acc')}/tasks", body)
+        c.call("POST", f"/v2/{queue_name('acc')}:resume", {})
+        wait_for("every dispatch", lambda: worker_stats(w)["received"] >= n, n / 200 + 30, 0.2)
+        times = sorted(t[0] / 1e6 for t in w.call("GET", "/_worker/times")["times"])
+    finally:
+        emu.stop()
+        worker.stop()
+    t0 = times[0]
+    rel = [t - t0 for t in times]
+    burst = sum(1 for t in rel if t < 0.005)
+    report.row(s, "burst", "dispatched within 5 ms of the first", burst, "", "100 (the burst)",
+               burst <= 100)
+    # Steady rate: 10 s windows, starting 1 s in (after the burst), sliding by 1 s.
+    end = rel[-1]
+    worst = 0.0
+    start = 1.0
+    windows = 0
+    while start + 10 <= end:
+        count = sum(1 for t in rel if start <= t < start + 10)
+        worst = max(worst, abs(count / 10 - 200) / 200 * 100)
+        start += 1
+        windows += 1
+    overall = (len(rel) - 100) / end if end > 0 else float("nan")
+    report.row(s, "overall_rate", "rate after the burst (all tasks)", round(overall, 2), "/s")
+    if windows:
+        report.row(s, "worst_10s_deviation_pct", f"worst 10 s window off 200/s ({windows} windows)",
+                   round(worst, 3), "%", "<= 1 %", worst <= 1)
+    # The most dispatches in any interval [t_i, t_j] against burst + rate * (t_j - t_i).
+    best = -math.inf
+    low = math.inf
+    for j, t in enumerate(rel):
+        low = min(low, j - 200 * t)
+        best = max(best, (j - 200 * t) - low + 1 - 100)
+    report.row(s, "max_over_bucket", "most dispatches in any interval minus (100 + 200 t)",
+               round(best, 2), "", "<= 0 (+1 for timing)", best <= 1)
+    per_second = [0] * (int(end) + 1)
+    for t in rel:
+        per_second[int(t)] += 1
+    s["results"]["per_second"] = per_second
+
+
+def scenario_concurrency(args, report):
+    for hold, n in ((1, 3000), (3, 4000)):
+        if args.quick:
+            n //= 2
+        s = report.scenario(f"concurrency {hold}s", f"a 500/s queue with cap 1000, {n:,} tasks "
+                            f"due, a worker holding each request {hold} s")
+        worker = Server([args.worker, "--port", "0", "--record", "light", "--latency",
+                         f"{hold}s"])
+        emu = Server(emulator_args(args, ":memory:"))
+        try:
+            c = Client(emu.port)
+            w = Client(worker.port)
+            create_queue(c, "conc", rate=500, concurrent=1000, paused=True)
+            body = {"task": {"httpRequest": {"url": f"http://127.0.0.1:{worker.port}/c"}}}
+            for _ in range(n):
+                c.call("POST", f"/v2/{queue_name('conc')}/tasks", body)
+            c.call("POST", f"/v2/{queue_name('conc')}:resume", {})
+            peak_emulator = 0
+            deadline = time.monotonic() + n / 200 + 60
+            while worker_stats(w)["received"] < n or worker_stats(w)["inFlight"] > 0:
+                peak_emulator = max(peak_emulator, stats(c)["conc"]["inFlight"])
+                if time.monotonic() > deadline:
+                    raise RuntimeError("concurrency run did not finish")
+                time.sleep(0.05)
+            peak = worker_stats(w)["maxInFlight"]
+        finally:
+            emu.stop()
+            worker.stop()
+        bound = min(1000, 100 + 500 * hold)
+        report.row(s, "max_in_flight", "most requests in flight at the worker", peak, "",
+                   f"<= 1000 (expect ~{bound})", peak <= 1000)
+        report.row(s, "max_in_flight_emulator", "most in flight by the emulator's stats",
+                   peak_emulator, "")
+
+
+def percentile(sorted_values, p):
+    if not sorted_values:
+        return float("nan")
+    k = min(len(sorted_values) - 1, max(0, math.ceil(p / 100 * len(sorted_values)) - 1))
+    return sorted_values[k]
+
+
+def scenario_latency(args, report):
+    n = 500 if args.quick else 1500
+    s = report.scenario("latency", f"{n:,} tasks scheduled 10 ms apart (100/s) on a running "
+                        "500/s queue; scheduleTime to the worker receiving the request")
+    worker = Server([args.worker, "--port", "0", "--record", "light"])
+    emu = Server(emulator_args(args, ":memory:"))
+    try:
+        c = Client(emu.port)
+        w = Client(worker.port)
+        create_queue(c, "lat")
+        base = time.time() + 3 + n / 2000
+        for i in range(n):
+            t = base + i * 0.01
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1e6):06d}Z"
+            c.call("POST", f"/v2/{queue_name('lat')}/tasks",
+                   {"task": {"scheduleTime": stamp,
+                             "httpRequest": {"url": f"http://127.0.0.1:{worker.port}/l"}}})
+        wait_for("every task", lambda: worker_stats(w)["received"] >= n, n / 100 + 30, 0.2)
+        pairs = w.call("GET", "/_worker/times")["times"]
+    finally:
+        emu.stop()
+        worker.stop()
+    lat = sorted((recv - eta) / 1000 for recv, eta in pairs)
+    report.row(s, "p50_ms", "p50 scheduleTime -> worker", round(percentile(lat, 50), 3), "ms")
+    p99 = percentile(lat, 99)
+    report.row(s, "p99_ms", "p99 scheduleTime -> worker", round(p99, 3), "ms", "<= 5 ms", p99 <= 5)
+    report.row(s, "max_ms", "max scheduleTime -> worker", round(lat[-1], 3), "ms")
+    report.row(s, "early", "delivered before scheduleTime", sum(1 for v in lat if v < 0), "",
+               "0", all(v >= 0 for v in lat))
+
+
+def db_size_mb(path):
+    return sum(os.path.getsize(p) for p in (path, path + "-wal", path + "-shm")
+               if os.path.exists(p)) / 1e6
+
+
+def scenario_scale(args, report):
+    target = args.scale_tasks
+    queues = 100
+    s = report.scenario("scale", f"{target:,} tasks waiting in {queues} paused queues, SQLite "
+                        "file; memory, size, restart")
+    with tempfile.TemporaryDirectory() as tmp:
+        db = os.path.join(tmp, "scale.db")
+        worker = Server([args.worker, "--port", "0", "--record", "light"])
+        emu = Server(emulator_args(args, db))
+        try:
+            c = Client(emu.port)
+            for i in range(queues):
+                create_queue(c, f"s{i}", paused=True)
+            create_queue(c, "hot")
+            stored = 0
+            t0 = time.monotonic()
+            while stored < target:
+                left = target - stored
+                wrk(emu.port, "s", queues, max(2, min(20, math.ceil(left / 12000))))
+                stored = waiting(c)
+                log(f"{stored:,} tasks stored ({time.monotonic() - t0:.0f} s)")
+            report.row(s, "tasks", "tasks waiting", stored, "")
+            report.row(s, "rss_mb_loaded", "resident memory after loading", round(emu.rss_mb(), 1),
+                       "MB", "<= 200 MB", emu.rss_mb() <= 200)
+            report.row(s, "db_mb", "database size (with WAL)", round(db_size_mb(db), 1), "MB")
+            # A task due just after the kill, to time the first dispatch after the restart.
+            due = time.time() + 1
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(due)) + f".{int(due % 1 * 1e6):06d}Z"
+            c.call("POST", f"/v2/{queue_name('hot')}/tasks",
+                   {"task": {"scheduleTime": stamp,
+                             "httpRequest": {"url": f"http://127.0.0.1:{worker.port}/hot"}}})
+            emu.stop(signal.SIGKILL)
+            time.sleep(max(0.0, due - time.time() + 0.2))
+            spawn = time.monotonic()
+            emu = Server(emulator_args(args, db))
+            c = Client(emu.port)
+            c.call("GET", f"/v2/{PROJECT_LOC}/queues?pageSize=1")
+            serving = time.monotonic() - spawn
+            w = Client(worker.port)
+            wait_for("the first dispatch", lambda: worker_stats(w)["received"] >= 1, 60, 0.002)
+            first = time.monotonic() - spawn
+            report.row(s, "restart_serving_s", "kill -9, restart: serving again after",
+                       round(serving, 3), "s", "<= 3 s", serving <= 3)
+            report.row(s, "restart_first_dispatch_s", "restart: first dispatch after",
+                       round(first, 3), "s")
+            t = time.monotonic()
+            page = c.call("GET", f"/v2/{queue_name('s7')}/tasks")
+            report.row(s, "list_first_page_ms", f"ListTasks first page ({len(page['tasks'])} tasks)",
+                       round((time.monotonic() - t) * 1000, 2), "ms")
+            report.row(s, "rss_mb_restarted", "resident memory after the restart",
+                       round(emu.rss_mb(), 1), "MB", "<= 200 MB", emu.rss_mb() <= 200)
+        finally:
+            emu.stop()
+            worker.stop()
+
+
+SCENARIOS = {
+    "enqueue": scenario_enqueue,
+    "dispatch": scenario_dispatch,
+    "accuracy": scenario_accuracy,
+    "concurrency": scenario_concurrency,
+    "latency": scenario_latency,
+    "scale": scenario_scale,
+}
+
+
+def machine():
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            model = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), "")
+    except OSError:
+        pass
+    return {"cpus": os.cpu_count(), "cpu_model": model, "kernel": platform.release()}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--emulator", required=True)
+    ap.add_argument("--worker", required=True)
+    ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
+    ap.add_argument("--only", default=",".join(SCENARIOS))
+    ap.add_argument("--quick", action="store_true", help="shorter runs, for a smoke test")
+    ap.add_argument("--scale-tasks", type=int, default=1_000_000)
+    args = ap.parse_args()
+    for tool in ("wrk", "h2load"):
+        if shutil.which(tool) is None:
+            sys.exit(f"bench: {tool} is missing (make bench installs it)")
+    report = Report()
+    started = time.time()
+    for name in args.only.split(","):
+        SCENARIOS[name](args, report)
+    print("\n| scenario | measurement | result | target | met |\n|---|---|---|---|---|")
+    for row in report.rows:
+        print("| " + " | ".join(row) + " |")
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump({"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+                   "machine": machine(), "quick": args.quick,
+                   "scenarios": report.scenarios}, f, indent=2)
+        f.write("\n")
+    print(f"\nwritten to {os.path.relpath(args.out)}")
+
+
+if __name__ == "__main__":
+    main()
