@@ -327,9 +327,13 @@ def scenario_accuracy(args, report):
         worker.stop()
     t0 = times[0]
     rel = [t - t0 for t in times]
-    burst = sum(1 for t in rel if t < 0.005)
-    report.row(s, "burst", "dispatched within 5 ms of the first", burst, "", "100 (the burst)",
-               burst <= 100)
+    # The burst: how far the dispatches ever ran ahead of the rate line 200 * t.
+    burst = max(j + 1 - 200 * t for j, t in enumerate(rel))
+    report.row(s, "burst", "burst: most dispatches ahead of 200 t", round(burst, 2), "",
+               "100 (maxBurstSize)", burst <= 101)
+    first_100ms = sum(1 for t in rel if t < 0.1)
+    report.row(s, "first_100ms", "dispatched in the first 100 ms", first_100ms, "",
+               "<= 120 (100 + 200 * 0.1)", first_100ms <= 120)
     # Steady rate: 10 s windows, starting 1 s in (after the burst), sliding by 1 s.
     end = rel[-1]
     worst = 0.0

@@ -15,11 +15,24 @@ BatchRunner::~BatchRunner() {
 }
 
 void BatchRunner::Submit(Job job) {
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
     pending_.push_back(std::move(job));
+    wake = idle_;
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
+}
+
+void BatchRunner::Submit(std::vector<Job>& jobs) {
+  bool wake = false;
+  {
+    std::lock_guard lock(mu_);
+    for (Job& job : jobs) pending_.push_back(std::move(job));
+    wake = idle_;
+  }
+  jobs.clear();
+  if (wake) cv_.notify_one();
 }
 
 void BatchRunner::Loop() {
@@ -31,7 +44,9 @@ void BatchRunner::Loop() {
     {
       std::unique_lock lock(mu_);
       auto until = next_tick ? std::min(*next_tick, next_housekeeping) : next_housekeeping;
+      idle_ = true;
       cv_.wait_until(lock, until, [&] { return stopping_ || !pending_.empty(); });
+      idle_ = false;
       if (pending_.empty() && stopping_) return;
       batch.swap(pending_);
     }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "core/task_store.h"
 
@@ -42,8 +43,10 @@ class BatchRunner {
   BatchRunner(const BatchRunner&) = delete;
   BatchRunner& operator=(const BatchRunner&) = delete;
 
-  // Thread-safe. Jobs run in the order they were submitted.
+  // Thread-safe. Jobs run in the order they were submitted. Wakes the runner only when it sleeps.
   void Submit(Job job);
+  // Submits several jobs at once (one wake-up at most), in order; empties `jobs`.
+  void Submit(std::vector<Job>& jobs);
 
  private:
   void Loop();
@@ -55,6 +58,7 @@ class BatchRunner {
   std::condition_variable cv_;
   std::deque<Job> pending_;
   bool stopping_ = false;
+  bool idle_ = false;  // The runner waits on cv_.
   std::thread thread_;
 };
 
