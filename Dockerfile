@@ -14,7 +14,7 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
 FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libsqlite3-0 libssl3 libgrpc++1.51 libprotobuf32 \
-    libtcmalloc-minimal4 \
+    libtcmalloc-minimal4 libsimdjson14 \
     ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/bin/cloud-tasks-emulator /usr/local/bin/cloud-tasks-emulator
