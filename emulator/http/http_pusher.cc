@@ -63,7 +63,10 @@ std::optional<Url> ParseUrl(const std::string& url) {
   }
   u.port = colon == std::string_view::npos ? (u.tls ? "443" : "80")
                                            : std::string(authority.substr(colon + 1));
-  if (u.host.empty() || u.port.empty()) return std::nullopt;
+  if (u.host.empty() || u.port.empty() || u.port.size() > 5 ||
+      u.port.find_first_not_of("0123456789") != std::string::npos || std::stoul(u.port) > 65535) {
+    return std::nullopt;
+  }
   return u;
 }
 
@@ -119,13 +122,22 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
 
   awaitable<std::optional<Connection>> Connect(const Url& url, Clock::time_point deadline,
                                                beast::error_code& ec) {
-    tcp::resolver resolver(io);
-    auto endpoints = co_await resolver.async_resolve(url.host, url.port,
-                                                     asio::redirect_error(use_awaitable, ec));
-    if (ec) co_return std::nullopt;
     auto tcp_stream = std::make_unique<beast::tcp_stream>(io);
     tcp_stream->expires_at(deadline);
-    co_await tcp_stream->async_connect(endpoints, asio::redirect_error(use_awaitable, ec));
+    // An IP address needs no lookup: asio's resolver runs getaddrinfo one call at a time on a
+    // single thread, and thousands of pushes at once (50 queues' bursts) queue up behind it.
+    beast::error_code not_ip;
+    auto address = asio::ip::make_address(url.host, not_ip);
+    if (!not_ip) {
+      tcp::endpoint endpoint(address, static_cast<uint16_t>(std::stoul(url.port)));
+      co_await tcp_stream->async_connect(endpoint, asio::redirect_error(use_awaitable, ec));
+    } else {
+      tcp::resolver resolver(io);
+      auto endpoints = co_await resolver.async_resolve(url.host, url.port,
+                                                       asio::redirect_error(use_awaitable, ec));
+      if (ec) co_return std::nullopt;
+      co_await tcp_stream->async_connect(endpoints, asio::redirect_error(use_awaitable, ec));
+    }
     if (ec) co_return std::nullopt;
     tcp_stream->socket().set_option(tcp::no_delay(true), ec);
     if (!url.tls) co_return Connection(std::move(tcp_stream));
