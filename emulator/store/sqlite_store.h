@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "core/task_store.h"
+#include "store/wal_checkpointer.h"
 
 namespace SQLite {
 class Database;
@@ -81,6 +82,7 @@ class SqliteStore final : public core::TaskStore {
 
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<Statements> st_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // File databases only.
   std::unordered_map<std::string, int64_t> queue_ids_;
   bool in_transaction_ = false;
 };

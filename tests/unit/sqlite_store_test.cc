@@ -1,9 +1,11 @@
 #include "store/sqlite_store.h"
 
+#include <filesystem>
 #include <sys/stat.h>
 
 #include <doctest/doctest.h>
 
+#include "support/eventually.h"
 #include "support/temp_dir.h"
 
 using namespace cte;
@@ -149,4 +151,23 @@ TEST_CASE("the database file is private and carries the schema version") {
   CHECK((st.st_mode & 0777) == 0600);
   auto again = Open(path);  // Reopening runs no migration twice.
   CHECK(store::SqliteStore::SchemaVersion() >= 1);
+}
+
+// Commits only append to the WAL; the checkpointer thread copies them into the database file.
+TEST_CASE("committed pages reach the database file without the writer's help") {
+  testing::TempDir dir;
+  std::string path = dir.File("wal.db");
+  auto store = Open(path);
+  auto size = [&] { return std::filesystem::file_size(path); };
+  auto before = size();
+  REQUIRE(store->Begin().ok());
+  REQUIRE(store->PutQueue(MakeQueue(kQ)).ok());
+  for (int i = 0; i < 500; ++i) {
+    core::Task t = MakeTask(std::string(kQ) + "/tasks/t" + std::to_string(i));
+    t.http_request->body = std::string(2000, 'x');
+    REQUIRE(store->InsertTask(t).ok());
+  }
+  REQUIRE(store->Commit().ok());
+  // About 1 MB of rows, written by the checkpointer while the writer does nothing.
+  CHECK(testing::Eventually([&] { return size() > before + 500 * 2000; }));
 }

@@ -1,0 +1,49 @@
+#include "store/wal_checkpointer.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+namespace cte::store {
+
+core::Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
+    const std::string& path, std::chrono::milliseconds interval) {
+  try {
+    auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE, 5000);
+    return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(std::move(db), interval));
+  } catch (const std::exception& e) {
+    return core::Internal(std::string("cannot open the database for checkpoints: ") + e.what());
+  }
+}
+
+WalCheckpointer::WalCheckpointer(std::unique_ptr<SQLite::Database> db,
+                                 std::chrono::milliseconds interval)
+    : db_(std::move(db)), interval_(interval), thread_([this] { Loop(); }) {}
+
+WalCheckpointer::~WalCheckpointer() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+void WalCheckpointer::Loop() {
+  std::unique_lock lock(mu_);
+  while (!cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
+    lock.unlock();
+    Checkpoint();
+    lock.lock();
+  }
+  lock.unlock();
+  Checkpoint();
+}
+
+void WalCheckpointer::Checkpoint() {
+  try {
+    db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
+  } catch (const std::exception&) {
+    // Busy or failed: the frames stay in the log, and the next round tries again.
+  }
+}
+
+}  // namespace cte::store

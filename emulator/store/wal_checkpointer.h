@@ -1,0 +1,47 @@
+// WalCheckpointer: copies a WAL database's log back into the database file on a thread of its
+// own, so that the writer's commits never wait for a checkpoint's writes and fsync.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "core/status.h"
+
+namespace SQLite {
+class Database;
+}  // namespace SQLite
+
+namespace cte::store {
+
+class WalCheckpointer {
+ public:
+  // Opens a second connection to the database at `path` (in WAL mode, with automatic checkpoints
+  // turned off on the writer's connection) and runs a PASSIVE checkpoint every `interval`: it
+  // never blocks the writer, and copies every frame no reader still needs. INTERNAL when the
+  // database cannot be opened.
+  static core::Result<std::unique_ptr<WalCheckpointer>> Start(const std::string& path,
+                                                              std::chrono::milliseconds interval);
+  // Stops the thread (after a last checkpoint).
+  ~WalCheckpointer();
+
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+ private:
+  WalCheckpointer(std::unique_ptr<SQLite::Database> db, std::chrono::milliseconds interval);
+  void Loop();
+  void Checkpoint();
+
+  std::unique_ptr<SQLite::Database> db_;
+  std::chrono::milliseconds interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cte::store
