@@ -1,5 +1,6 @@
 #include "store/sqlite_store.h"
 
+#include <atomic>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -382,8 +383,21 @@ Status Migrate(SQLite::Database& db) {
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
   CTE_RETURN_IF_ERROR(CreatePrivateFile(path));
   return Guard([&]() -> Result<std::unique_ptr<SqliteStore>> {
+    // ":memory:" keeps every page in SQLite's page cache, which then walks all of them at each
+    // commit (pcache1TruncateUnsafe); the memdb VFS holds the same private, in-memory database
+    // in one buffer behind a normal-sized cache.
+    static std::atomic<int> memdb_count{0};
+    std::string target = path != ":memory:"
+                             ? path
+                             : "file:/cte-memdb-" + std::to_string(::getpid()) + "-" +
+                                   std::to_string(memdb_count++) + "?vfs=memdb";
     auto db = std::make_unique<SQLite::Database>(
-        path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_URI, 5000);
+        target, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_URI, 5000);
+    if (path == ":memory:") {
+      // memdb stops at 1 GiB by default; let it grow as :memory: would.
+      sqlite3_int64 limit = int64_t{1} << 46;
+      sqlite3_file_control(db->getHandle(), "main", SQLITE_FCNTL_SIZE_LIMIT, &limit);
+    }
     db->exec("PRAGMA journal_mode = WAL");
     db->exec("PRAGMA synchronous = NORMAL");
     db->exec("PRAGMA foreign_keys = OFF");
