@@ -40,7 +40,13 @@ void WalCheckpointer::Loop() {
 
 void WalCheckpointer::Checkpoint() {
   try {
-    db_->exec("PRAGMA wal_checkpoint(PASSIVE)");
+    // A PASSIVE checkpoint never waits for the writer, but under steady writes it never finds
+    // the log fully copied when a transaction starts, so the log never restarts and grows
+    // without end. Past kMaxLogFrames, TRUNCATE waits for the writer's current transaction,
+    // copies the few frames PASSIVE left, and empties the log: a short pause now and then.
+    SQLite::Statement passive(*db_, "PRAGMA wal_checkpoint(PASSIVE)");
+    int log_frames = passive.executeStep() ? passive.getColumn(1).getInt() : 0;
+    if (log_frames > kMaxLogFrames) db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
   } catch (const std::exception&) {
     // Busy or failed: the frames stay in the log, and the next round tries again.
   }

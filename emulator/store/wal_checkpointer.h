@@ -21,8 +21,9 @@ class WalCheckpointer {
  public:
   // Opens a second connection to the database at `path` (in WAL mode, with automatic checkpoints
   // turned off on the writer's connection) and runs a PASSIVE checkpoint every `interval`: it
-  // never blocks the writer, and copies every frame no reader still needs. INTERNAL when the
-  // database cannot be opened.
+  // never blocks the writer, and copies every frame no reader still needs. When the log passes
+  // kMaxLogFrames it is emptied (TRUNCATE), which makes the writer wait for a moment. INTERNAL
+  // when the database cannot be opened.
   static core::Result<std::unique_ptr<WalCheckpointer>> Start(const std::string& path,
                                                               std::chrono::milliseconds interval);
   // Stops the thread (after a last checkpoint).
@@ -35,6 +36,9 @@ class WalCheckpointer {
   WalCheckpointer(std::unique_ptr<SQLite::Database> db, std::chrono::milliseconds interval);
   void Loop();
   void Checkpoint();
+
+  // About 64 MiB of 4 KiB pages: the most the log grows before it is emptied.
+  static constexpr int kMaxLogFrames = 16384;
 
   std::unique_ptr<SQLite::Database> db_;
   std::chrono::milliseconds interval_;
