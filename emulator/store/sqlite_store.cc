@@ -279,7 +279,9 @@ Status CreatePrivateFile(const std::string& path) {
 
 struct SqliteStore::Statements {
   explicit Statements(SQLite::Database& db)
-      : begin(db, "BEGIN"),
+      // IMMEDIATE: take the write lock up front, waiting (busy timeout) for a checkpoint that
+      // holds it; a deferred transaction would fail at once with SQLITE_BUSY_SNAPSHOT instead.
+      : begin(db, "BEGIN IMMEDIATE"),
         commit(db, "COMMIT"),
         rollback(db, "ROLLBACK"),
         savepoint(db, "SAVEPOINT call"),

@@ -42,11 +42,12 @@ void WalCheckpointer::Checkpoint() {
   try {
     // A PASSIVE checkpoint never waits for the writer, but under steady writes it never finds
     // the log fully copied when a transaction starts, so the log never restarts and grows
-    // without end. Past kMaxLogFrames, TRUNCATE waits for the writer's current transaction,
-    // copies the few frames PASSIVE left, and empties the log: a short pause now and then.
+    // without end. Past kMaxLogFrames, RESTART waits for the writer's current transaction,
+    // copies the few frames PASSIVE left, and makes the next commit start the log over: a
+    // short pause for the writer now and then, and a log file that stops growing.
     SQLite::Statement passive(*db_, "PRAGMA wal_checkpoint(PASSIVE)");
     int log_frames = passive.executeStep() ? passive.getColumn(1).getInt() : 0;
-    if (log_frames > kMaxLogFrames) db_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+    if (log_frames > kMaxLogFrames) db_->exec("PRAGMA wal_checkpoint(RESTART)");
   } catch (const std::exception&) {
     // Busy or failed: the frames stay in the log, and the next round tries again.
   }

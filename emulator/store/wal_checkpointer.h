@@ -22,7 +22,7 @@ class WalCheckpointer {
   // Opens a second connection to the database at `path` (in WAL mode, with automatic checkpoints
   // turned off on the writer's connection) and runs a PASSIVE checkpoint every `interval`: it
   // never blocks the writer, and copies every frame no reader still needs. When the log passes
-  // kMaxLogFrames it is emptied (TRUNCATE), which makes the writer wait for a moment. INTERNAL
+  // kMaxLogFrames it is restarted (RESTART), which makes the writer wait for a moment. INTERNAL
   // when the database cannot be opened.
   static core::Result<std::unique_ptr<WalCheckpointer>> Start(const std::string& path,
                                                               std::chrono::milliseconds interval);
@@ -37,8 +37,9 @@ class WalCheckpointer {
   void Loop();
   void Checkpoint();
 
-  // About 64 MiB of 4 KiB pages: the most the log grows before it is emptied.
-  static constexpr int kMaxLogFrames = 16384;
+  // About 256 MiB of 4 KiB pages: the most the log grows before it starts over (replaying it
+  // at a restart takes a fraction of a second).
+  static constexpr int kMaxLogFrames = 65536;
 
   std::unique_ptr<SQLite::Database> db_;
   std::chrono::milliseconds interval_;
