@@ -10,6 +10,7 @@ Standard library only. Every count is read back from the emulator or the worker:
 as done only if its task was stored, a dispatch only if the worker received it.
 """
 import argparse
+import contextlib
 import datetime
 import http.client
 import json
@@ -224,6 +225,28 @@ def emulator_args(args, db, extra=()):
     return [args.emulator, "--port", "0", "--db", db, "--log-level", level, *extra]
 
 
+@contextlib.contextmanager
+def emulator_and_worker(args, worker_flags=()):
+    """An in-memory emulator and a light-recording worker, and a client of each."""
+    worker = Server([args.worker, "--port", "0", "--record", "light", *worker_flags])
+    emu = None
+    try:
+        emu = Server(emulator_args(args, ":memory:"), args.emulator_log)
+        yield emu, worker, Client(emu.port), Client(worker.port)
+    finally:
+        if emu:
+            emu.stop()
+        worker.stop()
+
+
+def fill_paused_queue(c, qid, n, url, rate=500):
+    """Creates a paused queue holding `n` tasks due now, all pushed to `url`."""
+    create_queue(c, qid, rate=rate, paused=True)
+    body = {"task": {"httpRequest": {"url": url}}}
+    for _ in range(n):
+        c.call("POST", f"/v2/{queue_name(qid)}/tasks", body)
+
+
 def enqueue_once(args, transport, db, seconds):
     """One enqueue run on a fresh emulator: (stored per second, answered, stored, CPU, p99)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -276,11 +299,7 @@ def scenario_dispatch(args, report):
     s = report.scenario(
         "dispatch", f"{queues} queues at 500/s, cap 1000, tasks already stored (paused, then "
         "resumed), a worker answering 200 at once, in-memory database")
-    worker = Server([args.worker, "--port", "0", "--record", "light"])
-    emu = Server(emulator_args(args, ":memory:"), args.emulator_log)
-    try:
-        c = Client(emu.port)
-        w = Client(worker.port)
+    with emulator_and_worker(args) as (emu, worker, c, w):
         for i in range(queues):
             create_queue(c, f"d{i}", paused=True)
         url = f"http://127.0.0.1:{worker.port}/task"
@@ -316,9 +335,6 @@ def scenario_dispatch(args, report):
                    round(delivered_in_window / run["seconds"]), "/s")
         report.row(s2, "delivered_total", "delivered in all (until drained)",
                    f"{total:,} in {elapsed:.1f} s", "")
-    finally:
-        emu.stop()
-        worker.stop()
 
 
 def rfc3339_seconds(text):
@@ -342,22 +358,12 @@ def scenario_accuracy(args, report):
     s = report.scenario("rate accuracy", f"a 200/s queue (maxBurstSize 100) with {n:,} tasks "
                         "already due, a worker answering 200 at once; dispatch times from the "
                         "emulator's attempt log")
-    worker = Server([args.worker, "--port", "0", "--record", "light"])
-    emu = Server(emulator_args(args, ":memory:"), args.emulator_log)
-    try:
-        c = Client(emu.port)
-        w = Client(worker.port)
-        create_queue(c, "acc", rate=200, paused=True)
-        body = {"task": {"httpRequest": {"url": f"http://127.0.0.1:{worker.port}/acc"}}}
-        for _ in range(n):
-            c.call("POST", f"/v2/{queue_name('acc')}/tasks", body)
+    with emulator_and_worker(args) as (emu, worker, c, w):
+        fill_paused_queue(c, "acc", n, f"http://127.0.0.1:{worker.port}/acc", rate=200)
         resumed = time.time()
         c.call("POST", f"/v2/{queue_name('acc')}:resume", {})
         wait_for("every dispatch", lambda: worker_stats(w)["received"] >= n, n / 200 + 30, 0.2)
         times = attempt_times(c, "acc")
-    finally:
-        emu.stop()
-        worker.stop()
     report.row(s, "delivered", "delivered to the worker / dispatched", f"{n:,} / {len(times):,}",
                "")
     rel = [t - resumed for t in times]
@@ -403,16 +409,8 @@ def scenario_concurrency(args, report):
             n //= 2
         s = report.scenario(f"concurrency {hold}s", f"a 500/s queue with cap 1000, {n:,} tasks "
                             f"due, a worker holding each request {hold} s")
-        worker = Server([args.worker, "--port", "0", "--record", "light", "--latency",
-                         f"{hold}s"])
-        emu = Server(emulator_args(args, ":memory:"), args.emulator_log)
-        try:
-            c = Client(emu.port)
-            w = Client(worker.port)
-            create_queue(c, "conc", rate=500, concurrent=1000, paused=True)
-            body = {"task": {"httpRequest": {"url": f"http://127.0.0.1:{worker.port}/c"}}}
-            for _ in range(n):
-                c.call("POST", f"/v2/{queue_name('conc')}/tasks", body)
+        with emulator_and_worker(args, ["--latency", f"{hold}s"]) as (emu, worker, c, w):
+            fill_paused_queue(c, "conc", n, f"http://127.0.0.1:{worker.port}/c")
             c.call("POST", f"/v2/{queue_name('conc')}:resume", {})
             peak_emulator = 0
             deadline = time.monotonic() + n / 200 + 60
@@ -422,9 +420,6 @@ def scenario_concurrency(args, report):
                     raise RuntimeError("concurrency run did not finish")
                 time.sleep(0.05)
             peak = worker_stats(w)["maxInFlight"]
-        finally:
-            emu.stop()
-            worker.stop()
         bound = min(1000, 100 + 500 * hold)
         report.row(s, "max_in_flight", "most requests in flight at the worker", peak, "",
                    f"<= 1000 (expect ~{bound})", peak <= 1000)
@@ -443,11 +438,7 @@ def scenario_latency(args, report):
     n = 500 if args.quick else 1500
     s = report.scenario("latency", f"{n:,} tasks scheduled 10 ms apart (100/s) on a running "
                         "500/s queue; scheduleTime to the worker receiving the request")
-    worker = Server([args.worker, "--port", "0", "--record", "light"])
-    emu = Server(emulator_args(args, ":memory:"), args.emulator_log)
-    try:
-        c = Client(emu.port)
-        w = Client(worker.port)
+    with emulator_and_worker(args) as (emu, worker, c, w):
         create_queue(c, "lat")
         base = time.time() + 3 + n / 2000
         for i in range(n):
@@ -458,9 +449,6 @@ def scenario_latency(args, report):
                              "httpRequest": {"url": f"http://127.0.0.1:{worker.port}/l"}}})
         wait_for("every task", lambda: worker_stats(w)["received"] >= n, n / 100 + 30, 0.2)
         pairs = w.call("GET", "/_worker/times")["times"]
-    finally:
-        emu.stop()
-        worker.stop()
     lat = sorted((recv - eta) / 1000 for recv, eta in pairs)
     report.row(s, "p50_ms", "p50 scheduleTime -> worker", round(percentile(lat, 50), 3), "ms")
     p99 = percentile(lat, 99)
