@@ -1,5 +1,7 @@
 #include "api/rest_handler.h"
 
+#include <algorithm>
+
 #include "api/rest_request.h"
 
 namespace cte::api {
@@ -285,7 +287,10 @@ Status RouteApi(Route& r) {
   bool v2 = s[0] == "v2";
   bool shape = (v2 || s[0] == "v1") && n >= 4 && n <= 9 && s[1] == "projects" &&
                s[3] == "locations" && (n < 6 || s[5] == "queues") && (n < 8 || s[7] == "tasks");
-  if (!shape || (!v2 && n > 5)) return RouteNotFound(r.request);
+  // A "*" in a URL template matches exactly one non-empty segment (spec 2.1).
+  bool empty_segment =
+      std::any_of(s.begin(), s.end(), [](const std::string& x) { return x.empty(); });
+  if (!shape || (!v2 && n > 5) || empty_segment) return RouteNotFound(r.request);
   switch (n) {
     case 4:
       return RouteLocations(r, Join(s, 1, 3), true);
