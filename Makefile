@@ -5,7 +5,7 @@ JOBS ?= 2
 PORT ?= 8123
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit node-deps demo bench format format-check tidy docker clean
+.PHONY: all deps build run test test-unit test-sanitize node-deps demo bench format format-check tidy docker clean
 
 all: build
 
@@ -23,6 +23,15 @@ run: build
 
 demo: build
 	tools/demo.sh
+
+# Everything built with AddressSanitizer and UndefinedBehaviorSanitizer; unit and integration tests.
+SANITIZE_BUILD ?= build-asan
+test-sanitize: deps
+	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
+	  -DCTE_SANITIZE=address,undefined $(CMAKE_FLAGS)
+	cmake --build $(SANITIZE_BUILD) -j$(JOBS)
+	cd $(SANITIZE_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j$(JOBS) -L "unit|integration"
 
 # Release build of the two binaries, then bench/run.py against them (wrk and h2load as load).
 BENCH_BUILD ?= build-release
