@@ -56,9 +56,10 @@ std::string OutcomeText(const core::AttemptLogEntry& e) {
   return "unknown";
 }
 
-// Runs a request's work; an exception from third-party code becomes INTERNAL.
+// Runs a request's work (returning a Status or a Result); an exception from third-party code
+// becomes INTERNAL.
 template <typename F>
-Result<api::Json> Guarded(F&& f) {
+auto Guarded(F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const std::exception& e) {
@@ -142,11 +143,7 @@ struct App::Impl {
         std::move(o), [this](grpc::ServiceWork work, std::function<void(const Status&)> done) {
           auto status = std::make_shared<Status>();
           runner->Submit({[this, work = std::move(work), status] {
-                            *status = Guarded([&]() -> Result<api::Json> {
-                                        Status s = work(service);
-                                        if (!s.ok()) return s;
-                                        return api::Json();
-                                      }).status();
+                            *status = Guarded([&] { return work(service); });
                             return status->ok();
                           },
                           [status, done = std::move(done)](const Status& commit) {
