@@ -1,6 +1,9 @@
 #include "http/http_pusher.h"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <cctype>
 #include <ctime>
 #include <deque>
 #include <map>
@@ -84,6 +87,18 @@ std::optional<core::Duration> ParseRetryAfter(std::string_view value) {
   return delay.count() > 0 ? std::optional<core::Duration>(delay) : core::Duration(0);
 }
 
+// RFC 6761 6.4: names under .invalid never resolve, and resolvers answer at once without asking.
+bool IsInvalidName(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  constexpr std::string_view kSuffix = "invalid";
+  if (host.size() < kSuffix.size()) return false;
+  std::string_view tail = host.substr(host.size() - kSuffix.size());
+  bool match = std::equal(tail.begin(), tail.end(), kSuffix.begin(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == b;
+  });
+  return match && (host.size() == kSuffix.size() || host[host.size() - kSuffix.size() - 1] == '.');
+}
+
 PushResult Failure(PushResult::Outcome outcome, std::string error) {
   PushResult r;
   r.outcome = outcome;
@@ -131,6 +146,9 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
     if (!not_ip) {
       tcp::endpoint endpoint(address, static_cast<uint16_t>(std::stoul(url.port)));
       co_await tcp_stream->async_connect(endpoint, asio::redirect_error(use_awaitable, ec));
+    } else if (IsInvalidName(url.host)) {
+      ec = asio::error::host_not_found;  // RFC 6761 6.4: never resolves, so never looked up.
+      co_return std::nullopt;
     } else {
       tcp::resolver resolver(io);
       auto endpoints = co_await resolver.async_resolve(url.host, url.port,
@@ -153,14 +171,24 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
     co_return Connection(std::move(stream));
   }
 
+  // Writes the request and reads the answer; the body is read in chunks and dropped (only the
+  // status and Retry-After matter), so a huge body costs no memory.
   template <typename Stream>
   awaitable<void> Exchange(Stream& stream, bhttp::request<bhttp::string_body>& req,
-                           bhttp::response_parser<bhttp::string_body>& parser,
+                           bhttp::response_parser<bhttp::buffer_body>& parser,
                            beast::error_code& ec) {
     beast::flat_buffer buffer;
     co_await bhttp::async_write(stream, req, asio::redirect_error(use_awaitable, ec));
     if (ec) co_return;
-    co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+    co_await bhttp::async_read_header(stream, buffer, parser,
+                                      asio::redirect_error(use_awaitable, ec));
+    std::array<char, 16384> chunk;
+    while (!ec && !parser.is_done()) {
+      parser.get().body().data = chunk.data();
+      parser.get().body().size = chunk.size();
+      co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      if (ec == bhttp::error::need_buffer) ec = {};
+    }
   }
 
   awaitable<PushResult> Send(uint64_t id, core::PushRequest request) {
@@ -199,7 +227,7 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
         co_return Failure(PushResult::Outcome::kConnectionError, "cancelled");
       Tcp(*conn).expires_at(deadline);
       active[id] = &Tcp(*conn);
-      bhttp::response_parser<bhttp::string_body> parser;
+      bhttp::response_parser<bhttp::buffer_body> parser;
       parser.body_limit(options.max_response_bytes);
       if (request.method == "HEAD") parser.skip(true);
       if (auto* plain = std::get_if<0>(&*conn)) {
@@ -207,29 +235,34 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
       } else {
         co_await Exchange(*std::get<1>(*conn), req, parser, ec);
       }
-      bool got_header = parser.is_header_done();
-      if (ec && !got_header) {
-        if (reused && ec != beast::error::timeout) continue;
-        co_return ErrorResult(ec, deadline);
-      }
+      if (ec && !parser.is_header_done() && reused && ec != beast::error::timeout) continue;
+      // Only a whole answer counts: an error after the headers (the worker closed the connection,
+      // the body is over the limit or the deadline passed) fails the attempt like any other.
+      if (ec) co_return ErrorResult(ec, deadline, parser.is_header_done());
       PushResult result;
       result.outcome = PushResult::Outcome::kResponse;
       result.http_status = static_cast<int>(parser.get().result_int());
       auto retry_after = parser.get()[bhttp::field::retry_after];
       result.retry_after =
           ParseRetryAfter(std::string_view(retry_after.data(), retry_after.size()));
-      // A body over the limit is cut off, and its connection is not reused.
-      if (!ec && parser.get().keep_alive()) ReturnIdle(url->Origin(), std::move(*conn));
+      if (parser.get().keep_alive()) ReturnIdle(url->Origin(), std::move(*conn));
       co_return result;
     }
     co_return Failure(PushResult::Outcome::kConnectionError, "connection closed");
   }
 
-  static PushResult ErrorResult(const beast::error_code& ec, Clock::time_point deadline) {
+  PushResult ErrorResult(const beast::error_code& ec, Clock::time_point deadline,
+                         bool got_header = false) const {
     if (ec == beast::error::timeout || Clock::now() >= deadline) {
       return Failure(PushResult::Outcome::kDeadlineExceeded, "deadline exceeded");
     }
-    return Failure(PushResult::Outcome::kConnectionError, ec ? ec.message() : "connection failed");
+    if (!ec) return Failure(PushResult::Outcome::kConnectionError, "connection failed");
+    std::string what = ec.message();
+    if (ec == bhttp::error::body_limit) {
+      what = "response body over " + std::to_string(options.max_response_bytes) + " bytes";
+    }
+    if (got_header) what = "incomplete response: " + what;
+    return Failure(PushResult::Outcome::kConnectionError, what);
   }
 
   asio::io_context& io;

@@ -13,8 +13,10 @@ class io_context;
 namespace cte::http {
 
 struct PusherOptions {
-  bool verify_tls = true;                   // Check https:// workers' certificates.
-  size_t max_response_bytes = 1024 * 1024;  // The rest of a larger answer is not read.
+  bool verify_tls = true;  // Check https:// workers' certificates.
+  // An answer counts only when it arrives whole; a longer body fails the attempt. The body is
+  // read and dropped as it comes, so the limit costs no memory.
+  size_t max_response_bytes = 32 * 1024 * 1024;
   // Keep-alive pool size per origin: connections closed after each answer would pile up in
   // TIME_WAIT and use up the local ports at thousands of pushes a second.
   size_t max_idle_connections_per_origin = 4096;

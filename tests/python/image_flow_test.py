@@ -3,41 +3,14 @@
 Run: python3 -m unittest discover -s tests/python -v   (CTE_EMULATOR_BIN names the emulator)
 """
 
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import unittest
-import urllib.request
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-EMULATOR = os.environ.get("CTE_EMULATOR_BIN", os.path.join(ROOT, "build", "bin", "cloud-tasks-emulator"))
+from support import EMULATOR, ROOT, call, start, stop
+
 QUEUE = "projects/api-ai-blog-writer/locations/europe-west1/queues/image-generation-queue"
-
-
-def start(args, env=None):
-    """Starts a process that prints '... listening on URL' first; returns (process, url)."""
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
-    line = proc.stdout.readline().strip()
-    if " listening on " not in line:
-        proc.kill()
-        raise RuntimeError(f"{args[0]} did not start: {line!r}")
-    return proc, line.split(" listening on ", 1)[1]
-
-
-def stop(proc):
-    proc.kill()
-    proc.wait()
-    proc.stdout.close()
-
-
-def call(method, url, body=None, timeout=30):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read() or b"{}")
 
 
 class ImageFlowTest(unittest.TestCase):
