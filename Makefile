@@ -5,7 +5,7 @@ JOBS ?= 2
 PORT ?= 8123
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit test-sanitize node-deps demo bench format format-check tidy docker clean
+.PHONY: all deps build run test test-unit test-crash test-sanitize node-deps demo bench format format-check tidy docker clean
 
 all: build
 
@@ -49,6 +49,13 @@ node-deps: deps
 
 test: build node-deps
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The crash loop in full: 20 SIGKILLs under load (make test runs it with 5). CRASH_SEED repeats a run.
+CRASH_KILLS ?= 20
+test-crash: build
+	CTE_EMULATOR_BIN=$(BUILD)/bin/cloud-tasks-emulator CTE_CRASH_KILLS=$(CRASH_KILLS) \
+	  $(if $(CRASH_SEED),CTE_CRASH_SEED=$(CRASH_SEED)) \
+	  python3 -m unittest discover -s tests/python -p crash_test.py -v
 
 test-unit: build
 	cd $(BUILD) && ctest --output-on-failure -L unit
