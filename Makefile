@@ -5,7 +5,7 @@ JOBS ?= 2
 PORT ?= 8123
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit test-crash test-sanitize node-deps demo bench format format-check tidy docker clean
+.PHONY: all deps build run test test-unit test-crash test-sanitize fuzz node-deps demo bench format format-check tidy docker clean
 
 all: build
 
@@ -25,13 +25,35 @@ demo: build
 	tools/demo.sh
 
 # Everything built with AddressSanitizer and UndefinedBehaviorSanitizer; unit and integration tests.
+# -O0 -g1 builds in half the time of -O1 -g (line numbers still in the reports).
 SANITIZE_BUILD ?= build-asan
 test-sanitize: deps
-	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
+	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
 	  -DCTE_SANITIZE=address,undefined $(CMAKE_FLAGS)
 	cmake --build $(SANITIZE_BUILD) -j$(JOBS)
 	cd $(SANITIZE_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS) -L "unit|integration"
+
+# libFuzzer targets (clang, ASan + UBSan) over the JSON mapping, names, times and routing, each
+# run FUZZ_SECONDS from its seed corpus in fuzz/corpus/ (new inputs go to build-fuzz/corpus/).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = time names json routing
+fuzz:
+	@tools/install-deps.sh tools/apt-packages-fuzz.txt
+	CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
+	  -DCTE_FUZZ=ON -DCTE_SANITIZE=address,undefined -DCTE_TCMALLOC=OFF
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes && \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s" && \
+	  ASAN_OPTIONS=detect_leaks=1 $(FUZZ_BUILD)/bin/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	    -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- \
+	    $(FUZZ_BUILD)/corpus/$$t fuzz/corpus/$$t 2>$(FUZZ_BUILD)/fuzz_$$t.log || \
+	    { tail -60 $(FUZZ_BUILD)/fuzz_$$t.log; exit 1; }; \
+	  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" $(FUZZ_BUILD)/fuzz_$$t.log; \
+	done
 
 # Release build of the two binaries, then bench/run.py against them (wrk and h2load as load).
 BENCH_BUILD ?= build-release

@@ -18,7 +18,6 @@ using core::Status;
 using core::Task;
 
 constexpr int kMaxQueuePageSize = 9800;
-constexpr int kMaxTaskPageSize = 1000;
 
 // The locations Cloud Tasks serves; ListLocations adds any other location that holds queues.
 constexpr const char* kRegions[] = {
