@@ -463,6 +463,7 @@ Status SqliteStore::Commit() {
 
 void SqliteStore::Rollback() {
   queue_ids_.clear();
+  queues_.clear();
   in_transaction_ = false;
   if (sqlite3_get_autocommit(db_->getHandle())) return;
   try {
@@ -486,8 +487,9 @@ Status SqliteStore::ReleaseSavepoint() {
 }
 
 Status SqliteStore::RollbackSavepoint() {
-  // The queue-ID cache may hold queues created after the savepoint.
+  // The queue caches may hold queues created or changed after the savepoint.
   queue_ids_.clear();
+  queues_.clear();
   return Guard([&]() -> Status {
     Use(st_->rollback_to)->exec();
     Use(st_->release)->exec();
@@ -507,10 +509,16 @@ int64_t SqliteStore::QueueId(std::string_view name) {
 
 Result<std::optional<StoredQueue>> SqliteStore::FindQueue(std::string_view name) {
   return Guard([&]() -> Result<std::optional<StoredQueue>> {
+    std::string key(name);
+    if (auto it = queues_.find(key); it != queues_.end()) {
+      return std::optional<StoredQueue>(it->second);
+    }
     Use st(st_->find_queue);
-    st->bind(1, std::string(name));
+    st->bind(1, key);
     if (!st->executeStep()) return std::optional<StoredQueue>();
-    return std::optional<StoredQueue>(ReadQueue(*st));
+    StoredQueue found = ReadQueue(*st);
+    queues_.emplace(std::move(key), found);
+    return std::optional<StoredQueue>(std::move(found));
   });
 }
 
@@ -530,6 +538,7 @@ Result<std::vector<StoredQueue>> SqliteStore::ListQueues(std::string_view prefix
 Status SqliteStore::PutQueue(const StoredQueue& stored) {
   return Guard([&]() -> Status {
     const core::Queue& q = stored.queue;
+    queues_.erase(q.name);
     Use st(st_->put_queue);
     st->bind(1, q.name);
     st->bind(2, static_cast<int>(q.state));
@@ -562,6 +571,7 @@ Status SqliteStore::PutQueue(const StoredQueue& stored) {
 
 Status SqliteStore::DeleteQueue(std::string_view name) {
   return Guard([&]() -> Status {
+    queues_.erase(std::string(name));
     int64_t id = QueueId(name);
     if (id == 0) return Status::Ok();
     SQLite::Statement del_tasks(*db_, "DELETE FROM tasks WHERE queue_id = ?");
