@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "api/rest_request.h"
 #include "store/sqlite_store.h"
 
 using namespace cte;
@@ -249,4 +250,22 @@ TEST_CASE_FIXTURE(Fixture, "locations, routes and health") {
   CHECK(Call("PUT", kQ).status == 404);
   CHECK(Call("GET", "/emulator/v1/healthz").status == 200);
   CHECK(Call("GET", "/v2/projects/p/locations/l/queues/q%zz").status == 400);
+}
+
+TEST_CASE("request bodies nest at most 64 deep; brackets inside strings do not count") {
+  auto nested = [](int depth, const std::string& inner) {
+    return std::string("{\"a\":") + std::string(static_cast<size_t>(depth - 1), '[') + inner +
+           std::string(static_cast<size_t>(depth - 1), ']') + "}";
+  };
+  CHECK(api::ParseJsonBody(nested(64, "1")).ok());
+  auto deep = api::ParseJsonBody(nested(65, "1"));
+  REQUIRE_FALSE(deep.ok());
+  CHECK(deep.status().message() == "Invalid JSON payload received. Nesting is too deep.");
+  std::string brackets(100, '[');
+  CHECK(api::ParseJsonBody(nested(64, "\"" + brackets + "\"")).ok());
+  CHECK(api::ParseJsonBody(nested(64, "\"\\\"" + brackets + "\\\\\"")).ok());
+  CHECK(api::ParseJsonBody("{\"a\":\"\\\\\\\"[[\",\"b\":[[1]]}")->at("b")[0][0] == 1);
+  // An escaped quote does not end a string: the brackets after it are still inside it.
+  CHECK(api::ParseJsonBody(nested(64, "\"\\\"" + brackets + "\"")).ok());
+  CHECK_FALSE(api::ParseJsonBody("{\"a\":\"unterminated [[[").ok());
 }
