@@ -252,8 +252,9 @@ Status RouteTaskCollection(Route& r, const std::string& parent) {
       return UnknownField(k, "");
     }
   }
-  return r.Set("CreateTask", [parent, task = std::move(task), view, o](Service& s) {
-    return Then(s.CreateTask(parent, task, view),
+  // Runs once, so the task (its body above all) moves into the call instead of being copied.
+  return r.Set("CreateTask", [parent, task = std::move(task), view, o](Service& s) mutable {
+    return Then(s.CreateTask(parent, std::move(task), view),
                 [&](const core::Task& t) { return TaskToJson(t, o); });
   });
 }
