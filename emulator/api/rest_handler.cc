@@ -336,13 +336,12 @@ PreparedCall PrepareRestCall(const RestRequest& request) {
 }
 
 RestResponse ErrorResponse(const Status& status) {
-  return {core::HttpStatusFor(status.code()),
-          ErrorToJson(status).dump(-1, ' ', false, Json::error_handler_t::replace)};
+  return {core::HttpStatusFor(status.code()), DumpJson(ErrorToJson(status))};
 }
 
 RestResponse Render(const Result<Json>& result) {
   if (!result.ok()) return ErrorResponse(result.status());
-  return {200, result->dump(-1, ' ', false, Json::error_handler_t::replace)};
+  return {200, DumpJson(*result)};
 }
 
 RestResponse HandleRestNow(const RestRequest& request, Service& service, core::TaskStore& store) {
