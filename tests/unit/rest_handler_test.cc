@@ -191,6 +191,21 @@ TEST_CASE_FIXTURE(Fixture, "CreateTask, GetTask, ListTasks and DeleteTask") {
   CHECK(Call("POST", kQ + "/tasks", body).status == 200);  // The tombstone expired.
 }
 
+TEST_CASE_FIXTURE(Fixture, "generated task IDs have 19 digits, are unique and grow") {
+  REQUIRE(Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"("})").status == 200);
+  std::string last;
+  for (int i = 0; i < 200; ++i) {
+    auto created = Call("POST", kQ + "/tasks", R"({"task":{"httpRequest":{"url":"http://x"}}})");
+    REQUIRE(created.status == 200);
+    std::string id = created.json["name"].get<std::string>().substr(kQueueName.size() + 7);
+    CHECK(id.size() == 19);
+    CHECK(id.find_first_not_of("0123456789") == std::string::npos);
+    CHECK(id > last);
+    last = id;
+  }
+  CHECK(Call("GET", kQ + "/tasks?pageSize=1000").json["tasks"].size() == 200);
+}
+
 TEST_CASE_FIXTURE(Fixture, "CreateTask errors") {
   auto missing = Call("POST", kQ + "/tasks", R"({"task":{"httpRequest":{"url":"http://x"}}})");
   CHECK(missing.status == 404);
