@@ -44,6 +44,22 @@ constexpr std::array<int8_t, 256> MakeTable() {
 
 constexpr std::array<int8_t, 256> kTable = MakeTable();
 
+// kShifted[i][c]: the 6 bits of character c at position i of a group of four, in place in the
+// group's 24 bits; bit 31 marks a character outside both alphabets.
+constexpr std::array<std::array<uint32_t, 256>, 4> MakeShifted() {
+  std::array<std::array<uint32_t, 256>, 4> t{};
+  for (int i = 0; i < 4; ++i) {
+    for (int c = 0; c < 256; ++c) {
+      int8_t v = kTable[static_cast<size_t>(c)];
+      t[static_cast<size_t>(i)][static_cast<size_t>(c)] =
+          v < 0 ? 0x80000000u : static_cast<uint32_t>(v) << (18 - 6 * i);
+    }
+  }
+  return t;
+}
+
+constexpr auto kShifted = MakeShifted();
+
 }  // namespace
 
 std::string Base64Encode(std::string_view data) { return Encode(data, kStd, true); }
@@ -57,11 +73,10 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   std::string out(groups * 3 + (rest == 0 ? 0 : rest - 1), '\0');
   const auto* in = reinterpret_cast<const uint8_t*>(text.data());
   auto* dst = reinterpret_cast<uint8_t*>(out.data());
-  // Four characters to three bytes at a time; an invalid character has the sign bit set.
+  // Four characters to three bytes at a time.
   for (size_t g = 0; g < groups; ++g, in += 4, dst += 3) {
-    int8_t a = kTable[in[0]], b = kTable[in[1]], c = kTable[in[2]], d = kTable[in[3]];
-    if ((a | b | c | d) < 0) return std::nullopt;
-    uint32_t v = (uint32_t(a) << 18) | (uint32_t(b) << 12) | (uint32_t(c) << 6) | uint32_t(d);
+    uint32_t v = kShifted[0][in[0]] | kShifted[1][in[1]] | kShifted[2][in[2]] | kShifted[3][in[3]];
+    if (v & 0x80000000u) return std::nullopt;
     dst[0] = static_cast<uint8_t>(v >> 16);
     dst[1] = static_cast<uint8_t>(v >> 8);
     dst[2] = static_cast<uint8_t>(v);
