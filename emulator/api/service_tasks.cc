@@ -64,19 +64,19 @@ Result<Task> Service::GetTask(const std::string& name, core::TaskView view) {
   return core::NotFound(kEntityNotFound);
 }
 
-Result<core::StoredQueue> Service::QueueForNewTask(const std::string& parent) {
-  auto queue = LoadQueue(parent, kQueueNotFound);
-  if (queue.ok() || queue.status().code() != core::Code::kNotFound ||
-      !options_.auto_create_queues) {
-    return queue;
-  }
+Status Service::QueueForNewTask(const std::string& parent) {
+  // `parent` is a valid queue name (CreateTask checked it), so no LoadQueue: no second parse.
+  auto found = store_.FindQueue(parent);
+  if (!found.ok()) return found.status();
+  if (found->has_value()) return Status::Ok();
+  if (!options_.auto_create_queues) return core::NotFound(kQueueNotFound);
   core::StoredQueue created;
   created.queue.name = parent;
   created.queue.state = core::QueueState::kRunning;
   CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(created.queue));
   CTE_RETURN_IF_ERROR(store_.PutQueue(created));
   NotifyQueueChanged(parent);
-  return created;
+  return Status::Ok();
 }
 
 // Generated IDs are not drawn independently: a run starts at a random 19-digit number and adds a
@@ -111,8 +111,7 @@ Result<Task> Service::CreateTask(const std::string& parent, Task task, core::Tas
   } else {
     task.name = parent + "/tasks/" + NewTaskId();
   }
-  auto queue = QueueForNewTask(parent);
-  if (!queue.ok()) return queue.status();
+  CTE_RETURN_IF_ERROR(QueueForNewTask(parent));
   core::TimePoint now = clock_.Now();
   CTE_RETURN_IF_ERROR(core::PrepareNewTask(task, now));
   if (named) {
