@@ -44,6 +44,22 @@ constexpr std::array<int8_t, 256> MakeTable() {
 
 constexpr std::array<int8_t, 256> kTable = MakeTable();
 
+// kShifted[i][c]: the 6 bits of character c at position i of a group of four, in place in the
+// group's 24 bits; bit 31 marks a character outside both alphabets.
+constexpr std::array<std::array<uint32_t, 256>, 4> MakeShifted() {
+  std::array<std::array<uint32_t, 256>, 4> t{};
+  for (int i = 0; i < 4; ++i) {
+    for (int c = 0; c < 256; ++c) {
+      int8_t v = kTable[static_cast<size_t>(c)];
+      t[static_cast<size_t>(i)][static_cast<size_t>(c)] =
+          v < 0 ? 0x80000000u : static_cast<uint32_t>(v) << (18 - 6 * i);
+    }
+  }
+  return t;
+}
+
+constexpr auto kShifted = MakeShifted();
+
 }  // namespace
 
 std::string Base64Encode(std::string_view data) { return Encode(data, kStd, true); }
@@ -51,20 +67,26 @@ std::string Base64UrlEncode(std::string_view data) { return Encode(data, kUrl, f
 
 std::optional<std::string> Base64Decode(std::string_view text) {
   while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int8_t v = kTable[static_cast<uint8_t>(c)];
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xFF);
-    }
+  size_t rest = text.size() % 4;
+  if (rest == 1) return std::nullopt;
+  size_t groups = text.size() / 4;
+  std::string out(groups * 3 + (rest == 0 ? 0 : rest - 1), '\0');
+  const auto* in = reinterpret_cast<const uint8_t*>(text.data());
+  auto* dst = reinterpret_cast<uint8_t*>(out.data());
+  // Four characters to three bytes at a time.
+  for (size_t g = 0; g < groups; ++g, in += 4, dst += 3) {
+    uint32_t v = kShifted[0][in[0]] | kShifted[1][in[1]] | kShifted[2][in[2]] | kShifted[3][in[3]];
+    if (v & 0x80000000u) return std::nullopt;
+    dst[0] = static_cast<uint8_t>(v >> 16);
+    dst[1] = static_cast<uint8_t>(v >> 8);
+    dst[2] = static_cast<uint8_t>(v);
+  }
+  if (rest != 0) {  // 2 or 3 characters: 1 or 2 bytes; leftover bits are ignored.
+    int8_t a = kTable[in[0]], b = kTable[in[1]], c = rest == 3 ? kTable[in[2]] : 0;
+    if ((a | b | c) < 0) return std::nullopt;
+    uint32_t v = (uint32_t(a) << 18) | (uint32_t(b) << 12) | (uint32_t(c) << 6);
+    dst[0] = static_cast<uint8_t>(v >> 16);
+    if (rest == 3) dst[1] = static_cast<uint8_t>(v >> 8);
   }
   return out;
 }

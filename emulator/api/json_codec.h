@@ -45,4 +45,8 @@ Json LocationToJson(const core::Location& l);
 // Google's JSON error body for a non-OK status.
 Json ErrorToJson(const core::Status& s);
 
+// Compact JSON text: the same as j.dump(-1, ' ', false, Json::error_handler_t::replace), a few
+// times faster on the ASCII strings that make up nearly every response.
+std::string DumpJson(const Json& j);
+
 }  // namespace cte::api

@@ -106,7 +106,123 @@ Json AttemptJson(const core::Attempt& a) {
   return j;
 }
 
+// Appends `s` as a JSON string, escaped as nlohmann's serializer does; false (and nothing
+// appended) when `s` holds a byte outside ASCII, which the caller leaves to nlohmann (its UTF-8
+// checks and replacements).
+bool AppendAsciiString(std::string& out, const std::string& s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  size_t mark = out.size();
+  out += '"';
+  const char* run = s.data();  // The start of the characters not yet copied.
+  const char* end = run + s.size();
+  for (const char* p = run; p < end; ++p) {
+    auto c = static_cast<unsigned char>(*p);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
+    if (c >= 0x80) {
+      out.resize(mark);
+      return false;
+    }
+    out.append(run, p);
+    run = p + 1;
+    char escaped[6] = {'\\', 0, 0, 0, 0, 0};
+    size_t n = 2;
+    switch (c) {
+      case '"':
+      case '\\':
+        escaped[1] = static_cast<char>(c);
+        break;
+      case '\b':
+        escaped[1] = 'b';
+        break;
+      case '\f':
+        escaped[1] = 'f';
+        break;
+      case '\n':
+        escaped[1] = 'n';
+        break;
+      case '\r':
+        escaped[1] = 'r';
+        break;
+      case '\t':
+        escaped[1] = 't';
+        break;
+      default:
+        escaped[1] = 'u';
+        escaped[2] = '0';
+        escaped[3] = '0';
+        escaped[4] = kHex[c >> 4];
+        escaped[5] = kHex[c & 15];
+        n = 6;
+    }
+    out.append(escaped, n);
+  }
+  out.append(run, end);
+  out += '"';
+  return true;
+}
+
+void AppendNlohmann(std::string& out, const Json& j) {
+  out += j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+void AppendString(std::string& out, const std::string& s) {
+  if (!AppendAsciiString(out, s)) AppendNlohmann(out, Json(s));
+}
+
+void AppendJson(std::string& out, const Json& j) {
+  switch (j.type()) {
+    case Json::value_t::null:
+      out += "null";
+      return;
+    case Json::value_t::boolean:
+      out += j.get<bool>() ? "true" : "false";
+      return;
+    case Json::value_t::number_integer:
+      out += std::to_string(j.get<int64_t>());
+      return;
+    case Json::value_t::number_unsigned:
+      out += std::to_string(j.get<uint64_t>());
+      return;
+    case Json::value_t::string:
+      AppendString(out, j.get_ref<const std::string&>());
+      return;
+    case Json::value_t::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& [key, value] : j.items()) {
+        if (!first) out += ',';
+        first = false;
+        AppendString(out, key);
+        out += ':';
+        AppendJson(out, value);
+      }
+      out += '}';
+      return;
+    }
+    case Json::value_t::array: {
+      out += '[';
+      bool first = true;
+      for (const Json& value : j) {
+        if (!first) out += ',';
+        first = false;
+        AppendJson(out, value);
+      }
+      out += ']';
+      return;
+    }
+    default:  // Doubles, binary, discarded: rare, and nlohmann's format is particular.
+      AppendNlohmann(out, j);
+  }
+}
+
 }  // namespace
+
+std::string DumpJson(const Json& j) {
+  std::string out;
+  out.reserve(512);
+  AppendJson(out, j);
+  return out;
+}
 
 Json QueueToJson(const core::Queue& q, const JsonOptions& o) {
   Json j = Json::object();

@@ -252,8 +252,9 @@ Status RouteTaskCollection(Route& r, const std::string& parent) {
       return UnknownField(k, "");
     }
   }
-  return r.Set("CreateTask", [parent, task = std::move(task), view, o](Service& s) {
-    return Then(s.CreateTask(parent, task, view),
+  // Runs once, so the task (its body above all) moves into the call instead of being copied.
+  return r.Set("CreateTask", [parent, task = std::move(task), view, o](Service& s) mutable {
+    return Then(s.CreateTask(parent, std::move(task), view),
                 [&](const core::Task& t) { return TaskToJson(t, o); });
   });
 }
@@ -335,13 +336,12 @@ PreparedCall PrepareRestCall(const RestRequest& request) {
 }
 
 RestResponse ErrorResponse(const Status& status) {
-  return {core::HttpStatusFor(status.code()),
-          ErrorToJson(status).dump(-1, ' ', false, Json::error_handler_t::replace)};
+  return {core::HttpStatusFor(status.code()), DumpJson(ErrorToJson(status))};
 }
 
 RestResponse Render(const Result<Json>& result) {
   if (!result.ok()) return ErrorResponse(result.status());
-  return {200, result->dump(-1, ' ', false, Json::error_handler_t::replace)};
+  return {200, DumpJson(*result)};
 }
 
 RestResponse HandleRestNow(const RestRequest& request, Service& service, core::TaskStore& store) {

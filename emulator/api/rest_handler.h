@@ -25,8 +25,9 @@ struct RestResponse {
 };
 
 // A routed and decoded request. Either `immediate` holds the answer (a routing or decoding error,
-// or an endpoint that needs no store), or `execute` must run on the thread that owns the Service,
-// inside a store transaction, and its result be passed to Render.
+// or an endpoint that needs no store), or `execute` must run once (it may move its captures
+// out) on the thread that owns the Service, inside a store transaction, and its result be passed
+// to Render.
 struct PreparedCall {
   std::string rpc;  // For logs, e.g. "CreateTask"; empty when not routed.
   std::optional<RestResponse> immediate;

@@ -1,5 +1,7 @@
 #include "api/rest_request.h"
 
+#include <algorithm>
+#include <cstring>
 #include <simdjson.h>
 
 namespace cte::api {
@@ -19,16 +21,22 @@ int HexValue(char c) {
 // cannot make the parser recurse or allocate deeply.
 int JsonDepth(std::string_view s) {
   int depth = 0, max_depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
+  const char* p = s.data();
+  const char* end = p + s.size();
+  while (p < end) {
+    char c = *p++;
+    if (c == '"') {
+      // Skip the string with memchr (request bodies are mostly one long base64 string): it ends
+      // at the first quote not escaped, i.e. not after an odd run of backslashes.
+      const char* start = p;
+      while (true) {
+        const auto* q = static_cast<const char*>(std::memchr(p, '"', static_cast<size_t>(end - p)));
+        if (q == nullptr) return max_depth;  // Unterminated: nothing more to count.
+        const char* b = q;
+        while (b > start && b[-1] == '\\') --b;
+        p = q + 1;
+        if ((q - b) % 2 == 0) break;
+      }
     } else if (c == '{' || c == '[') {
       max_depth = std::max(max_depth, ++depth);
     } else if (c == '}' || c == ']') {

@@ -167,7 +167,9 @@ Status CopyMaskedField(const Queue& from, Queue& to, const std::string& path) {
 }  // namespace
 
 Service::Service(core::TaskStore& store, const core::Clock& clock, ServiceOptions options)
-    : store_(store), clock_(clock), options_(options), random_(std::random_device{}()) {}
+    : store_(store), clock_(clock), options_(options), random_(std::random_device{}()) {
+  RestartTaskIds();
+}
 
 // ---- Locations ----
 

@@ -107,14 +107,20 @@ class Service {
   core::Result<core::StoredQueue> LoadQueue(const std::string& name, const char* not_found);
   core::Result<core::Queue> SetState(const std::string& name, core::QueueState state);
   core::Status CheckQueueNameFree(const std::string& name);
-  core::Result<core::StoredQueue> QueueForNewTask(const std::string& parent);
+  // OK when the queue exists, or was just created (--auto-create-queues). Requires: `parent` is a
+  // valid queue name.
+  core::Status QueueForNewTask(const std::string& parent);
   void NotifyQueueChanged(const std::string& name);
+  // Generated task IDs: 19-digit numbers that start at a random point and grow by a random
+  // step (see service_tasks.cc).
   std::string NewTaskId();
+  void RestartTaskIds();
 
   core::TaskStore& store_;
   const core::Clock& clock_;
   ServiceOptions options_;
   std::mt19937_64 random_;
+  uint64_t last_task_number_ = 0;  // The last generated task ID; see NewTaskId.
   core::DispatchControl* dispatch_ = nullptr;
 };
 

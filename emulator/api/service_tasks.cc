@@ -64,22 +64,37 @@ Result<Task> Service::GetTask(const std::string& name, core::TaskView view) {
   return core::NotFound(kEntityNotFound);
 }
 
-Result<core::StoredQueue> Service::QueueForNewTask(const std::string& parent) {
-  auto queue = LoadQueue(parent, kQueueNotFound);
-  if (queue.ok() || queue.status().code() != core::Code::kNotFound ||
-      !options_.auto_create_queues) {
-    return queue;
-  }
+Status Service::QueueForNewTask(const std::string& parent) {
+  // `parent` is a valid queue name (CreateTask checked it), so no LoadQueue: no second parse.
+  auto found = store_.FindQueue(parent);
+  if (!found.ok()) return found.status();
+  if (found->has_value()) return Status::Ok();
+  if (!options_.auto_create_queues) return core::NotFound(kQueueNotFound);
   core::StoredQueue created;
   created.queue.name = parent;
   created.queue.state = core::QueueState::kRunning;
   CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(created.queue));
   CTE_RETURN_IF_ERROR(store_.PutQueue(created));
   NotifyQueueChanged(parent);
-  return created;
+  return Status::Ok();
 }
 
-std::string Service::NewTaskId() { return std::to_string(random_() >> 1); }
+// Generated IDs are not drawn independently: a run starts at a random 19-digit number and adds a
+// random step of 1 to 65,536 per task. They look as random to a client, are unique within a run,
+// and, having the same length, sort in creation order, so that each new task goes at the end of
+// the (queue, task ID) index instead of at a random place in it. A random place meant a different
+// index page rewritten (and, for a file, written to the log) per task: about a fifth of the CPU a
+// CreateTask cost.
+void Service::RestartTaskIds() {
+  constexpr uint64_t kFirst = 1'000'000'000'000'000'000;  // The smallest 19-digit number.
+  last_task_number_ = kFirst + random_() % (4 * kFirst);  // Leaves 4e18 numbers to grow into.
+}
+
+std::string Service::NewTaskId() {
+  last_task_number_ += 1 + (random_() & 0xffff);
+  if (last_task_number_ >= 9'000'000'000'000'000'000u) RestartTaskIds();  // 10^14 tasks on.
+  return std::to_string(last_task_number_);
+}
 
 Result<Task> Service::CreateTask(const std::string& parent, Task task, core::TaskView view) {
   auto queue_name = ParseQueueName(parent);
@@ -96,8 +111,7 @@ Result<Task> Service::CreateTask(const std::string& parent, Task task, core::Tas
   } else {
     task.name = parent + "/tasks/" + NewTaskId();
   }
-  auto queue = QueueForNewTask(parent);
-  if (!queue.ok()) return queue.status();
+  CTE_RETURN_IF_ERROR(QueueForNewTask(parent));
   core::TimePoint now = clock_.Now();
   CTE_RETURN_IF_ERROR(core::PrepareNewTask(task, now));
   if (named) {
@@ -105,7 +119,15 @@ Result<Task> Service::CreateTask(const std::string& parent, Task task, core::Tas
     if (!blocked.ok()) return blocked.status();
     if (*blocked) return core::AlreadyExists("Requested entity already exists");
   }
-  CTE_RETURN_IF_ERROR(store_.InsertTask(task));
+  Status inserted = store_.InsertTask(task);
+  // A generated ID can meet only a task from an earlier run, whose IDs grew from another random
+  // start: start again elsewhere.
+  for (int i = 0; !named && inserted.code() == core::Code::kAlreadyExists && i < 8; ++i) {
+    RestartTaskIds();
+    task.name = parent + "/tasks/" + NewTaskId();
+    inserted = store_.InsertTask(task);
+  }
+  CTE_RETURN_IF_ERROR(inserted);
   if (dispatch_ != nullptr) dispatch_->TaskScheduled(parent, *task.schedule_time);
   return ApplyView(std::move(task), view);
 }

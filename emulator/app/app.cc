@@ -129,7 +129,31 @@ struct App::Impl {
     store::BatchRunner::Hooks hooks;
     hooks.housekeeping = [this] { Housekeep(); };
     hooks.tick = [this] { return Tick(); };
+    hooks.batch_done = [this] { FlushToIo(); };
     runner = std::make_unique<store::BatchRunner>(*store, std::move(hooks));
+  }
+
+  // Hand-offs between the I/O thread and the store thread, coalesced: a wake-up and a lock per
+  // round of work rather than per request. Under load the store thread otherwise wakes for a
+  // handful of requests at a time, and each batch costs a commit (and rewrites the pages the
+  // last one left half full).
+  //
+  // On the I/O thread: queues a job; it goes to the runner once the handlers already waiting on
+  // the I/O thread (other connections' requests, most often) have run.
+  void SubmitFromIo(store::BatchRunner::Job job) {
+    to_runner.push_back(std::move(job));
+    if (to_runner.size() > 1) return;  // A flush is already posted.
+    asio::post(io, [this] { runner->Submit(to_runner); });
+  }
+  // On the store thread, in a job's `done`: queues `f` for the I/O thread; the batch's are
+  // posted together when its last `done` has run.
+  void ToIo(std::function<void()> f) { to_io.push_back(std::move(f)); }
+  void FlushToIo() {
+    if (to_io.empty()) return;
+    asio::post(io, [fs = std::move(to_io)] {
+      for (const auto& f : fs) f();
+    });
+    to_io.clear();
   }
 
   // Starts the gRPC adapter; the HTTP listener hands it the connections that speak HTTP/2.
@@ -210,15 +234,15 @@ struct App::Impl {
     };
     if (call->immediate) return finish(std::move(*call->immediate));
     auto result = std::make_shared<std::optional<Result<api::Json>>>();
-    runner->Submit({[this, call, result] {
-                      result->emplace(Guarded([&] { return call->execute(service); }));
-                      return (*result)->ok();
-                    },
-                    [this, result, finish = std::move(finish)](const Status& commit) {
-                      asio::post(io, [result, commit, finish] {
-                        finish(commit.ok() ? api::Render(**result) : api::ErrorResponse(commit));
-                      });
-                    }});
+    SubmitFromIo({[this, call, result] {
+                    result->emplace(Guarded([&] { return call->execute(service); }));
+                    return (*result)->ok();
+                  },
+                  [this, result, finish = std::move(finish)](const Status& commit) {
+                    ToIo([result, commit, finish] {
+                      finish(commit.ok() ? api::Render(**result) : api::ErrorResponse(commit));
+                    });
+                  }});
   }
 
   // The /emulator/v1 endpoints: run on the store thread like API calls; waitIdle answers later.
@@ -240,21 +264,21 @@ struct App::Impl {
                               "The requested URL " + path + " was not found on this server."));
       if (!waiter.ok()) return reply(api::ErrorResponse(waiter.status()));
       waiter->respond = reply;
-      runner->Submit({[this, w = std::move(*waiter)]() mutable {
-                        harness.AddWaiter(std::move(w));
-                        return true;
-                      },
-                      [](const Status&) {}});
+      SubmitFromIo({[this, w = std::move(*waiter)]() mutable {
+                      harness.AddWaiter(std::move(w));
+                      return true;
+                    },
+                    [](const Status&) {}});
       return;
     }
     auto result = std::make_shared<std::optional<Result<api::Json>>>();
-    runner->Submit({[this, request = std::move(request), result] {
-                      result->emplace(Guarded([&] { return harness.Execute(request); }));
-                      return (*result)->ok();
-                    },
-                    [result, reply](const Status& commit) {
-                      reply(commit.ok() ? api::Render(**result) : api::ErrorResponse(commit));
-                    }});
+    SubmitFromIo({[this, request = std::move(request), result] {
+                    result->emplace(Guarded([&] { return harness.Execute(request); }));
+                    return (*result)->ok();
+                  },
+                  [result, reply](const Status& commit) {
+                    reply(commit.ok() ? api::Render(**result) : api::ErrorResponse(commit));
+                  }});
   }
 
   AppOptions options;
@@ -270,8 +294,10 @@ struct App::Impl {
   http::HttpPusher pusher;
   dispatch::Dispatcher dispatcher;
   harness::Harness harness;
-  std::unique_ptr<store::BatchRunner> runner;     // Stops after gRPC, before the rest.
-  std::unique_ptr<grpc::GrpcServer> grpc_server;  // Its calls finish on the runner's thread.
+  std::unique_ptr<store::BatchRunner> runner;      // Stops after gRPC, before the rest.
+  std::vector<store::BatchRunner::Job> to_runner;  // I/O thread only; see SubmitFromIo.
+  std::vector<std::function<void()>> to_io;        // Store thread only; see ToIo.
+  std::unique_ptr<grpc::GrpcServer> grpc_server;   // Its calls finish on the runner's thread.
   http::Server server;
 };
 

@@ -207,8 +207,8 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
     if (decoded.ok()) decoded = TaskViewFromProto(req->response_view(), "response_view", view);
     return calls_.Call(
         ctx, "CreateTask", req->parent(), decoded,
-        [parent = req->parent(), task = std::move(task), view](api::Service& s) {
-          return s.CreateTask(parent, task, view);
+        [parent = req->parent(), task = std::move(task), view](api::Service& s) mutable {
+          return s.CreateTask(parent, std::move(task), view);  // Runs once: no copy of the body.
         },
         [resp](const core::Task& t) { ToProto(t, *resp); });
   }

@@ -14,7 +14,7 @@
 
 namespace cte::grpc {
 
-// Work for the thread that owns the Service; runs inside a store transaction.
+// Work for the thread that owns the Service; runs once, inside a store transaction.
 using ServiceWork = std::function<core::Status(api::Service&)>;
 // Runs `work` on the Service's thread, in a transaction that commits when it returns OK and rolls
 // back otherwise, then calls `done` with its status (or the commit's failure). `done` may run on

@@ -23,17 +23,6 @@ api::RestRequest ToRestRequest(bhttp::request<bhttp::string_body>&& req) {
   return out;
 }
 
-bhttp::response<bhttp::string_body> ToBeastResponse(api::RestResponse&& r, unsigned version,
-                                                    bool keep_alive) {
-  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
-  res.set(bhttp::field::server, "cloud-tasks-emulator");
-  res.set(bhttp::field::content_type, "application/json; charset=UTF-8");
-  res.keep_alive(keep_alive);
-  res.body() = std::move(r.body);
-  res.prepare_payload();
-  return res;
-}
-
 // The answer to a request the parser rejected; the connection closes after it.
 api::RestResponse ParseErrorResponse(const beast::error_code& ec, size_t max_body) {
   if (ec == bhttp::error::body_limit) {
@@ -47,6 +36,28 @@ api::RestResponse ParseErrorResponse(const beast::error_code& ec, size_t max_bod
 }
 
 }  // namespace
+
+std::string ResponseBytes(api::RestResponse r, unsigned version, bool keep_alive) {
+  beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+  std::string out;
+  out.reserve(160 + r.body.size());
+  out += "HTTP/";
+  out += static_cast<char>('0' + version / 10);
+  out += '.';
+  out += static_cast<char>('0' + version % 10);
+  out += ' ';
+  out += std::to_string(r.status);
+  out += ' ';
+  out.append(reason.data(), reason.size());
+  out += "\r\nServer: cloud-tasks-emulator\r\nContent-Type: application/json; charset=UTF-8\r\n";
+  if (version >= 11 && !keep_alive) out += "Connection: close\r\n";
+  if (version < 11 && keep_alive) out += "Connection: keep-alive\r\n";
+  out += "Content-Length: ";
+  out += std::to_string(r.body.size());
+  out += "\r\n\r\n";
+  out += r.body;
+  return out;
+}
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(asio::io_context& context, ServerOptions o, Handler h)
@@ -104,9 +115,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       } else {
         response = co_await Handle(ToRestRequest(parser.release()));
       }
-      auto res = ToBeastResponse(std::move(response), version, keep_alive);
+      std::string wire = ResponseBytes(std::move(response), version, keep_alive);
       stream.expires_after(options.idle_timeout);
-      co_await bhttp::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+      co_await asio::async_write(stream, asio::buffer(wire),
+                                 asio::redirect_error(use_awaitable, ec));
       if (ec || !keep_alive) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -79,6 +79,7 @@ void BatchRunner::RunBatch(std::deque<Job>& batch) {
   }
   for (Job& job : batch) job.done(status);
   batch.clear();
+  if (hooks_.batch_done) hooks_.batch_done();
 }
 
 }  // namespace cte::store

@@ -33,6 +33,9 @@ class BatchRunner {
     // Runs on the runner thread after every batch and whenever the time it asked for comes;
     // returns when it next wants to run (nullopt: only after the next batch).
     std::function<WakeTime()> tick;
+    // Runs on the runner thread right after the `done` callbacks of each batch, e.g. to hand
+    // what they collected to another thread at once.
+    std::function<void()> batch_done;
   };
 
   // `store` must outlive the runner. The thread starts at once; hooks may run from then on.

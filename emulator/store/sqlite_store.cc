@@ -380,9 +380,21 @@ Status Migrate(SQLite::Database& db) {
   return Status::Ok();
 }
 
+// Turns off SQLite's allocation statistics, which take a global mutex around every malloc and
+// free; nothing here reads them. Possible only before SQLite initializes, so done once, before
+// the first database opens (if SQLite already runs, the call fails and nothing changes).
+void ConfigureSqliteOnce() {
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    return true;
+  }();
+  (void)configured;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  ConfigureSqliteOnce();
   CTE_RETURN_IF_ERROR(CreatePrivateFile(path));
   return Guard([&]() -> Result<std::unique_ptr<SqliteStore>> {
     // ":memory:" keeps every page in SQLite's page cache, which then walks all of them at each
@@ -394,7 +406,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
                              : "file:/cte-memdb-" + std::to_string(::getpid()) + "-" +
                                    std::to_string(memdb_count++) + "?vfs=memdb";
     auto db = std::make_unique<SQLite::Database>(
-        target, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_URI, 5000);
+        target,
+        // NOMUTEX: one thread at a time owns the store (see the header), so SQLite need not lock
+        // the connection around every call.
+        SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_URI | SQLite::OPEN_NOMUTEX,
+        5000);
     if (path == ":memory:") {
       // memdb stops at 1 GiB by default; let it grow as :memory: would.
       sqlite3_int64 limit = int64_t{1} << 46;
@@ -447,6 +463,7 @@ Status SqliteStore::Commit() {
 
 void SqliteStore::Rollback() {
   queue_ids_.clear();
+  queues_.clear();
   in_transaction_ = false;
   if (sqlite3_get_autocommit(db_->getHandle())) return;
   try {
@@ -470,8 +487,9 @@ Status SqliteStore::ReleaseSavepoint() {
 }
 
 Status SqliteStore::RollbackSavepoint() {
-  // The queue-ID cache may hold queues created after the savepoint.
+  // The queue caches may hold queues created or changed after the savepoint.
   queue_ids_.clear();
+  queues_.clear();
   return Guard([&]() -> Status {
     Use(st_->rollback_to)->exec();
     Use(st_->release)->exec();
@@ -491,10 +509,16 @@ int64_t SqliteStore::QueueId(std::string_view name) {
 
 Result<std::optional<StoredQueue>> SqliteStore::FindQueue(std::string_view name) {
   return Guard([&]() -> Result<std::optional<StoredQueue>> {
+    std::string key(name);
+    if (auto it = queues_.find(key); it != queues_.end()) {
+      return std::optional<StoredQueue>(it->second);
+    }
     Use st(st_->find_queue);
-    st->bind(1, std::string(name));
+    st->bind(1, key);
     if (!st->executeStep()) return std::optional<StoredQueue>();
-    return std::optional<StoredQueue>(ReadQueue(*st));
+    StoredQueue found = ReadQueue(*st);
+    queues_.emplace(std::move(key), found);
+    return std::optional<StoredQueue>(std::move(found));
   });
 }
 
@@ -514,6 +538,7 @@ Result<std::vector<StoredQueue>> SqliteStore::ListQueues(std::string_view prefix
 Status SqliteStore::PutQueue(const StoredQueue& stored) {
   return Guard([&]() -> Status {
     const core::Queue& q = stored.queue;
+    queues_.erase(q.name);
     Use st(st_->put_queue);
     st->bind(1, q.name);
     st->bind(2, static_cast<int>(q.state));
@@ -546,6 +571,7 @@ Status SqliteStore::PutQueue(const StoredQueue& stored) {
 
 Status SqliteStore::DeleteQueue(std::string_view name) {
   return Guard([&]() -> Status {
+    queues_.erase(std::string(name));
     int64_t id = QueueId(name);
     if (id == 0) return Status::Ok();
     SQLite::Statement del_tasks(*db_, "DELETE FROM tasks WHERE queue_id = ?");

@@ -84,6 +84,10 @@ class SqliteStore final : public core::TaskStore {
   std::unique_ptr<Statements> st_;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // File databases only.
   std::unordered_map<std::string, int64_t> queue_ids_;
+  // The rows FindQueue read, by name: every CreateTask looks its queue up. This store is the
+  // only writer of the queues table; PutQueue and DeleteQueue drop their entry, and a rollback
+  // drops them all.
+  std::unordered_map<std::string, core::StoredQueue> queues_;
   bool in_transaction_ = false;
 };
 

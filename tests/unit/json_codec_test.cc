@@ -1,5 +1,7 @@
 #include "api/json_codec.h"
 
+#include <cmath>
+
 #include <doctest/doctest.h>
 
 using namespace cte;
@@ -83,4 +85,25 @@ TEST_CASE("field masks become snake_case paths") {
 TEST_CASE("errors use Google's JSON shape") {
   Json j = api::ErrorToJson(core::NotFound("nope"));
   CHECK(j.dump() == R"({"error":{"code":404,"message":"nope","status":"NOT_FOUND"}})");
+}
+
+TEST_CASE("DumpJson writes what nlohmann's dump writes") {
+  auto nlohmann_dump = [](const Json& j) {
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  };
+  Json j = Json::parse(R"({"name":"projects/p/locations/l/queues/q/tasks/1","empty":{},"list":[],
+      "nested":{"a":[1,-2,3.5,1e100,0.1,true,false,null,"x"],"b":{"c":"d"}},"big":18446744073709551615,
+      "neg":-9223372036854775808,"zero":0,"float":500.0,"tiny":1e-7})");
+  CHECK(api::DumpJson(j) == nlohmann_dump(j));
+  for (std::string s :
+       {std::string(""), std::string("plain"), std::string("quote \" back \\ slash"),
+        std::string("\b\f\n\r\t\x01\x1f\x7f"), std::string("nul \0 inside", 13),
+        std::string("caf\xc3\xa9 \xe2\x82\xac"), std::string("bad \xff\xfe utf8"),
+        std::string("cut \xe2\x82"), std::string("/slash </script>")}) {
+    CAPTURE(s);
+    Json obj = {{s, s}, {"list", {s, 1}}};
+    CHECK(api::DumpJson(Json(s)) == nlohmann_dump(Json(s)));
+    CHECK(api::DumpJson(obj) == nlohmann_dump(obj));
+  }
+  CHECK(api::DumpJson(Json(std::nan(""))) == nlohmann_dump(Json(std::nan(""))));
 }

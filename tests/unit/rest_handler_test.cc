@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "api/rest_request.h"
 #include "store/sqlite_store.h"
 
 using namespace cte;
@@ -190,6 +191,21 @@ TEST_CASE_FIXTURE(Fixture, "CreateTask, GetTask, ListTasks and DeleteTask") {
   CHECK(Call("POST", kQ + "/tasks", body).status == 200);  // The tombstone expired.
 }
 
+TEST_CASE_FIXTURE(Fixture, "generated task IDs have 19 digits, are unique and grow") {
+  REQUIRE(Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"("})").status == 200);
+  std::string last;
+  for (int i = 0; i < 200; ++i) {
+    auto created = Call("POST", kQ + "/tasks", R"({"task":{"httpRequest":{"url":"http://x"}}})");
+    REQUIRE(created.status == 200);
+    std::string id = created.json["name"].get<std::string>().substr(kQueueName.size() + 7);
+    CHECK(id.size() == 19);
+    CHECK(id.find_first_not_of("0123456789") == std::string::npos);
+    CHECK(id > last);
+    last = id;
+  }
+  CHECK(Call("GET", kQ + "/tasks?pageSize=1000").json["tasks"].size() == 200);
+}
+
 TEST_CASE_FIXTURE(Fixture, "CreateTask errors") {
   auto missing = Call("POST", kQ + "/tasks", R"({"task":{"httpRequest":{"url":"http://x"}}})");
   CHECK(missing.status == 404);
@@ -249,4 +265,22 @@ TEST_CASE_FIXTURE(Fixture, "locations, routes and health") {
   CHECK(Call("PUT", kQ).status == 404);
   CHECK(Call("GET", "/emulator/v1/healthz").status == 200);
   CHECK(Call("GET", "/v2/projects/p/locations/l/queues/q%zz").status == 400);
+}
+
+TEST_CASE("request bodies nest at most 64 deep; brackets inside strings do not count") {
+  auto nested = [](int depth, const std::string& inner) {
+    return std::string("{\"a\":") + std::string(static_cast<size_t>(depth - 1), '[') + inner +
+           std::string(static_cast<size_t>(depth - 1), ']') + "}";
+  };
+  CHECK(api::ParseJsonBody(nested(64, "1")).ok());
+  auto deep = api::ParseJsonBody(nested(65, "1"));
+  REQUIRE_FALSE(deep.ok());
+  CHECK(deep.status().message() == "Invalid JSON payload received. Nesting is too deep.");
+  std::string brackets(100, '[');
+  CHECK(api::ParseJsonBody(nested(64, "\"" + brackets + "\"")).ok());
+  CHECK(api::ParseJsonBody(nested(64, "\"\\\"" + brackets + "\\\\\"")).ok());
+  CHECK(api::ParseJsonBody("{\"a\":\"\\\\\\\"[[\",\"b\":[[1]]}")->at("b")[0][0] == 1);
+  // An escaped quote does not end a string: the brackets after it are still inside it.
+  CHECK(api::ParseJsonBody(nested(64, "\"\\\"" + brackets + "\"")).ok());
+  CHECK_FALSE(api::ParseJsonBody("{\"a\":\"unterminated [[[").ok());
 }

@@ -117,6 +117,46 @@ TEST_CASE_TEMPLATE("rollback and savepoints leave nothing behind", Db, MemoryDb,
   store->Rollback();
 }
 
+TEST_CASE_TEMPLATE("a queue read again sees every change, rollbacks included", Db, MemoryDb,
+                   FileDb) {
+  Db db;
+  auto store = Open(db.Path());
+  auto state = [&] { return (*store->FindQueue(kQ))->queue.state; };
+  REQUIRE(store->Begin().ok());
+  core::StoredQueue q = MakeQueue(kQ);
+  REQUIRE(store->PutQueue(q).ok());
+  CHECK(state() == core::QueueState::kRunning);
+  REQUIRE(store->Commit().ok());
+
+  REQUIRE(store->Begin().ok());
+  CHECK(state() == core::QueueState::kRunning);  // Read, and so remembered.
+  q.queue.state = core::QueueState::kPaused;
+  REQUIRE(store->PutQueue(q).ok());
+  CHECK(state() == core::QueueState::kPaused);
+  REQUIRE(store->BeginSavepoint().ok());
+  q.queue.state = core::QueueState::kDisabled;
+  REQUIRE(store->PutQueue(q).ok());
+  CHECK(state() == core::QueueState::kDisabled);
+  REQUIRE(store->RollbackSavepoint().ok());
+  CHECK(state() == core::QueueState::kPaused);
+  REQUIRE(store->Commit().ok());
+
+  REQUIRE(store->Begin().ok());
+  CHECK(state() == core::QueueState::kPaused);
+  q.queue.state = core::QueueState::kRunning;
+  REQUIRE(store->PutQueue(q).ok());
+  CHECK(state() == core::QueueState::kRunning);
+  store->Rollback();
+  REQUIRE(store->Begin().ok());
+  CHECK(state() == core::QueueState::kPaused);
+  REQUIRE(store->DeleteQueue(kQ).ok());
+  CHECK_FALSE(store->FindQueue(kQ)->has_value());
+  store->Rollback();
+  REQUIRE(store->Begin().ok());
+  CHECK(state() == core::QueueState::kPaused);
+  store->Rollback();
+}
+
 TEST_CASE_TEMPLATE("tombstones, purge and queue deletion", Db, MemoryDb, FileDb) {
   Db db;
   auto store = Open(db.Path());
