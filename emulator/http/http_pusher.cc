@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <sys/resource.h>
 #include <variant>
 
 #include <boost/asio/ssl.hpp>
@@ -113,6 +114,7 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
 
   Impl(asio::io_context& context, PusherOptions o)
       : io(context), options(o), tls(ssl::context::tls_client) {
+    if (options.max_connections == 0) options.max_connections = DefaultMaxConnections();
     tls.set_default_verify_paths();
     tls.set_verify_mode(options.verify_tls ? ssl::verify_peer : ssl::verify_none);
   }
@@ -130,9 +132,62 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
     return c;
   }
 
+  // Keeps `c` for reuse (and lets the first waiting push look again), or closes it when the
+  // origin's pool is full.
   void ReturnIdle(const std::string& origin, Connection c) {
     auto& pool = idle[origin];
-    if (pool.size() < options.max_idle_connections_per_origin) pool.push_back(std::move(c));
+    if (pool.size() < options.max_idle_connections_per_origin) {
+      pool.push_back(std::move(c));
+      if (!waiting.empty()) Wake(kLookAgain);
+    } else {
+      Closed();
+    }
+  }
+
+  // Every open connection, idle ones included, holds one of max_connections places.
+  enum class Got { kIdle, kPlace, kTimedOut };
+  static constexpr Clock::time_point kHandedPlace = Clock::time_point::min();
+  static constexpr Clock::time_point kLookAgain = kHandedPlace + Clock::duration(1);
+
+  // An idle connection to `origin` (with `allow_idle`), or a place for a new one: when all places
+  // are taken, an idle connection to another origin is closed for it, or else the push waits, in
+  // order, until a connection is returned or closed, or until its deadline.
+  awaitable<Got> Acquire(const std::string& origin, bool allow_idle, Clock::time_point deadline,
+                         std::optional<Connection>& conn) {
+    while (true) {
+      if (allow_idle && (conn = TakeIdle(origin))) co_return Got::kIdle;
+      if (open < options.max_connections) {
+        ++open;
+        co_return Got::kPlace;
+      }
+      for (auto& [other, pool] : idle) {
+        if (!pool.empty()) {
+          pool.pop_front();  // Closed; its place passes to this push.
+          co_return Got::kPlace;
+        }
+      }
+      auto timer = std::make_shared<asio::steady_timer>(io, deadline);
+      waiting.push_back(timer);
+      beast::error_code ec;
+      co_await timer->async_wait(asio::redirect_error(use_awaitable, ec));
+      if (timer->expiry() == kHandedPlace) co_return Got::kPlace;
+      if (timer->expiry() == kLookAgain) continue;
+      std::erase(waiting, timer);
+      co_return Got::kTimedOut;
+    }
+  }
+
+  // Ends the first push's wait (setting the expiry cancels it and says why).
+  void Wake(Clock::time_point why) {
+    auto timer = waiting.front();
+    waiting.pop_front();
+    timer->expires_at(why);
+  }
+
+  // A connection closed: its place goes to the first waiting push, or is free again.
+  void Closed() {
+    if (!waiting.empty()) return Wake(kHandedPlace);
+    --open;
   }
 
   awaitable<std::optional<Connection>> Connect(const Url& url, Clock::time_point deadline,
@@ -218,8 +273,23 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
     }
     // A pooled connection may have been closed by the worker meanwhile: then try a fresh one.
     for (int round = 0; round < 2; ++round) {
-      std::optional<Connection> conn = round == 0 ? TakeIdle(url->Origin()) : std::nullopt;
-      bool reused = conn.has_value();
+      // The connection's place: given back when this round ends without handing the
+      // connection to the pool.
+      struct Place {
+        Impl* impl;
+        bool held = false;
+        ~Place() {
+          if (held) impl->Closed();
+        }
+      } place{this};
+      std::optional<Connection> conn;
+      Got got = co_await Acquire(url->Origin(), round == 0, deadline, conn);
+      if (got == Got::kTimedOut) {
+        co_return Failure(PushResult::Outcome::kDeadlineExceeded,
+                          "deadline exceeded waiting for a free connection");
+      }
+      place.held = true;
+      bool reused = got == Got::kIdle;
       beast::error_code ec;
       if (!conn) conn = co_await Connect(*url, deadline, ec);
       if (ec || !conn) co_return ErrorResult(ec, deadline);
@@ -245,7 +315,10 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
       auto retry_after = parser.get()[bhttp::field::retry_after];
       result.retry_after =
           ParseRetryAfter(std::string_view(retry_after.data(), retry_after.size()));
-      if (parser.get().keep_alive()) ReturnIdle(url->Origin(), std::move(*conn));
+      if (parser.get().keep_alive()) {
+        place.held = false;  // The pool holds it now.
+        ReturnIdle(url->Origin(), std::move(*conn));
+      }
       co_return result;
     }
     co_return Failure(PushResult::Outcome::kConnectionError, "connection closed");
@@ -271,8 +344,19 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
   std::map<std::string, std::deque<Connection>> idle;
   std::map<uint64_t, beast::tcp_stream*> active;  // Running requests by ID; null: connecting.
   std::set<uint64_t> cancelled;                   // Cancelled while connecting.
+  size_t open = 0;                                // Connections open or being opened.
+  std::deque<std::shared_ptr<asio::steady_timer>> waiting;  // Pushes waiting for a place.
   std::atomic<uint64_t> next_id{1};
 };
+
+size_t DefaultMaxConnections() {
+  constexpr size_t kReserved = 4096 + 512;  // The listener's connections; files; gRPC.
+  constexpr size_t kMost = 16384, kLeast = 64;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return kMost;
+  size_t files = static_cast<size_t>(limit.rlim_cur);
+  return std::clamp(files > kReserved ? files - kReserved : 0, kLeast, kMost);
+}
 
 HttpPusher::HttpPusher(asio::io_context& io, PusherOptions options)
     : impl_(std::make_shared<Impl>(io, options)) {}

@@ -20,7 +20,15 @@ struct PusherOptions {
   // Keep-alive pool size per origin: connections closed after each answer would pile up in
   // TIME_WAIT and use up the local ports at thousands of pushes a second.
   size_t max_idle_connections_per_origin = 4096;
+  // Connections open at once, idle ones included; further pushes wait for one to close (the wait
+  // counts against their deadline) instead of failing with "Too many open files". 0: derived from
+  // the open-file limit (see DefaultMaxConnections).
+  size_t max_connections = 0;
 };
+
+// What the open-file limit leaves for outgoing connections after the listener's 4096 and the
+// database's files, at most 16384 (about what one worker's address and port allow at a time).
+size_t DefaultMaxConnections();
 
 // Push may be called from any thread; requests run on `io`'s thread, and `done` is called there.
 class HttpPusher final : public core::Pusher {
