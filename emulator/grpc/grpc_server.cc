@@ -3,6 +3,7 @@
 #include "google/cloud/location/locations.grpc.pb.h"
 #include "google/cloud/tasks/v2/cloudtasks.grpc.pb.h"
 
+#include <absl/synchronization/mutex.h>
 #include <atomic>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/server_posix.h>
@@ -291,6 +292,14 @@ struct GrpcServer::Impl {
 };
 
 Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(GrpcOptions options, RunOnService run) {
+  // Debian's Abseil checks every Mutex acquisition for lock-order cycles (a debug aid, on by
+  // default in its build), which cost a gRPC CreateTask 5 % of its instructions (104.7k → 99.8k
+  // per call under callgrind) and took a lock that every gRPC thread shares.
+  static const bool detection_off = [] {
+    absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+    return true;
+  }();
+  (void)detection_off;
   auto impl = std::make_unique<Impl>(std::move(run), std::move(options.on_call));
   ::grpc::ServerBuilder builder;
   builder.RegisterService(&impl->tasks);

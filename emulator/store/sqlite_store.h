@@ -20,8 +20,14 @@ namespace cte::store {
 // returns (WAL, synchronous=NORMAL). Not thread-safe: owned by one thread.
 class SqliteStore final : public core::TaskStore {
  public:
+  // Address space reserved for a ":memory:" database, which then grows in place as pages are
+  // written. With 0, or when the reservation is refused (a `ulimit -v`, strict overcommit), the
+  // database's buffer grows by copying instead.
+  static constexpr size_t kMemoryReserve = size_t{1} << 40;
+
   // INTERNAL when the file cannot be opened or migrated.
-  static core::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  static core::Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                         size_t memory_reserve = kMemoryReserve);
   ~SqliteStore() override;
 
   // The schema version a freshly opened database has.
@@ -76,10 +82,11 @@ class SqliteStore final : public core::TaskStore {
 
  private:
   struct Statements;
-  explicit SqliteStore(std::unique_ptr<SQLite::Database> db);
+  SqliteStore(std::shared_ptr<void> memory, std::unique_ptr<SQLite::Database> db);
   // The rowid of a queue, or 0 when it does not exist.
   int64_t QueueId(std::string_view name);
 
+  std::shared_ptr<void> memory_;  // An in-memory database's pages; freed after db_ closes.
   std::unique_ptr<SQLite::Database> db_;
   std::unique_ptr<Statements> st_;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // File databases only.
