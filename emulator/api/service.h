@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -67,6 +68,10 @@ class Service {
  public:
   // `store` and `clock` must outlive the service.
   Service(core::TaskStore& store, const core::Clock& clock, ServiceOptions options);
+
+  // Whether the method named `rpc` ("CreateTask") runs at most one statement that writes, and
+  // none when it fails, so that a batch need not guard it with a savepoint.
+  bool WritesAtMostOnce(std::string_view rpc) const;
 
   core::Result<ListLocationsResponse> ListLocations(const ListLocationsRequest& request);
   core::Result<core::Location> GetLocation(const std::string& name);

@@ -96,6 +96,12 @@ std::string Service::NewTaskId() {
   return std::to_string(last_task_number_);
 }
 
+// CreateTask writes only its task row (a failed INSERT writes nothing) unless it creates the
+// queue first.
+bool Service::WritesAtMostOnce(std::string_view rpc) const {
+  return rpc == "CreateTask" && !options_.auto_create_queues;
+}
+
 Result<Task> Service::CreateTask(const std::string& parent, Task task, core::TaskView view) {
   auto queue_name = ParseQueueName(parent);
   if (!queue_name.ok()) return queue_name.status();

@@ -178,8 +178,9 @@ struct App::Impl {
     o.on_call = [this](const grpc::CallRecord& c) {
       logger.ApiCall(c.rpc, "gRPC", c.resource, core::HttpStatusFor(c.status.code()), c.latency);
     };
-    auto started = grpc::GrpcServer::Start(
-        std::move(o), [this](grpc::ServiceWork work, std::function<void(const Status&)> done) {
+    auto started =
+        grpc::GrpcServer::Start(std::move(o), [this](std::string_view rpc, grpc::ServiceWork work,
+                                                     std::function<void(const Status&)> done) {
           auto status = std::make_shared<Status>();
           runner->Submit({[this, work = std::move(work), status] {
                             *status = Guarded([&] { return work(service); });
@@ -187,7 +188,8 @@ struct App::Impl {
                           },
                           [status, done = std::move(done)](const Status& commit) {
                             done(status->ok() ? commit : *status);
-                          }});
+                          },
+                          service.WritesAtMostOnce(rpc)});
         });
     if (!started.ok()) return started.status();
     grpc_server = std::move(*started);
@@ -249,6 +251,7 @@ struct App::Impl {
     };
     if (call->immediate) return finish(std::move(*call->immediate));
     auto result = std::make_shared<std::optional<Result<api::Json>>>();
+    bool one_write = service.WritesAtMostOnce(call->rpc);
     SubmitFromIo({[this, call, result] {
                     result->emplace(Guarded([&] { return call->execute(service); }));
                     return (*result)->ok();
@@ -257,7 +260,8 @@ struct App::Impl {
                     ToIo([result, commit, finish] {
                       finish(commit.ok() ? api::Render(**result) : api::ErrorResponse(commit));
                     });
-                  }});
+                  },
+                  one_write});
   }
 
   // The /emulator/v1 endpoints: run on the store thread like API calls; waitIdle answers later.

@@ -52,6 +52,7 @@ class Calls {
     using R = std::invoke_result_t<Op&, api::Service&>;
     auto result = std::make_shared<std::optional<R>>();
     run_(
+        rpc,
         [op = std::move(op), result](api::Service& service) mutable {
           result->emplace(op(service));
           return StatusOf(**result);

@@ -16,11 +16,12 @@ namespace cte::grpc {
 
 // Work for the thread that owns the Service; runs once, inside a store transaction.
 using ServiceWork = std::function<core::Status(api::Service&)>;
-// Runs `work` on the Service's thread, in a transaction that commits when it returns OK and rolls
-// back otherwise, then calls `done` with its status (or the commit's failure). `done` may run on
-// any thread but must be called exactly once, even while shutting down.
-using RunOnService =
-    std::function<void(ServiceWork work, std::function<void(const core::Status&)> done)>;
+// Runs `work` (the method `rpc`, e.g. "CreateTask") on the Service's thread, in a transaction
+// that commits when it returns OK and rolls back otherwise, then calls `done` with its status (or
+// the commit's failure). `done` may run on any thread but must be called exactly once, even while
+// shutting down.
+using RunOnService = std::function<void(std::string_view rpc, ServiceWork work,
+                                        std::function<void(const core::Status&)> done)>;
 
 // What the access log needs of a finished call.
 struct CallRecord {

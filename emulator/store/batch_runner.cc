@@ -65,14 +65,14 @@ void BatchRunner::RunBatch(std::deque<Job>& batch) {
   core::Status status = store_.Begin();
   if (status.ok()) {
     for (Job& job : batch) {
-      core::Status mark = store_.BeginSavepoint();
+      core::Status mark = job.one_write ? core::Status::Ok() : store_.BeginSavepoint();
       bool ok = false;
       try {
         ok = mark.ok() && job.run();
       } catch (const std::exception&) {  // Jobs report their own errors; this is a last guard.
         ok = false;
       }
-      if (!mark.ok()) continue;
+      if (!mark.ok() || job.one_write) continue;
       if (!(ok ? store_.ReleaseSavepoint() : store_.RollbackSavepoint()).ok()) break;
     }
     status = store_.Commit();
