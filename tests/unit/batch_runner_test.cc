@@ -67,7 +67,11 @@ TEST_CASE("jobs queued while a batch runs share the next transaction (group comm
   }
 }
 
-TEST_CASE("a failed job's writes are rolled back, the rest of its batch is kept") {
+namespace {
+
+// Runs a batch of three jobs: one that writes a queue, one that writes another and fails
+// (flagged `one_write` or not), and an empty one. Returns whether the failed job's queue is kept.
+bool FailedJobWriteKept(bool one_write) {
   auto store = std::move(store::SqliteStore::Open(":memory:").value());
   std::promise<void> finished;
   {
@@ -77,36 +81,27 @@ TEST_CASE("a failed job's writes are rolled back, the rest of its batch is kept"
                      (void)store->PutQueue(Queue("failed"));
                      return false;
                    },
-                   [](const auto&) {}});
+                   [](const auto&) {}, one_write});
     runner.Submit({[] { return true; }, [&](const auto&) { finished.set_value(); }});
     finished.get_future().wait();
   }
   REQUIRE(store->Begin().ok());
   CHECK(store->FindQueue("projects/p/locations/l/queues/kept")->has_value());
-  CHECK_FALSE(store->FindQueue("projects/p/locations/l/queues/failed")->has_value());
+  bool kept = store->FindQueue("projects/p/locations/l/queues/failed")->has_value();
   store->Rollback();
+  return kept;
+}
+
+}  // namespace
+
+TEST_CASE("a failed job's writes are rolled back, the rest of its batch is kept") {
+  CHECK_FALSE(FailedJobWriteKept(false));
 }
 
 // The flag is the job's promise; the runner takes it at its word, so a failed one-write job that
 // did write keeps its write (which is why Service::WritesAtMostOnce names only CreateTask).
 TEST_CASE("a one-write job runs without a savepoint of its own") {
-  auto store = std::move(store::SqliteStore::Open(":memory:").value());
-  std::promise<void> finished;
-  {
-    store::BatchRunner runner(*store, {});
-    runner.Submit({[&] { return store->PutQueue(Queue("kept")).ok(); }, [](const auto&) {}});
-    runner.Submit({[&] {
-                     (void)store->PutQueue(Queue("not-undone"));
-                     return false;
-                   },
-                   [](const auto&) {}, true});
-    runner.Submit({[] { return true; }, [&](const auto&) { finished.set_value(); }});
-    finished.get_future().wait();
-  }
-  REQUIRE(store->Begin().ok());
-  CHECK(store->FindQueue("projects/p/locations/l/queues/kept")->has_value());
-  CHECK(store->FindQueue("projects/p/locations/l/queues/not-undone")->has_value());
-  store->Rollback();
+  CHECK(FailedJobWriteKept(true));
 }
 
 namespace {

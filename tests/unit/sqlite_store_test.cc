@@ -64,6 +64,16 @@ core::Task MakeTask(const std::string& name) {
 
 const char kQ[] = "projects/p/locations/l/queues/q";
 
+// Opens `db` and commits the queue kQ into it.
+template <typename Db>
+std::unique_ptr<store::SqliteStore> OpenWithQueue(Db& db) {
+  auto store = db.OpenStore();
+  REQUIRE(store->Begin().ok());
+  REQUIRE(store->PutQueue(MakeQueue(kQ)).ok());
+  REQUIRE(store->Commit().ok());
+  return store;
+}
+
 }  // namespace
 
 TEST_CASE_TEMPLATE("the SQLite store keeps queues and tasks", Db, MemoryDb, GrowingMemoryDb,
@@ -102,10 +112,7 @@ TEST_CASE_TEMPLATE("the SQLite store keeps queues and tasks", Db, MemoryDb, Grow
 TEST_CASE_TEMPLATE("rollback and savepoints leave nothing behind", Db, MemoryDb, GrowingMemoryDb,
                    FileDb) {
   Db db;
-  auto store = db.OpenStore();
-  REQUIRE(store->Begin().ok());
-  REQUIRE(store->PutQueue(MakeQueue(kQ)).ok());
-  REQUIRE(store->Commit().ok());
+  auto store = OpenWithQueue(db);
   REQUIRE(store->Begin().ok());
   REQUIRE(store->BeginSavepoint().ok());
   REQUIRE(store->InsertTask(MakeTask(std::string(kQ) + "/tasks/gone")).ok());
@@ -224,10 +231,7 @@ TEST_CASE("committed pages reach the database file without the writer's help") {
 TEST_CASE_TEMPLATE("a database of many megabytes keeps every row", Db, MemoryDb, GrowingMemoryDb,
                    FileDb) {
   Db db;
-  auto store = db.OpenStore();
-  REQUIRE(store->Begin().ok());
-  REQUIRE(store->PutQueue(MakeQueue(kQ)).ok());
-  REQUIRE(store->Commit().ok());
+  auto store = OpenWithQueue(db);
   auto body = [](int i) { return std::string(4000, static_cast<char>('a' + i % 26)); };
   for (int batch = 0; batch < 40; ++batch) {
     REQUIRE(store->Begin().ok());
