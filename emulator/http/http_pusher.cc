@@ -145,15 +145,17 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
   }
 
   // Every open connection, idle ones included, holds one of max_connections places.
-  enum class Got { kIdle, kPlace, kTimedOut };
+  enum class Got { kIdle, kPlace, kTimedOut, kCancelled };
   static constexpr Clock::time_point kHandedPlace = Clock::time_point::min();
   static constexpr Clock::time_point kLookAgain = kHandedPlace + Clock::duration(1);
+  static constexpr Clock::time_point kCancelledWait = kHandedPlace + Clock::duration(2);
 
   // An idle connection to `origin` (with `allow_idle`), or a place for a new one: when all places
-  // are taken, an idle connection to another origin is closed for it, or else the push waits, in
-  // order, until a connection is returned or closed, or until its deadline.
-  awaitable<Got> Acquire(const std::string& origin, bool allow_idle, Clock::time_point deadline,
-                         std::optional<Connection>& conn) {
+  // are taken, an idle connection to another origin is closed for it, or else push `id` waits, in
+  // order, until a connection is returned or closed, until its deadline, or until it is
+  // cancelled.
+  awaitable<Got> Acquire(uint64_t id, const std::string& origin, bool allow_idle,
+                         Clock::time_point deadline, std::optional<Connection>& conn) {
     while (true) {
       if (allow_idle && (conn = TakeIdle(origin))) co_return Got::kIdle;
       if (open < options.max_connections) {
@@ -167,21 +169,33 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
         }
       }
       auto timer = std::make_shared<asio::steady_timer>(io, deadline);
-      waiting.push_back(timer);
+      waiting.push_back({id, timer});
       beast::error_code ec;
       co_await timer->async_wait(asio::redirect_error(use_awaitable, ec));
       if (timer->expiry() == kHandedPlace) co_return Got::kPlace;
       if (timer->expiry() == kLookAgain) continue;
-      std::erase(waiting, timer);
+      if (timer->expiry() == kCancelledWait) co_return Got::kCancelled;
+      std::erase_if(waiting, [&](const Waiter& w) { return w.timer == timer; });
       co_return Got::kTimedOut;
     }
   }
 
   // Ends the first push's wait (setting the expiry cancels it and says why).
   void Wake(Clock::time_point why) {
-    auto timer = waiting.front();
+    auto timer = waiting.front().timer;
     waiting.pop_front();
     timer->expires_at(why);
+  }
+
+  // Ends push `id`'s wait for a place, if it waits; true if it did.
+  bool CancelWait(uint64_t id) {
+    auto it =
+        std::find_if(waiting.begin(), waiting.end(), [&](const Waiter& w) { return w.id == id; });
+    if (it == waiting.end()) return false;
+    auto timer = it->timer;
+    waiting.erase(it);
+    timer->expires_at(kCancelledWait);
+    return true;
   }
 
   // A connection closed: its place goes to the first waiting push, or is free again.
@@ -246,9 +260,9 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
     }
   }
 
+  // Runs push `id`, which Push registered in `active`.
   awaitable<PushResult> Send(uint64_t id, core::PushRequest request) {
     auto self = shared_from_this();
-    active[id] = nullptr;  // Connecting.
     struct Unregister {
       Impl& impl;
       uint64_t id;
@@ -257,6 +271,8 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
         impl.cancelled.erase(id);
       }
     } unregister{*this, id};
+    if (cancelled.erase(id) > 0)
+      co_return Failure(PushResult::Outcome::kConnectionError, "cancelled");
     auto url = ParseUrl(request.url);
     if (!url) co_return Failure(PushResult::Outcome::kConnectionError, "malformed URL");
     Clock::time_point deadline = Clock::now() + request.deadline;
@@ -283,11 +299,13 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
         }
       } place{this};
       std::optional<Connection> conn;
-      Got got = co_await Acquire(url->Origin(), round == 0, deadline, conn);
+      Got got = co_await Acquire(id, url->Origin(), round == 0, deadline, conn);
       if (got == Got::kTimedOut) {
         co_return Failure(PushResult::Outcome::kDeadlineExceeded,
                           "deadline exceeded waiting for a free connection");
       }
+      if (got == Got::kCancelled)
+        co_return Failure(PushResult::Outcome::kConnectionError, "cancelled");
       place.held = true;
       bool reused = got == Got::kIdle;
       beast::error_code ec;
@@ -345,7 +363,11 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
   std::map<uint64_t, beast::tcp_stream*> active;  // Running requests by ID; null: connecting.
   std::set<uint64_t> cancelled;                   // Cancelled while connecting.
   size_t open = 0;                                // Connections open or being opened.
-  std::deque<std::shared_ptr<asio::steady_timer>> waiting;  // Pushes waiting for a place.
+  struct Waiter {
+    uint64_t id;
+    std::shared_ptr<asio::steady_timer> timer;
+  };
+  std::deque<Waiter> waiting;  // Pushes waiting for a place, in order.
   std::atomic<uint64_t> next_id{1};
 };
 
@@ -367,6 +389,9 @@ uint64_t HttpPusher::Push(core::PushRequest request, std::function<void(core::Pu
   uint64_t id = impl_->next_id++;
   asio::post(impl_->io, [impl = impl_, id, request = std::move(request),
                          done = std::move(done)]() mutable {
+    // Registered here, not when Send starts (co_spawn posts that): a Cancel posted right after
+    // this Push finds it.
+    impl->active[id] = nullptr;  // Connecting.
     asio::co_spawn(impl->io, impl->Send(id, std::move(request)),
                    [done = std::move(done)](std::exception_ptr error, PushResult result) {
                      if (error)
@@ -384,8 +409,8 @@ void HttpPusher::Cancel(uint64_t id) {
     if (it->second != nullptr) {
       beast::error_code ec;
       it->second->socket().close(ec);  // The pending read or write ends with an error.
-    } else {
-      impl->cancelled.insert(id);
+    } else if (!impl->CancelWait(id)) {
+      impl->cancelled.insert(id);  // Connecting: it stops once connected.
     }
   });
 }

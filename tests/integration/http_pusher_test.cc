@@ -1,0 +1,101 @@
+// The pusher against sockets on 127.0.0.1, in process.
+#include "http/http_pusher.h"
+
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <doctest/doctest.h>
+
+using namespace cte;
+namespace asio = boost::asio;
+using namespace std::chrono;
+
+namespace {
+
+// The pusher on an io_context run by a thread of its own.
+struct Running {
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  http::HttpPusher pusher;
+  std::thread thread;
+
+  explicit Running(http::PusherOptions options)
+      : pusher(io, options), thread([this] { io.run(); }) {}
+  ~Running() {
+    work.reset();
+    io.stop();
+    thread.join();
+  }
+};
+
+core::PushRequest Post(const std::string& url) {
+  return {"POST", url, {{"Content-Type", "text/plain"}}, "x", minutes(10)};
+}
+
+// A listener that never accepts: connections complete in its backlog, and requests sent on them
+// are never answered.
+struct Silent {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), 0}};
+  std::string Url() const {
+    return "http://127.0.0.1:" + std::to_string(acceptor.local_endpoint().port()) + "/w";
+  }
+  // Whether a connection reached it.
+  bool Connected() {
+    acceptor.non_blocking(true);
+    boost::system::error_code ec;
+    asio::ip::tcp::socket s = acceptor.accept(ec);
+    return !ec;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a push waiting for a connection place ends as soon as it is cancelled") {
+  Silent silent;
+  std::string url = silent.Url();
+
+  http::PusherOptions options;
+  options.max_connections = 1;
+  Running running(options);
+  std::promise<core::PushResult> first, second;
+  uint64_t holding = running.pusher.Push(Post(url), [&](auto r) { first.set_value(r); });
+  uint64_t waiting = running.pusher.Push(Post(url), [&](auto r) { second.set_value(r); });
+  running.pusher.Cancel(waiting);  // Its 10-minute deadline is far away.
+  auto waited = second.get_future();
+  REQUIRE(waited.wait_for(seconds(10)) == std::future_status::ready);
+  core::PushResult cancelled = waited.get();
+  CHECK(cancelled.outcome == core::PushResult::Outcome::kConnectionError);
+  CHECK(cancelled.error == "cancelled");
+
+  // The first push still holds the only place, and still waits for its answer.
+  auto held = first.get_future();
+  CHECK(held.wait_for(milliseconds(50)) == std::future_status::timeout);
+  running.pusher.Cancel(holding);
+  REQUIRE(held.wait_for(seconds(10)) == std::future_status::ready);
+  CHECK(held.get().outcome == core::PushResult::Outcome::kConnectionError);
+
+  // The place is free again: a third push gets it (and is cancelled in turn).
+  std::promise<core::PushResult> third;
+  uint64_t next = running.pusher.Push(Post(url), [&](auto r) { third.set_value(r); });
+  auto after = third.get_future();
+  CHECK(after.wait_for(milliseconds(50)) == std::future_status::timeout);
+  running.pusher.Cancel(next);
+  REQUIRE(after.wait_for(seconds(10)) == std::future_status::ready);
+}
+
+TEST_CASE("a push cancelled as soon as it is made connects to nothing") {
+  Silent silent;
+  Running running({});
+  std::promise<core::PushResult> result;
+  uint64_t id = running.pusher.Push(Post(silent.Url()), [&](auto r) { result.set_value(r); });
+  running.pusher.Cancel(id);
+  auto done = result.get_future();
+  REQUIRE(done.wait_for(seconds(10)) == std::future_status::ready);
+  CHECK(done.get().error == "cancelled");
+  CHECK_FALSE(silent.Connected());
+}
