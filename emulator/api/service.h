@@ -70,7 +70,8 @@ class Service {
   Service(core::TaskStore& store, const core::Clock& clock, ServiceOptions options);
 
   // Whether the method named `rpc` ("CreateTask") runs at most one statement that writes, and
-  // none when it fails, so that a batch need not guard it with a savepoint.
+  // none when it fails, so that a batch need not guard it with a savepoint. Thread-safe (reads
+  // only the options), so the I/O threads ask before they hand a call over.
   bool WritesAtMostOnce(std::string_view rpc) const;
 
   core::Result<ListLocationsResponse> ListLocations(const ListLocationsRequest& request);

@@ -107,6 +107,9 @@ PushResult Failure(PushResult::Outcome outcome, std::string error) {
   return r;
 }
 
+// What a push cancelled before its request went out comes to.
+PushResult Cancelled() { return Failure(PushResult::Outcome::kConnectionError, "cancelled"); }
+
 }  // namespace
 
 struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
@@ -271,8 +274,7 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
         impl.cancelled.erase(id);
       }
     } unregister{*this, id};
-    if (cancelled.erase(id) > 0)
-      co_return Failure(PushResult::Outcome::kConnectionError, "cancelled");
+    if (cancelled.erase(id) > 0) co_return Cancelled();
     auto url = ParseUrl(request.url);
     if (!url) co_return Failure(PushResult::Outcome::kConnectionError, "malformed URL");
     Clock::time_point deadline = Clock::now() + request.deadline;
@@ -304,15 +306,13 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
         co_return Failure(PushResult::Outcome::kDeadlineExceeded,
                           "deadline exceeded waiting for a free connection");
       }
-      if (got == Got::kCancelled)
-        co_return Failure(PushResult::Outcome::kConnectionError, "cancelled");
+      if (got == Got::kCancelled) co_return Cancelled();
       place.held = true;
       bool reused = got == Got::kIdle;
       beast::error_code ec;
       if (!conn) conn = co_await Connect(*url, deadline, ec);
       if (ec || !conn) co_return ErrorResult(ec, deadline);
-      if (cancelled.erase(id) > 0)
-        co_return Failure(PushResult::Outcome::kConnectionError, "cancelled");
+      if (cancelled.erase(id) > 0) co_return Cancelled();
       Tcp(*conn).expires_at(deadline);
       active[id] = &Tcp(*conn);
       bhttp::response_parser<bhttp::buffer_body> parser;
@@ -361,7 +361,7 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
   ssl::context tls;
   std::map<std::string, std::deque<Connection>> idle;
   std::map<uint64_t, beast::tcp_stream*> active;  // Running requests by ID; null: connecting.
-  std::set<uint64_t> cancelled;                   // Cancelled while connecting.
+  std::set<uint64_t> cancelled;                   // Cancelled before their request went out.
   size_t open = 0;                                // Connections open or being opened.
   struct Waiter {
     uint64_t id;
