@@ -1,5 +1,8 @@
 #include "common/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace cte {
 
 std::string_view CodeName(Code code) {
@@ -116,6 +119,11 @@ int HttpStatusFor(Code code) {
       return 500;
   }
   return 500;
+}
+
+void DieOnBadResultAccess(const Status& status) {
+  std::fprintf(stderr, "value() of a Result holding an error: %s\n", status.ToString().c_str());
+  std::abort();
 }
 
 }  // namespace cte

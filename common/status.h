@@ -73,6 +73,16 @@ inline Status FailedPrecondition(std::string m) {
 }
 inline Status Internal(std::string m) { return {Code::kInternal, std::move(m)}; }
 inline Status Unimplemented(std::string m) { return {Code::kUnimplemented, std::move(m)}; }
+inline Status Unavailable(std::string m) { return {Code::kUnavailable, std::move(m)}; }
+inline Status Aborted(std::string m) { return {Code::kAborted, std::move(m)}; }
+inline Status DeadlineExceeded(std::string m) { return {Code::kDeadlineExceeded, std::move(m)}; }
+
+inline bool IsNotFound(const Status& s) { return s.code() == Code::kNotFound; }
+inline bool IsAlreadyExists(const Status& s) { return s.code() == Code::kAlreadyExists; }
+inline bool IsUnavailable(const Status& s) { return s.code() == Code::kUnavailable; }
+
+// Reports a Result's error and aborts: reading the value of an error is a programmer mistake.
+[[noreturn]] void DieOnBadResultAccess(const Status& status);
 
 // Either a T or a non-OK Status.
 template <typename T>
@@ -86,16 +96,28 @@ class [[nodiscard]] Result {
   bool ok() const { return std::holds_alternative<T>(value_); }
   Status status() const { return ok() ? Status() : std::get<Status>(value_); }
 
-  // Requires: ok().
-  T& value() & { return std::get<T>(value_); }
-  const T& value() const& { return std::get<T>(value_); }
-  T&& value() && { return std::get<T>(std::move(value_)); }
+  // Requires: ok(). Otherwise the program stops with the error's message.
+  T& value() & {
+    Check();
+    return std::get<T>(value_);
+  }
+  const T& value() const& {
+    Check();
+    return std::get<T>(value_);
+  }
+  T&& value() && {
+    Check();
+    return std::get<T>(std::move(value_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
  private:
+  void Check() const {
+    if (!ok()) DieOnBadResultAccess(std::get<Status>(value_));
+  }
   std::variant<T, Status> value_;
 };
 

@@ -1,11 +1,20 @@
 #include "api/page_token.h"
 
+#include <algorithm>
+#include <charconv>
+
+#include "api/messages.h"
 #include "core/base64.h"
 
 namespace cte::api {
 
 namespace {
 constexpr char kSeparator = '\x1f';
+}
+
+core::Result<int> PageSize(int32_t requested, int fallback, int max) {
+  if (requested < 0) return core::InvalidArgument(kNegativePageSize);
+  return requested == 0 ? fallback : std::min<int>(requested, max);
 }
 
 std::string EncodePageToken(std::string_view kind, std::string_view scope, std::string_view last) {
@@ -21,9 +30,27 @@ core::Result<std::string> DecodePageToken(std::string_view token, std::string_vi
   std::string prefix;
   prefix.append(kind).append(1, kSeparator).append(scope).append(1, kSeparator);
   if (!raw || raw->compare(0, prefix.size(), prefix) != 0) {
-    return core::InvalidArgument("Invalid page_token: it does not belong to this request.");
+    return core::InvalidArgument(kBadPageToken);
   }
   return raw->substr(prefix.size());
+}
+
+std::string EncodePositionToken(std::string_view kind, std::string_view scope, int64_t position) {
+  return EncodePageToken(kind, scope, std::to_string(position));
+}
+
+core::Result<int64_t> DecodePositionToken(std::string_view token, std::string_view kind,
+                                          std::string_view scope) {
+  auto last = DecodePageToken(token, kind, scope);
+  if (!last.ok()) return last.status();
+  if (last->empty()) return int64_t{0};
+  int64_t position = 0;
+  const char* end = last->data() + last->size();
+  auto [ptr, ec] = std::from_chars(last->data(), end, position);
+  if (ec != std::errc() || ptr != end || position < 0) {
+    return core::InvalidArgument(kBadPageToken);
+  }
+  return position;
 }
 
 }  // namespace cte::api

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "api/json_codec.h"
+#include "api/messages.h"
 #include "api/names.h"
 #include "api/page_token.h"
 #include "core/queue_rules.h"
@@ -65,11 +66,6 @@ constexpr const char* kRegions[] = {
 
 // The etag of a queue that never had a policy set ("ACAB" in base64).
 const std::string kEmptyPolicyEtag("\x00\x20\x01", 3);
-
-Result<int> PageSize(int32_t requested, int max) {
-  if (requested < 0) return core::InvalidArgument("The page_size must not be negative.");
-  return requested == 0 ? max : std::min<int>(requested, max);
-}
 
 core::Location MakeLocation(const std::string& name) {
   core::Location l;
@@ -179,13 +175,14 @@ Result<ListLocationsResponse> Service::ListLocations(const ListLocationsRequest&
   if (!request.filter.empty()) {
     return core::Unimplemented("The emulator does not support filters on ListLocations.");
   }
-  auto in_use = store_.ListQueueLocations(*project);
+  auto in_use = store_.queues().ListLocations(*project);
   if (!in_use.ok()) return in_use.status();
   std::vector<std::string> names = *in_use;
   for (const char* region : kRegions) names.push_back(request.name + "/locations/" + region);
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
-  auto size = PageSize(request.page.page_size, static_cast<int>(names.size()) + 1);
+  int all = static_cast<int>(names.size()) + 1;
+  auto size = PageSize(request.page.page_size, all, all);
   if (!size.ok()) return size.status();
   auto start = DecodePageToken(request.page.page_token, "l", request.name);
   if (!start.ok()) return start.status();
@@ -210,17 +207,17 @@ void Service::NotifyQueueChanged(const std::string& name) {
   if (dispatch_ != nullptr) dispatch_->QueueChanged(name);
 }
 
-Result<core::StoredQueue> Service::LoadQueue(const std::string& name, const char* not_found) {
+Result<Queue> Service::LoadQueue(const std::string& name, const char* not_found) {
   auto parsed = ParseQueueName(name);
   if (!parsed.ok()) return parsed.status();
-  auto found = store_.FindQueue(name);
+  auto found = store_.queues().Find(name);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return core::NotFound(not_found);
   return std::move(**found);
 }
 
 Status Service::CheckQueueNameFree(const std::string& name) {
-  auto blocked = store_.HasQueueTombstone(name, clock_.Now());
+  auto blocked = store_.queues().HasTombstone(name, clock_.Now());
   if (!blocked.ok()) return blocked.status();
   if (*blocked) {
     return core::FailedPrecondition(
@@ -234,27 +231,25 @@ Result<ListQueuesResponse> Service::ListQueues(const ListQueuesRequest& request)
   if (!parent.ok()) return parent.status();
   auto filter = ParseStateFilter(request.filter);
   if (!filter.ok()) return filter.status();
-  auto size = PageSize(request.page.page_size, kMaxQueuePageSize);
+  auto size = PageSize(request.page.page_size, kMaxQueuePageSize, kMaxQueuePageSize);
   if (!size.ok()) return size.status();
   std::string token_scope = request.parent + "\n" + request.filter;
   auto after = DecodePageToken(request.page.page_token, "q", token_scope);
   if (!after.ok()) return after.status();
-  auto rows = store_.ListQueues(request.parent + "/queues/", *after, *size);
+  auto rows = store_.queues().List(request.parent + "/queues/", *after, *size);
   if (!rows.ok()) return rows.status();
   ListQueuesResponse out;
-  for (const auto& row : *rows) {
-    if (filter->Matches(row.queue)) out.queues.push_back(row.queue);
+  for (const Queue& q : *rows) {
+    if (filter->Matches(q)) out.queues.push_back(q);
   }
   if (static_cast<int>(rows->size()) == *size) {
-    out.next_page_token = EncodePageToken("q", token_scope, rows->back().queue.name);
+    out.next_page_token = EncodePageToken("q", token_scope, rows->back().name);
   }
   return out;
 }
 
 Result<Queue> Service::GetQueue(const std::string& name) {
-  auto stored = LoadQueue(name, kQueueNotFound);
-  if (!stored.ok()) return stored.status();
-  return std::move(stored->queue);
+  return LoadQueue(name, kQueueNotFound);
 }
 
 Result<Queue> Service::CreateQueue(const std::string& parent, Queue queue) {
@@ -267,13 +262,13 @@ Result<Queue> Service::CreateQueue(const std::string& parent, Queue queue) {
   }
   CTE_RETURN_IF_ERROR(core::ValidateQueueLimits(queue));
   CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(queue));
-  auto existing = store_.FindQueue(queue.name);
+  auto existing = store_.queues().Find(queue.name);
   if (!existing.ok()) return existing.status();
-  if (existing->has_value()) return core::AlreadyExists("Queue already exists");
+  if (existing->has_value()) return core::AlreadyExists(kQueueExists);
   CTE_RETURN_IF_ERROR(CheckQueueNameFree(queue.name));
   queue.state = core::QueueState::kRunning;
   queue.purge_time.reset();
-  CTE_RETURN_IF_ERROR(store_.PutQueue({queue, ""}));
+  CTE_RETURN_IF_ERROR(store_.queues().Put(queue));
   NotifyQueueChanged(queue.name);
   return queue;
 }
@@ -283,17 +278,16 @@ Result<Queue> Service::UpdateQueue(const UpdateQueueRequest& request) {
   auto name = ParseQueueName(in.name);
   if (!name.ok()) return name.status();
   CTE_RETURN_IF_ERROR(core::ValidateQueueLimits(in));
-  auto existing = store_.FindQueue(in.name);
+  auto existing = store_.queues().Find(in.name);
   if (!existing.ok()) return existing.status();
-  core::StoredQueue stored;
+  Queue q;
   if (existing->has_value()) {
-    stored = std::move(**existing);
+    q = std::move(**existing);
   } else {
     CTE_RETURN_IF_ERROR(CheckQueueNameFree(in.name));
-    stored.queue.name = in.name;
-    stored.queue.state = core::QueueState::kRunning;
+    q.name = in.name;
+    q.state = core::QueueState::kRunning;
   }
-  Queue& q = stored.queue;
   if (request.update_mask.empty()) {
     q.app_engine_routing_override = in.app_engine_routing_override;
     q.rate_limits = in.rate_limits;
@@ -304,7 +298,7 @@ Result<Queue> Service::UpdateQueue(const UpdateQueueRequest& request) {
     CTE_RETURN_IF_ERROR(CopyMaskedField(in, q, path));
   }
   CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(q));
-  CTE_RETURN_IF_ERROR(store_.PutQueue(stored));
+  CTE_RETURN_IF_ERROR(store_.queues().Put(q));
   NotifyQueueChanged(q.name);
   return q;
 }
@@ -312,9 +306,9 @@ Result<Queue> Service::UpdateQueue(const UpdateQueueRequest& request) {
 Status Service::DeleteQueue(const std::string& name) {
   auto stored = LoadQueue(name, kEntityNotFound);
   if (!stored.ok()) return stored.status();
-  CTE_RETURN_IF_ERROR(store_.DeleteQueue(name));
+  CTE_RETURN_IF_ERROR(store_.queues().Delete(name));
   if (options_.queue_tombstone.count() > 0) {
-    CTE_RETURN_IF_ERROR(store_.PutQueueTombstone(name, clock_.Now() + options_.queue_tombstone));
+    CTE_RETURN_IF_ERROR(store_.queues().PutTombstone(name, clock_.Now() + options_.queue_tombstone));
   }
   NotifyQueueChanged(name);
   return Status::Ok();
@@ -326,23 +320,23 @@ Result<Queue> Service::PurgeQueue(const std::string& name) {
   core::TimePoint now = clock_.Now();
   std::optional<core::TimePoint> until;
   if (options_.task_tombstone.count() > 0) until = now + options_.task_tombstone;
-  auto purged = store_.PurgeTasks(name, until);
+  auto purged = store_.tasks().Purge(name, until);
   if (!purged.ok()) return purged.status();
-  stored->queue.purge_time = std::chrono::floor<std::chrono::microseconds>(now);
-  CTE_RETURN_IF_ERROR(store_.PutQueue(*stored));
+  stored->purge_time = std::chrono::floor<std::chrono::microseconds>(now);
+  CTE_RETURN_IF_ERROR(store_.queues().Put(*stored));
   NotifyQueueChanged(name);
-  return std::move(stored->queue);
+  return std::move(*stored);
 }
 
 Result<Queue> Service::SetState(const std::string& name, core::QueueState state) {
   auto stored = LoadQueue(name, kQueueNotFound);
   if (!stored.ok()) return stored.status();
-  if (stored->queue.state != state) {
-    stored->queue.state = state;
-    CTE_RETURN_IF_ERROR(store_.PutQueue(*stored));
+  if (stored->state != state) {
+    stored->state = state;
+    CTE_RETURN_IF_ERROR(store_.queues().Put(*stored));
     NotifyQueueChanged(name);
   }
-  return std::move(stored->queue);
+  return std::move(*stored);
 }
 
 Result<Queue> Service::PauseQueue(const std::string& name) {
@@ -357,18 +351,16 @@ Status Service::ApplyQueueConfig(Queue queue) {
   CTE_RETURN_IF_ERROR(ParseQueueName(queue.name).status());
   CTE_RETURN_IF_ERROR(core::ValidateQueueLimits(queue));
   CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(queue));
-  auto existing = store_.FindQueue(queue.name);
+  auto existing = store_.queues().Find(queue.name);
   if (!existing.ok()) return existing.status();
-  core::StoredQueue stored{queue, ""};
-  stored.queue.state = core::QueueState::kRunning;
-  stored.queue.purge_time.reset();
-  if (existing->has_value()) {
-    stored.queue.state = (*existing)->queue.state;
-    stored.queue.purge_time = (*existing)->queue.purge_time;
-    stored.iam_policy = (*existing)->iam_policy;
+  queue.state = core::QueueState::kRunning;
+  queue.purge_time.reset();
+  if (existing->has_value()) {  // Its state, purge time (and IAM policy) stay.
+    queue.state = (*existing)->state;
+    queue.purge_time = (*existing)->purge_time;
   }
-  CTE_RETURN_IF_ERROR(store_.DeleteQueueTombstone(queue.name));
-  CTE_RETURN_IF_ERROR(store_.PutQueue(stored));
+  CTE_RETURN_IF_ERROR(store_.queues().DeleteTombstone(queue.name));
+  CTE_RETURN_IF_ERROR(store_.queues().Put(queue));
   NotifyQueueChanged(queue.name);
   return Status::Ok();
 }
@@ -378,12 +370,14 @@ Status Service::ApplyQueueConfig(Queue queue) {
 Result<core::Policy> Service::GetIamPolicy(const std::string& resource) {
   auto stored = LoadQueue(resource, kEntityNotFound);
   if (!stored.ok()) return stored.status();
+  auto text = store_.policies().Get(resource);
+  if (!text.ok()) return text.status();
   core::Policy policy;
-  if (stored->iam_policy.empty()) {
+  if (text->empty()) {
     policy.etag = kEmptyPolicyEtag;
     return policy;
   }
-  CTE_RETURN_IF_ERROR(ReadPolicy(Json::parse(stored->iam_policy), "policy", policy));
+  CTE_RETURN_IF_ERROR(ReadPolicy(Json::parse(*text), "policy", policy));
   return policy;
 }
 
@@ -397,10 +391,7 @@ Result<core::Policy> Service::SetIamPolicy(const std::string& resource, core::Po
   }
   uint64_t tag = random_();
   policy.etag = std::string(reinterpret_cast<const char*>(&tag), sizeof tag);
-  auto stored = store_.FindQueue(resource);
-  if (!stored.ok()) return stored.status();
-  (*stored)->iam_policy = PolicyToJson(policy).dump();
-  CTE_RETURN_IF_ERROR(store_.PutQueue(**stored));
+  CTE_RETURN_IF_ERROR(store_.policies().Put(resource, PolicyToJson(policy).dump()));
   return policy;
 }
 
@@ -408,7 +399,7 @@ Result<std::vector<std::string>> Service::TestIamPermissions(
     const std::string& resource, const std::vector<std::string>& permissions) {
   auto parsed = ParseQueueName(resource);
   if (!parsed.ok()) return parsed.status();
-  auto found = store_.FindQueue(resource);
+  auto found = store_.queues().Find(resource);
   if (!found.ok()) return found.status();
   // Policies are not enforced: every permission asked about on an existing queue is held.
   if (!found->has_value()) return std::vector<std::string>();

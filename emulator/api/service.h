@@ -110,7 +110,7 @@ class Service {
   core::Status Housekeep();
 
  private:
-  core::Result<core::StoredQueue> LoadQueue(const std::string& name, const char* not_found);
+  core::Result<core::Queue> LoadQueue(const std::string& name, const char* not_found);
   core::Result<core::Queue> SetState(const std::string& name, core::QueueState state);
   core::Status CheckQueueNameFree(const std::string& name);
   // OK when the queue exists, or was just created (--auto-create-queues). Requires: `parent` is a
@@ -129,12 +129,6 @@ class Service {
   uint64_t last_task_number_ = 0;  // The last generated task ID; see NewTaskId.
   core::DispatchControl* dispatch_ = nullptr;
 };
-
-// The message Cloud Tasks gives for a missing queue in most methods.
-inline constexpr char kQueueNotFound[] =
-    "Queue does not exist. If you just created the queue, wait at least a minute for the queue "
-    "to initialize.";
-inline constexpr char kEntityNotFound[] = "Requested entity was not found.";
 
 // Applies a response view: BASIC (and unspecified) leaves out request bodies.
 core::Task ApplyView(core::Task task, core::TaskView view);

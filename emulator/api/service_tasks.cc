@@ -1,4 +1,5 @@
 // The task methods of Service; see service.h.
+#include "api/messages.h"
 #include "api/names.h"
 #include "api/page_token.h"
 #include "api/service.h"
@@ -10,6 +11,10 @@ namespace cte::api {
 using core::Result;
 using core::Status;
 using core::Task;
+
+namespace {
+constexpr int kMaxTaskPageSize = 1000;
+}  // namespace
 
 Task ApplyView(Task task, core::TaskView view) {
   task.view = view == core::TaskView::kFull ? core::TaskView::kFull : core::TaskView::kBasic;
@@ -23,27 +28,18 @@ Task ApplyView(Task task, core::TaskView view) {
 Result<ListTasksResponse> Service::ListTasks(const ListTasksRequest& request) {
   auto queue = LoadQueue(request.parent, kQueueNotFound);
   if (!queue.ok()) return queue.status();
-  int32_t size = request.page.page_size;
-  if (size < 0) return core::InvalidArgument("The page_size must not be negative.");
-  if (size == 0 || size > 1000) size = 1000;
-  auto after = DecodePageToken(request.page.page_token, "t", request.parent);
-  if (!after.ok()) return after.status();
-  int64_t position = 0;
-  if (!after->empty()) {
-    try {
-      position = std::stoll(*after);
-    } catch (const std::exception&) {
-      return core::InvalidArgument("Invalid page_token: it does not belong to this request.");
-    }
-  }
+  auto size = PageSize(request.page.page_size, kMaxTaskPageSize, kMaxTaskPageSize);
+  if (!size.ok()) return size.status();
+  auto position = DecodePositionToken(request.page.page_token, "t", request.parent);
+  if (!position.ok()) return position.status();
   bool full = request.response_view == core::TaskView::kFull;
-  auto page = store_.ListTasks(request.parent, position, size, full);
+  auto page = store_.tasks().List(request.parent, *position, *size, full);
   if (!page.ok()) return page.status();
   ListTasksResponse out;
   out.tasks.reserve(page->tasks.size());
   for (Task& t : page->tasks) out.tasks.push_back(ApplyView(std::move(t), request.response_view));
-  if (static_cast<int32_t>(out.tasks.size()) == size) {
-    out.next_page_token = EncodePageToken("t", request.parent, std::to_string(page->last_position));
+  if (static_cast<int>(out.tasks.size()) == *size) {
+    out.next_page_token = EncodePositionToken("t", request.parent, page->last_position);
   }
   return out;
 }
@@ -51,30 +47,26 @@ Result<ListTasksResponse> Service::ListTasks(const ListTasksRequest& request) {
 Result<Task> Service::GetTask(const std::string& name, core::TaskView view) {
   auto parsed = ParseTaskName(name);
   if (!parsed.ok()) return parsed.status();
-  auto found = store_.FindTask(name);
+  auto found = store_.tasks().Find(name);
   if (!found.ok()) return found.status();
   if (found->has_value()) return ApplyView(std::move(**found), view);
-  auto recent = store_.HasTaskTombstone(name, clock_.Now());
+  auto recent = store_.tasks().HasTombstone(name, clock_.Now());
   if (!recent.ok()) return recent.status();
-  if (*recent) {
-    return core::NotFound(
-        "The task no longer exists, though a task with this name existed recently. The task "
-        "either successfully completed or was deleted.");
-  }
+  if (*recent) return core::NotFound(kTaskRecentlyGone);
   return core::NotFound(kEntityNotFound);
 }
 
 Status Service::QueueForNewTask(const std::string& parent) {
   // `parent` is a valid queue name (CreateTask checked it), so no LoadQueue: no second parse.
-  auto found = store_.FindQueue(parent);
+  auto found = store_.queues().Find(parent);
   if (!found.ok()) return found.status();
   if (found->has_value()) return Status::Ok();
   if (!options_.auto_create_queues) return core::NotFound(kQueueNotFound);
-  core::StoredQueue created;
-  created.queue.name = parent;
-  created.queue.state = core::QueueState::kRunning;
-  CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(created.queue));
-  CTE_RETURN_IF_ERROR(store_.PutQueue(created));
+  core::Queue created;
+  created.name = parent;
+  created.state = core::QueueState::kRunning;
+  CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(created));
+  CTE_RETURN_IF_ERROR(store_.queues().Put(created));
   NotifyQueueChanged(parent);
   return Status::Ok();
 }
@@ -121,37 +113,38 @@ Result<Task> Service::CreateTask(const std::string& parent, Task task, core::Tas
   core::TimePoint now = clock_.Now();
   CTE_RETURN_IF_ERROR(core::PrepareNewTask(task, now));
   if (named) {
-    auto blocked = store_.HasTaskTombstone(task.name, now);
+    auto blocked = store_.tasks().HasTombstone(task.name, now);
     if (!blocked.ok()) return blocked.status();
-    if (*blocked) return core::AlreadyExists("Requested entity already exists");
+    if (*blocked) return core::AlreadyExists(kEntityExists);
   }
-  Status inserted = store_.InsertTask(task);
+  auto inserted = store_.tasks().Insert(task);
   // A generated ID can meet only a task from an earlier run, whose IDs grew from another random
   // start: start again elsewhere.
-  for (int i = 0; !named && inserted.code() == core::Code::kAlreadyExists && i < 8; ++i) {
+  for (int i = 0; !named && inserted.ok() && !*inserted && i < 8; ++i) {
     RestartTaskIds();
     task.name = parent + "/tasks/" + NewTaskId();
-    inserted = store_.InsertTask(task);
+    inserted = store_.tasks().Insert(task);
   }
-  CTE_RETURN_IF_ERROR(inserted);
+  if (!inserted.ok()) return inserted.status();
+  if (!*inserted) return core::AlreadyExists(kEntityExists);
   if (dispatch_ != nullptr) dispatch_->TaskScheduled(parent, *task.schedule_time);
   return ApplyView(std::move(task), view);
 }
 
 Status Service::DeleteTask(const std::string& name) {
   CTE_RETURN_IF_ERROR(ParseTaskName(name).status());
-  auto deleted = store_.DeleteTask(name);
+  auto deleted = store_.tasks().Delete(name);
   if (!deleted.ok()) return deleted.status();
   if (!*deleted) return core::NotFound(kEntityNotFound);
   if (options_.task_tombstone.count() > 0) {
-    return store_.PutTaskTombstone(name, clock_.Now() + options_.task_tombstone);
+    return store_.tasks().PutTombstone(name, clock_.Now() + options_.task_tombstone);
   }
   return Status::Ok();
 }
 
 Result<Task> Service::RunTask(const std::string& name, core::TaskView view) {
   CTE_RETURN_IF_ERROR(ParseTaskName(name).status());
-  auto found = store_.FindTask(name);
+  auto found = store_.tasks().Find(name);
   if (!found.ok()) return found.status();
   if (!found->has_value()) return core::NotFound(kEntityNotFound);
   if (dispatch_ == nullptr) return core::Unimplemented("This emulator runs without a dispatcher.");
@@ -160,6 +153,10 @@ Result<Task> Service::RunTask(const std::string& name, core::TaskView view) {
   return ApplyView(std::move(*sent), view);
 }
 
-Status Service::Housekeep() { return store_.DeleteExpiredTombstones(clock_.Now()); }
+Status Service::Housekeep() {
+  core::TimePoint now = clock_.Now();
+  CTE_RETURN_IF_ERROR(store_.tasks().DeleteExpiredTombstones(now));
+  return store_.queues().DeleteExpiredTombstones(now);
+}
 
 }  // namespace cte::api

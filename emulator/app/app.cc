@@ -11,7 +11,9 @@
 #include "harness/harness.h"
 #include "http/asio.h"
 #include "http/http_pusher.h"
-#include "store/batch_runner.h"
+#include "core/transaction.h"
+#include "http/io_lane.h"
+#include "pipeline/executor.h"
 #include "store/sqlite_store.h"
 
 namespace cte::app {
@@ -22,20 +24,6 @@ namespace {
 
 using core::Result;
 using core::Status;
-
-// Requests the I/O thread gathers before it hands them to the store thread; see SubmitFromIo.
-constexpr size_t kHandOffJobs = 16;
-
-// Runs `f` in one transaction on a store no other thread uses yet.
-Status InTransaction(core::TaskStore& store, const std::function<Status()>& f) {
-  CTE_RETURN_IF_ERROR(store.Begin());
-  Status s = f();
-  if (!s.ok()) {
-    store.Rollback();
-    return s;
-  }
-  return store.Commit();
-}
 
 }  // namespace
 
@@ -59,17 +47,6 @@ std::string OutcomeText(const core::AttemptLogEntry& e) {
   return "unknown";
 }
 
-// Runs a request's work (returning a Status or a Result); an exception from third-party code
-// becomes INTERNAL.
-template <typename F>
-auto Guarded(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    return core::Internal(std::string("internal error: ") + e.what());
-  }
-}
-
 }  // namespace
 
 struct App::Impl {
@@ -84,15 +61,11 @@ struct App::Impl {
         signer(std::move(t)),
         store(std::move(s)),
         service(*store, clock, options.service),
-        pusher(io, http::PusherOptions{options.verify_tls}),
+        pusher(io, PusherOptions()),
         dispatcher(
             *store, clock, pusher,
-            [this](std::function<void()> f) {
-              runner->Submit({[f = std::move(f)] {
-                                f();
-                                return true;
-                              },
-                              [](const Status&) {}});
+            [this](std::function<Status()> work, std::function<void(const Status&)> done) {
+              executor->Submit({std::move(work), std::move(done)});
             },
             DispatcherOptions()),
         harness(
@@ -109,13 +82,17 @@ struct App::Impl {
     return options.time_scale != 1 ? "scaled" : "system";
   }
 
+  http::PusherOptions PusherOptions() {
+    http::PusherOptions p;
+    p.verify_tls = options.verify_tls;
+    p.sign = [this](const core::TokenRequest& r) { return signer->TokenFor(r); };
+    return p;
+  }
+
   dispatch::DispatcherOptions DispatcherOptions() {
     dispatch::DispatcherOptions d;
     d.rewrites = options.rewrites;
     d.task_tombstone = options.service.task_tombstone;
-    d.token_for = [this](const core::HttpRequest& r, const std::string& url) {
-      return signer->TokenFor(r, url);
-    };
     d.on_attempt = [this](const core::AttemptLogEntry& a) {
       bool ok = a.outcome == core::AttemptLogEntry::Outcome::kResponse && a.http_status >= 200 &&
                 a.http_status < 300;
@@ -128,47 +105,12 @@ struct App::Impl {
   }
 
   // Starts the store thread; from then on only it touches the store.
-  void StartRunner() {
-    store::BatchRunner::Hooks hooks;
+  void StartExecutor() {
+    pipeline::Executor::Hooks hooks;
     hooks.housekeeping = [this] { Housekeep(); };
     hooks.tick = [this] { return Tick(); };
-    hooks.batch_done = [this] { FlushToIo(); };
-    runner = std::make_unique<store::BatchRunner>(*store, std::move(hooks));
-  }
-
-  // Hand-offs between the I/O thread and the store thread, coalesced: a wake-up and a lock per
-  // round of work rather than per request. Under load the store thread otherwise wakes for a
-  // handful of requests at a time, and each batch costs a commit (and rewrites the pages the
-  // last one left half full).
-  //
-  // On the I/O thread: queues a job; it goes to the runner once the handlers already waiting on
-  // the I/O thread (other connections' requests, most often) have run, or at once when
-  // kHandOffJobs are waiting. Without that cap the I/O thread read all 128 requests of a load
-  // test before the store thread saw the first, and the two threads took turns instead of
-  // working at once: REST CreateTask went from 30k to 38k a second with it (16 and 32 did as
-  // well; 64 was slower, as was 8 on a file database).
-  void SubmitFromIo(store::BatchRunner::Job job) {
-    to_runner.push_back(std::move(job));
-    if (to_runner.size() >= kHandOffJobs) {
-      runner->Submit(to_runner);
-      return;
-    }
-    if (flush_posted) return;  // A flush is already posted.
-    flush_posted = true;
-    asio::post(io, [this] {
-      flush_posted = false;
-      if (!to_runner.empty()) runner->Submit(to_runner);
-    });
-  }
-  // On the store thread, in a job's `done`: queues `f` for the I/O thread; the batch's are
-  // posted together when its last `done` has run.
-  void ToIo(std::function<void()> f) { to_io.push_back(std::move(f)); }
-  void FlushToIo() {
-    if (to_io.empty()) return;
-    asio::post(io, [fs = std::move(to_io)] {
-      for (const auto& f : fs) f();
-    });
-    to_io.clear();
+    executor = std::make_unique<pipeline::Executor>(*store, std::move(hooks));
+    io_lane = std::make_unique<http::IoLane>(io, *executor);
   }
 
   // Starts the gRPC adapter; the HTTP listener hands it the connections that speak HTTP/2.
@@ -181,15 +123,10 @@ struct App::Impl {
     auto started =
         grpc::GrpcServer::Start(std::move(o), [this](std::string_view rpc, grpc::ServiceWork work,
                                                      std::function<void(const Status&)> done) {
-          auto status = std::make_shared<Status>();
-          runner->Submit({[this, work = std::move(work), status] {
-                            *status = Guarded([&] { return work(service); });
-                            return status->ok();
-                          },
-                          [status, done = std::move(done)](const Status& commit) {
-                            done(status->ok() ? commit : *status);
-                          },
-                          service.WritesAtMostOnce(rpc)});
+          executor->Submit({[this, work = std::move(work)] { return work(service); },
+                            std::move(done),
+                            service.WritesAtMostOnce(rpc) ? pipeline::Access::kSingleWrite
+                                                          : pipeline::Access::kWrite});
         });
     if (!started.ok()) return started.status();
     grpc_server = std::move(*started);
@@ -199,11 +136,15 @@ struct App::Impl {
 
   // Runs the dispatcher on the store thread (and, under the manual clock, lets waitIdle move
   // time on), and turns the next wake-up time into a steady one.
-  store::BatchRunner::WakeTime Tick() {
+  pipeline::Executor::WakeTime Tick() {
     std::optional<core::TimePoint> wake;
-    Status s = InTransaction(*store, [&] {
-      wake = dispatcher.Step();
-      for (int i = 0; i < 10'000 && harness.CheckWaiters(); ++i) wake = dispatcher.Step();
+    Status s = core::InTransaction(*store, [&]() -> Status {
+      auto next = dispatcher.Step();
+      for (int i = 0; next.ok() && i < 10'000 && harness.CheckWaiters(); ++i) {
+        next = dispatcher.Step();
+      }
+      if (!next.ok()) return next.status();
+      wake = *next;
       return Status::Ok();
     });
     auto steady_now = std::chrono::steady_clock::now();
@@ -211,7 +152,7 @@ struct App::Impl {
       logger.Log(LogLevel::kWarn, "dispatch step failed: " + s.message());
       return steady_now + std::chrono::seconds(1);
     }
-    store::BatchRunner::WakeTime out = harness.NextWaiterDeadline();
+    pipeline::Executor::WakeTime out = harness.NextWaiterDeadline();
     if (wake) {
       auto delay = clock.RealDelay(std::max(*wake - clock.Now(), core::Duration(0)));
       if (delay) {
@@ -224,7 +165,7 @@ struct App::Impl {
   }
 
   void Housekeep() {
-    Status s = InTransaction(*store, [this] { return service.Housekeep(); });
+    Status s = core::InTransaction(*store, [this] { return service.Housekeep(); });
     if (!s.ok()) logger.Log(LogLevel::kWarn, "housekeeping failed: " + s.message());
   }
 
@@ -252,16 +193,14 @@ struct App::Impl {
     if (call->immediate) return finish(std::move(*call->immediate));
     auto result = std::make_shared<std::optional<Result<api::Json>>>();
     bool one_write = service.WritesAtMostOnce(call->rpc);
-    SubmitFromIo({[this, call, result] {
-                    result->emplace(Guarded([&] { return call->execute(service); }));
-                    return (*result)->ok();
-                  },
-                  [this, result, finish = std::move(finish)](const Status& commit) {
-                    ToIo([result, commit, finish] {
-                      finish(commit.ok() ? api::Render(**result) : api::ErrorResponse(commit));
-                    });
-                  },
-                  one_write});
+    io_lane->Submit({[this, call, result] {
+                       result->emplace(call->execute(service));
+                       return (*result)->status();
+                     },
+                     [result, finish = std::move(finish)](const Status& s) {
+                       finish(s.ok() ? api::Render(**result) : api::ErrorResponse(s));
+                     },
+                     one_write ? pipeline::Access::kSingleWrite : pipeline::Access::kWrite});
   }
 
   // The /emulator/v1 endpoints: run on the store thread like API calls; waitIdle answers later.
@@ -283,21 +222,23 @@ struct App::Impl {
                               "The requested URL " + path + " was not found on this server."));
       if (!waiter.ok()) return reply(api::ErrorResponse(waiter.status()));
       waiter->respond = reply;
-      SubmitFromIo({[this, w = std::move(*waiter)]() mutable {
-                      harness.AddWaiter(std::move(w));
-                      return true;
-                    },
-                    [](const Status&) {}});
+      io_lane->Submit({[this, w = std::move(*waiter)]() mutable {
+                         harness.AddWaiter(std::move(w));
+                         return Status::Ok();
+                       },
+                       [reply](const Status& s) {
+                         if (!s.ok()) reply(api::ErrorResponse(s));
+                       }});
       return;
     }
     auto result = std::make_shared<std::optional<Result<api::Json>>>();
-    SubmitFromIo({[this, request = std::move(request), result] {
-                    result->emplace(Guarded([&] { return harness.Execute(request); }));
-                    return (*result)->ok();
-                  },
-                  [result, reply](const Status& commit) {
-                    reply(commit.ok() ? api::Render(**result) : api::ErrorResponse(commit));
-                  }});
+    io_lane->Submit({[this, request = std::move(request), result] {
+                       result->emplace(harness.Execute(request));
+                       return (*result)->status();
+                     },
+                     [result, reply](const Status& s) {
+                       reply(s.ok() ? api::Render(**result) : api::ErrorResponse(s));
+                     }});
   }
 
   AppOptions options;
@@ -313,11 +254,9 @@ struct App::Impl {
   http::HttpPusher pusher;
   dispatch::Dispatcher dispatcher;
   harness::Harness harness;
-  std::unique_ptr<store::BatchRunner> runner;      // Stops after gRPC, before the rest.
-  std::vector<store::BatchRunner::Job> to_runner;  // I/O thread only; see SubmitFromIo.
-  bool flush_posted = false;                       // I/O thread only; see SubmitFromIo.
-  std::vector<std::function<void()>> to_io;        // Store thread only; see ToIo.
-  std::unique_ptr<grpc::GrpcServer> grpc_server;   // Its calls finish on the runner's thread.
+  std::unique_ptr<pipeline::Executor> executor;   // Stops after gRPC, before the rest.
+  std::unique_ptr<http::IoLane> io_lane;
+  std::unique_ptr<grpc::GrpcServer> grpc_server;  // Its calls finish on the executor's thread.
   http::Server server;
 };
 
@@ -348,13 +287,13 @@ Result<std::unique_ptr<App>> App::Create(AppOptions options) {
   if (!signer.ok()) return signer.status();
   auto impl = std::make_unique<Impl>(std::move(options), std::move(clock), manual,
                                      std::move(*store), std::move(*signer), queues);
-  Status applied = InTransaction(*impl->store, [&]() -> Status {
+  Status applied = core::InTransaction(*impl->store, [&]() -> Status {
     for (const core::Queue& q : queues) CTE_RETURN_IF_ERROR(impl->service.ApplyQueueConfig(q));
     CTE_RETURN_IF_ERROR(impl->dispatcher.Recover());
     return impl->service.Housekeep();
   });
   if (!applied.ok()) return applied;
-  impl->StartRunner();
+  impl->StartExecutor();
   CTE_RETURN_IF_ERROR(impl->StartGrpc());
   CTE_RETURN_IF_ERROR(impl->server.Listen());
   auto app = std::unique_ptr<App>(new App(std::move(impl)));

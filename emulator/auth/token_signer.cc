@@ -124,10 +124,10 @@ std::string TokenSigner::SignIdToken(const std::string& email, const std::string
   return signing_input + "." + core::Base64UrlEncode(signature);
 }
 
-std::string TokenSigner::TokenFor(const core::HttpRequest& request, const std::string& url) const {
+std::string TokenSigner::TokenFor(const core::TokenRequest& request) const {
   if (request.oidc_token) {
     const auto& t = *request.oidc_token;
-    return SignIdToken(t.service_account_email, t.audience.empty() ? url : t.audience);
+    return SignIdToken(t.service_account_email, t.audience.empty() ? request.url : t.audience);
   }
   if (request.oauth_token) {
     unsigned char random[24];

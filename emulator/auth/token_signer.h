@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "core/model.h"
+#include "core/pusher.h"
 #include "core/status.h"
 
 namespace cte::auth {
@@ -27,8 +28,9 @@ class TokenSigner {
   ~TokenSigner();
 
   // The bearer token for a task's request: a signed ID token for an oidcToken (audience: the
-  // token's audience, else `url`), an opaque access token for an oauthToken, "" otherwise.
-  std::string TokenFor(const core::HttpRequest& request, const std::string& url) const;
+  // token's audience, else the request's URL), an opaque access token for an oauthToken, ""
+  // otherwise.
+  std::string TokenFor(const core::TokenRequest& request) const;
 
   // An ID token with these claims: iss, aud, azp, sub, email, email_verified, iat, exp (1 h).
   std::string SignIdToken(const std::string& email, const std::string& audience) const;
@@ -37,7 +39,6 @@ class TokenSigner {
   std::string JwksJson() const;
   // The OpenID discovery document; `base_url` is where the emulator serves the JWKS.
   std::string DiscoveryJson(const std::string& base_url) const;
-  const std::string& key_id() const { return kid_; }
 
  private:
   struct Key;

@@ -62,8 +62,7 @@ std::string FormatEta(TimePoint t) {
 }
 
 PushRequest BuildPushRequest(const Task& task, std::string_view queue_id,
-                             const std::vector<UrlRewrite>& rewrites,
-                             const std::string& authorization) {
+                             const std::vector<UrlRewrite>& rewrites) {
   const HttpRequest& r = *task.http_request;
   PushRequest out;
   out.method = MethodName(r.http_method);
@@ -72,12 +71,12 @@ PushRequest BuildPushRequest(const Task& task, std::string_view queue_id,
                   r.http_method == HttpMethod::kPatch;
   if (has_body) out.body = r.body;
   out.deadline = task.dispatch_deadline;
-  bool has_token = !authorization.empty();
+  bool has_token = r.oauth_token || r.oidc_token;
+  if (has_token) out.token = TokenRequest{r.oauth_token, r.oidc_token, out.url};
   for (const auto& [name, value] : r.headers) {
     if (!IsReserved(name, has_token)) out.headers.emplace_back(name, value);
   }
   out.headers.emplace_back("User-Agent", "Google-Cloud-Tasks");
-  if (has_token) out.headers.emplace_back("Authorization", "Bearer " + authorization);
   std::string_view task_id = std::string_view(task.name).substr(task.name.rfind('/') + 1);
   out.headers.emplace_back("X-CloudTasks-QueueName", std::string(queue_id));
   out.headers.emplace_back("X-CloudTasks-TaskName", std::string(task_id));

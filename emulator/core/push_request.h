@@ -17,12 +17,12 @@ struct UrlRewrite {
   std::string to;
 };
 
-// Builds the request for the attempt about to be made. Requires: task.http_request is set and
-// task.dispatch_count, execution_count and previous_response describe the attempts before this
-// one. `authorization` is the bearer token to send, or empty.
+// Builds the request for the attempt about to be made, its token request set when the task has
+// an oauthToken or oidcToken (the task's own Authorization header is then dropped). Requires:
+// task.http_request is set and task.dispatch_count, execution_count and previous_response
+// describe the attempts before this one.
 PushRequest BuildPushRequest(const Task& task, std::string_view queue_id,
-                             const std::vector<UrlRewrite>& rewrites,
-                             const std::string& authorization);
+                             const std::vector<UrlRewrite>& rewrites);
 
 // Applies the first matching rewrite to a URL.
 std::string RewriteUrl(const std::string& url, const std::vector<UrlRewrite>& rewrites);

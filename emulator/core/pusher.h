@@ -9,16 +9,27 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/model.h"
 
 namespace cte::core {
 
-// One attempt's request, fully built (spec 6.1).
+// What the bearer token of an attempt is made from: the task's oauthToken or oidcToken, and the
+// URL the request goes to (an OIDC token's audience when the task names none).
+struct TokenRequest {
+  std::optional<OAuthToken> oauth_token;
+  std::optional<OidcToken> oidc_token;
+  std::string url;
+};
+
+// One attempt's request, fully built (spec 6.1) but for its Authorization header: a pusher signs
+// `token`, when set, on its own thread, so that RSA signing stays off the store's thread.
 struct PushRequest {
   std::string method;                                        // "POST", "GET", ...
   std::string url;                                           // Absolute http:// or https:// URL.
   std::vector<std::pair<std::string, std::string>> headers;  // In order, with their case.
   std::string body;
   Duration deadline{0};  // The attempt fails with DEADLINE_EXCEEDED when no answer comes by then.
+  std::optional<TokenRequest> token;  // Sent as "Authorization: Bearer <token>".
 };
 
 // What came of an attempt. A failure to get an answer is a normal outcome, not an error.
@@ -28,6 +39,7 @@ struct PushResult {
   int http_status = 0;                  // With kResponse.
   std::optional<Duration> retry_after;  // The Retry-After header of the answer, if any.
   std::string error;                    // With the other outcomes: what went wrong.
+  std::string authorization;  // The Authorization header value sent, when the request had one.
 };
 
 // Implementations must call `done` exactly once, from any thread, never inside Push itself.

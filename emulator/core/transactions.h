@@ -28,8 +28,9 @@ class Transactions {
   // Keeps the writes since the savepoint (and their actions) in the transaction.
   virtual Status ReleaseSavepoint() = 0;
   // Undoes the writes since the savepoint, runs the OnRollback actions registered since, and
-  // drops its OnCommit actions. Fails when the storage could not undo them; the transaction
-  // is then no longer open (see InTransaction).
+  // drops its OnCommit actions.
+  // Either call fails only when the storage failed; the whole transaction is then rolled back
+  // (as by Rollback()) and no longer open.
   virtual Status RollbackSavepoint() = 0;
 
   // Whether a transaction is open. A storage failure (a full disk, an I/O error) can end one

@@ -25,7 +25,7 @@ namespace cte::dispatch {
 struct QueueActivity {
   std::string name;
   core::QueueState state = core::QueueState::kUnspecified;
-  int in_flight = 0;
+  int in_flight = 0;  // Sent, and their outcome not recorded yet.
   std::optional<core::TimePoint> next_due;  // Earliest task not in flight; nullopt: none.
   double bucket_level = 0;
   int64_t dispatched = 0;  // Attempts sent since start (or reset).
@@ -38,73 +38,112 @@ struct QueueActivity {
 struct DispatcherOptions {
   std::vector<core::UrlRewrite> rewrites;
   core::Duration task_tombstone = std::chrono::hours(1);
-  // Makes the bearer token for an OIDC or OAuth task; empty string when none. Optional.
-  std::function<std::string(const core::HttpRequest&, const std::string& url)> token_for;
-  // Called when an attempt ends (or is discarded), after it was written to the attempt log.
-  std::function<void(const core::AttemptLogEntry&)> on_attempt;  // Optional.
+  // Called when an attempt's outcome is recorded (or discarded). Optional.
+  std::function<void(const core::AttemptLogEntry&)> on_attempt;
 };
 
+// Runs `work` later on the store's thread inside a transaction (its writes undone when it fails),
+// then calls `done` there with its outcome, or with why it did not run.
+using PostWork = std::function<void(std::function<core::Status()> work,
+                                    std::function<void(const core::Status&)> done)>;
+
+// Every write the dispatcher makes goes through the store's transaction, and what it keeps in
+// memory follows the transaction: a request is sent only once the transaction that marked its
+// task in flight has committed, and an outcome whose record did not commit is kept and recorded
+// again at the next Step, so that a storage failure neither loses a task nor leaves it in flight.
+//
 // Not thread-safe: every method runs on the store's thread, inside a store transaction.
 class Dispatcher final : public core::DispatchControl {
  public:
-  // `post_result` must run the given function later on the store's thread inside a
-  // transaction (the BatchRunner does). All references must outlive the dispatcher.
+  // All references must outlive the dispatcher.
   Dispatcher(core::TaskStore& store, const core::Clock& clock, core::Pusher& pusher,
-             std::function<void(std::function<void()>)> post_result, DispatcherOptions options);
+             PostWork post_result, DispatcherOptions options);
   ~Dispatcher() override;
 
-  // Forgets in-flight marks left by a crash; call once at start, in a transaction.
+  // Forgets in-flight marks left by a crash (their tasks go out again) and ends their attempts
+  // in the log; call once at start, in a transaction.
   core::Status Recover();
 
-  // Sends every task that is due and allowed now. Returns when it next needs to run, or
-  // nullopt when only a change (new task, result, queue change) can give it work.
-  std::optional<core::TimePoint> Step();
+  // Records the outcomes left unrecorded, then sends every task that is due and allowed now.
+  // Returns when it next needs to run (nullopt when only a change can give it work: a new task,
+  // an outcome, a queue change), or the store's error (the caller rolls the transaction back,
+  // and with it whatever this step did).
+  core::Result<std::optional<core::TimePoint>> Step();
 
   // DispatchControl.
   void QueueChanged(std::string_view queue_name) override;
   void TaskScheduled(std::string_view queue_name, core::TimePoint schedule_time) override;
   core::Result<core::Task> RunNow(core::Task task) override;
 
-  // Requests sent and not answered yet, over all queues.
+  // Requests sent whose outcome is not recorded yet, over all queues.
   int InFlight() const;
 
   // Per-queue activity, refreshed from the store where needed. Queues in name order.
   std::vector<QueueActivity> Activity();
 
-  // Forgets in-flight requests (their results are discarded; their attempts logged as
-  // discarded) and counters, of one queue or all (empty name), and reloads queue settings.
-  // Used by the harness's reset.
+  // Once the open transaction commits: forgets the requests in flight (cancelled; their outcomes
+  // will be discarded) and the counters of one queue or of all (empty name), and reloads the
+  // queues' settings from the store. Used by the harness's reset.
   void Reset(std::string_view queue_name);
 
  private:
   struct QueueState;
   struct Flight {
     std::string queue;
-    int attempt;               // The task's dispatch_count for this attempt.
+    int attempt = 0;           // The task's dispatch_count for this attempt.
     core::TimePoint deadline;  // Emulator time.
     std::chrono::steady_clock::time_point sent;
-    uint64_t push_id = 0;
+    std::optional<uint64_t> push_id;  // Once the request went out (after the commit).
     core::AttemptLogEntry log;
   };
+  struct Outcome {
+    std::string task;
+    int attempt;
+    core::PushResult result;
+  };
+  using Flights = std::unordered_map<std::string, Flight>;
 
-  QueueState* Load(const std::string& queue_name);
-  std::optional<core::TimePoint> StepQueue(QueueState& q, core::TimePoint now);
-  void Send(QueueState& q, core::Task task, core::TimePoint now);
-  void OnResult(const std::string& task_name, int attempt, const core::PushResult& result);
-  void LogOutcome(Flight& flight, const core::PushResult& result, core::TimePoint now,
-                  bool discarded);
-  void ExpireDeadlines(core::TimePoint now);
-  void Forget(std::unordered_map<std::string, Flight>::iterator it);
-  void Finish(const core::Task& task, core::TimePoint now);
+  QueueState* Find(std::string_view queue_name);
+  core::Result<QueueState*> Load(const std::string& queue_name);
+  core::Status Reload(const std::string& queue_name);
+  core::Status LoadAll();
+  core::Result<std::optional<core::TimePoint>> StepQueue(QueueState& q, core::TimePoint now);
+  core::Status RefreshNextDue(QueueState& q);
+
+  // dispatcher_send.cc
+  core::Status Send(QueueState& q, core::Task task, core::TimePoint now);
+  void StartPush(const std::string& task_name, int attempt, core::PushRequest request);
+  void Track(const std::string& task_name, Flight flight);
+  Flight Untrack(Flights::iterator it);
+  void Forget(Flights::iterator it);
+  void CancelOnCommit(const Flight& flight);
+
+  // dispatcher_results.cc
+  // Hands an outcome to the store's thread to be recorded. Thread-safe: touches nothing of
+  // `self`'s until it runs there, and then only while `alive`.
+  static void PostOutcome(Dispatcher* self, const std::shared_ptr<bool>& alive,
+                          const PostWork& post, Outcome outcome);
+  core::Status Record(const Outcome& outcome);
+  core::Status RecordLeftOver();
+  core::Status Retry(QueueState& q, core::Task task, const core::PushResult& result,
+                     core::TimePoint now);
+  core::Status LogOutcome(Flight& flight, const core::PushResult& result, core::TimePoint now,
+                          bool discarded);
+  core::Status ExpireDeadlines(core::TimePoint now);
+  core::Status Finish(const core::Task& task, core::TimePoint now);
+  // Adds one to a counter of the queue's; undone with the transaction.
+  void Count(const std::string& queue, int64_t QueueState::*counter);
 
   core::TaskStore& store_;
   const core::Clock& clock_;
   core::Pusher& pusher_;
-  std::function<void(std::function<void()>)> post_result_;
+  PostWork post_result_;
   DispatcherOptions options_;
   std::map<std::string, std::unique_ptr<QueueState>, std::less<>> queues_;
-  std::unordered_map<std::string, Flight> flights_;
+  Flights flights_;
   std::set<std::pair<core::TimePoint, std::string>> deadlines_;  // Of the flights.
+  std::deque<Outcome> unrecorded_;  // Outcomes whose record did not commit.
+  std::set<std::string> stale_;     // Queues whose settings must be read again.
   bool all_loaded_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

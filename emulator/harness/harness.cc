@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "api/messages.h"
 #include "api/page_token.h"
 #include "api/rest_request.h"
 #include "core/base64.h"
@@ -150,7 +151,7 @@ Result<Json> Harness::Attempts(const api::RestRequest& request) {
       return core::InvalidArgument("Invalid page_token: it does not belong to this request.");
     }
   }
-  auto rows = store_.ListAttempts(queue, task, after_id, size);
+  auto rows = store_.attempts().List(queue, task, after_id, size);
   if (!rows.ok()) return rows.status();
   Json list = Json::array();
   for (const auto& e : *rows) list.push_back(AttemptJson(e));
@@ -164,7 +165,7 @@ Result<Json> Harness::Attempts(const api::RestRequest& request) {
 Result<Json> Harness::Stats() {
   Json queues = Json::array();
   for (const auto& a : dispatcher_.Activity()) {
-    auto waiting = store_.CountTasks(a.name);
+    auto waiting = store_.tasks().Count(a.name);
     if (!waiting.ok()) return waiting.status();
     queues.push_back({{"name", a.name},
                       {"tasksWaiting", *waiting - a.in_flight},
@@ -193,27 +194,28 @@ Result<Json> Harness::Reset(const Json& body) {
   };
   if (queue->empty()) {
     // Everything goes; the configured queues come back as configured.
-    auto all = store_.ListQueues("", "", INT32_MAX);
+    auto all = store_.queues().List("", "", INT32_MAX);
     if (!all.ok()) return all.status();
-    for (const auto& q : *all) CTE_RETURN_IF_ERROR(store_.DeleteQueue(q.queue.name));
-    CTE_RETURN_IF_ERROR(store_.DeleteAttempts(""));
-    CTE_RETURN_IF_ERROR(store_.DeleteTombstones(""));
+    for (const auto& q : *all) CTE_RETURN_IF_ERROR(store_.queues().Delete(q.name));
+    CTE_RETURN_IF_ERROR(store_.attempts().Delete(""));
+    CTE_RETURN_IF_ERROR(store_.tasks().DeleteTombstones(""));
+    CTE_RETURN_IF_ERROR(store_.queues().DeleteAllTombstones());
     for (const core::Queue& q : options_.config_queues) {
       CTE_RETURN_IF_ERROR(service_.ApplyQueueConfig(q));
     }
   } else {
-    auto found = store_.FindQueue(*queue);
+    auto found = store_.queues().Find(*queue);
     if (!found.ok()) return found.status();
     if (!found->has_value() && configured(*queue) == nullptr) {
       return core::NotFound(api::kQueueNotFound);
     }
     // The queue's tasks, task tombstones and attempts go; a configured queue gets its settings
     // back (and runs), any other queue keeps its settings.
-    CTE_RETURN_IF_ERROR(store_.PurgeTasks(*queue, std::nullopt).status());
-    CTE_RETURN_IF_ERROR(store_.DeleteAttempts(*queue));
-    CTE_RETURN_IF_ERROR(store_.DeleteTombstones(*queue));
+    CTE_RETURN_IF_ERROR(store_.tasks().Purge(*queue, std::nullopt).status());
+    CTE_RETURN_IF_ERROR(store_.attempts().Delete(*queue));
+    CTE_RETURN_IF_ERROR(store_.tasks().DeleteTombstones(*queue));
     if (const core::Queue* q = configured(*queue)) {
-      CTE_RETURN_IF_ERROR(store_.DeleteQueue(*queue));
+      CTE_RETURN_IF_ERROR(store_.queues().Delete(*queue));
       CTE_RETURN_IF_ERROR(service_.ApplyQueueConfig(*q));
     }
   }

@@ -263,6 +263,17 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
     }
   }
 
+  // Signs the request's token, if any, and adds its Authorization header; returns the header's
+  // value ("" without one). Runs on the I/O thread: an RS256 signature costs about a millisecond.
+  std::string Authorize(core::PushRequest& request) const {
+    if (!request.token || !options.sign) return "";
+    std::string token = options.sign(*request.token);
+    if (token.empty()) return "";
+    std::string value = "Bearer " + token;
+    request.headers.emplace_back("Authorization", value);
+    return value;
+  }
+
   // Runs push `id`, which Push registered in `active`.
   awaitable<PushResult> Send(uint64_t id, core::PushRequest request) {
     auto self = shared_from_this();
@@ -392,10 +403,13 @@ uint64_t HttpPusher::Push(core::PushRequest request, std::function<void(core::Pu
     // Registered here, not when Send starts (co_spawn posts that): a Cancel posted right after
     // this Push finds it.
     impl->active[id] = nullptr;  // Connecting.
+    std::string authorization = impl->Authorize(request);
     asio::co_spawn(impl->io, impl->Send(id, std::move(request)),
-                   [done = std::move(done)](std::exception_ptr error, PushResult result) {
+                   [done = std::move(done), authorization = std::move(authorization)](
+                       std::exception_ptr error, PushResult result) {
                      if (error)
                        result = Failure(PushResult::Outcome::kConnectionError, "internal error");
+                     result.authorization = authorization;
                      done(std::move(result));
                    });
   });

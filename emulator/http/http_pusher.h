@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 #include "core/pusher.h"
@@ -24,6 +25,9 @@ struct PusherOptions {
   // counts against their deadline) instead of failing with "Too many open files". 0: derived from
   // the open-file limit (see DefaultMaxConnections).
   size_t max_connections = 0;
+  // Makes the bearer token of a request that asks for one (an OIDC or OAuth task); runs on the
+  // I/O thread. Without it such requests go without an Authorization header.
+  std::function<std::string(const core::TokenRequest&)> sign;
 };
 
 // What the open-file limit leaves for outgoing connections after the listener's 4096 and the

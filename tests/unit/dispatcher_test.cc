@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "api/service.h"
+#include "core/transaction.h"
 #include "store/sqlite_store.h"
 #include "support/fake_pusher.h"
 
@@ -23,20 +24,24 @@ std::string Header(const core::PushRequest& r, const std::string& name) {
 }
 
 // A dispatcher on a manual clock and an in-memory store, pushing to a FakePusher. Results the
-// pusher reports are queued and run by Drain(), as the BatchRunner would.
+// pusher reports are queued and run by Drain(), each in its own transaction, as the executor
+// would.
 struct Fixture {
   core::ManualClock clock{kStart};
   std::unique_ptr<store::SqliteStore> store =
       std::move(store::SqliteStore::Open(":memory:").value());
   testing::FakePusher pusher;
-  std::deque<std::function<void()>> posted;
+  using Work = std::pair<std::function<core::Status()>, std::function<void(const core::Status&)>>;
+  std::deque<Work> posted;
   dispatch::DispatcherOptions options = MakeOptions();
-  dispatch::Dispatcher dispatcher{
-      *store, clock, pusher, [this](std::function<void()> f) { posted.push_back(f); }, options};
+  dispatch::Dispatcher dispatcher{*store, clock, pusher, Post(), options};
   api::Service service{*store, clock, api::ServiceOptions{hours(1), seconds(0), false}};
 
   Fixture() { service.SetDispatchControl(&dispatcher); }
 
+  dispatch::PostWork Post() {
+    return [this](auto work, auto done) { posted.emplace_back(std::move(work), std::move(done)); };
+  }
   static dispatch::DispatcherOptions MakeOptions() {
     dispatch::DispatcherOptions o;
     o.rewrites = {{"https://prod.example/", "http://127.0.0.1:9/"}};
@@ -50,17 +55,22 @@ struct Fixture {
     REQUIRE(store->Commit().ok());
     return r;
   }
-  std::optional<TimePoint> Step() {
-    return Tx([&] { return dispatcher.Step(); });
+  // Runs a step of `d` in a transaction of its own; returns its wake-up time.
+  std::optional<TimePoint> StepOf(dispatch::Dispatcher& d) {
+    std::optional<TimePoint> wake;
+    REQUIRE(core::InTransaction(*store, [&]() -> core::Status {
+              auto next = d.Step();
+              if (next.ok()) wake = *next;
+              return next.status();
+            }).ok());
+    return wake;
   }
+  std::optional<TimePoint> Step() { return StepOf(dispatcher); }
   void Drain() {
     while (!posted.empty()) {
-      auto f = std::move(posted.front());
+      auto [work, done] = std::move(posted.front());
       posted.pop_front();
-      Tx([&] {
-        f();
-        return 0;
-      });
+      done(core::InTransaction(*store, work));
     }
   }
   void Answer(int status, std::optional<core::Duration> retry_after = std::nullopt) {
@@ -270,11 +280,9 @@ TEST_CASE_FIXTURE(Fixture, "after a crash, in-flight tasks are sent again") {
   Step();
   REQUIRE(pusher.Open() == 1);
   testing::FakePusher after_restart;
-  std::deque<std::function<void()>> ignored;
-  dispatch::Dispatcher restarted(*store, clock, after_restart,
-                                 [&](std::function<void()> f) { ignored.push_back(f); }, {});
+  dispatch::Dispatcher restarted(*store, clock, after_restart, [](auto, auto) {}, {});
   Tx([&] { return restarted.Recover().ok(); });
-  Tx([&] { return restarted.Step(); });
+  StepOf(restarted);
   REQUIRE(after_restart.sent.size() == 1);
   CHECK(Header(after_restart.sent[0].request, "X-CloudTasks-TaskRetryCount") == "1");
 }

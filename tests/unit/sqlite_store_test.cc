@@ -38,12 +38,12 @@ struct FileDb {
   static constexpr bool kPersists = true;
 };
 
-core::StoredQueue MakeQueue(const std::string& name) {
-  core::StoredQueue q;
-  q.queue.name = name;
-  q.queue.state = core::QueueState::kRunning;
-  q.queue.rate_limits = {200, 100, 1000};
-  q.queue.retry_config = {100, seconds(1800), milliseconds(100), seconds(3600), 16};
+core::Queue MakeQueue(const std::string& name) {
+  core::Queue q;
+  q.name = name;
+  q.state = core::QueueState::kRunning;
+  q.rate_limits = {200, 100, 1000};
+  q.retry_config = {100, seconds(1800), milliseconds(100), seconds(3600), 16};
   return q;
 }
 
@@ -69,7 +69,7 @@ template <typename Db>
 std::unique_ptr<store::SqliteStore> OpenWithQueue(Db& db) {
   auto store = db.OpenStore();
   REQUIRE(store->Begin().ok());
-  REQUIRE(store->PutQueue(MakeQueue(kQ)).ok());
+  REQUIRE(store->queues().Put(MakeQueue(kQ)).ok());
   REQUIRE(store->Commit().ok());
   return store;
 }
@@ -81,28 +81,27 @@ TEST_CASE_TEMPLATE("the SQLite store keeps queues and tasks", Db, MemoryDb, Grow
   Db db;
   auto store = db.OpenStore();
   REQUIRE(store->Begin().ok());
-  REQUIRE(store->PutQueue(MakeQueue(kQ)).ok());
-  REQUIRE(store->InsertTask(MakeTask(std::string(kQ) + "/tasks/a")).ok());
-  REQUIRE(store->InsertTask(MakeTask(std::string(kQ) + "/tasks/b")).ok());
-  CHECK(store->InsertTask(MakeTask(std::string(kQ) + "/tasks/a")).code() ==
-        core::Code::kAlreadyExists);
+  REQUIRE(store->queues().Put(MakeQueue(kQ)).ok());
+  REQUIRE(*store->tasks().Insert(MakeTask(std::string(kQ) + "/tasks/a")));
+  REQUIRE(*store->tasks().Insert(MakeTask(std::string(kQ) + "/tasks/b")));
+  CHECK_FALSE(*store->tasks().Insert(MakeTask(std::string(kQ) + "/tasks/a")));
   REQUIRE(store->Commit().ok());
 
   if constexpr (Db::kPersists) store = db.OpenStore();
   REQUIRE(store->Begin().ok());
-  auto q = store->FindQueue(kQ);
+  auto q = store->queues().Find(kQ);
   REQUIRE(q.ok());
   REQUIRE(q->has_value());
-  CHECK((*q)->queue == MakeQueue(kQ).queue);
-  auto t = store->FindTask(std::string(kQ) + "/tasks/a");
+  CHECK(**q == MakeQueue(kQ));
+  auto t = store->tasks().Find(std::string(kQ) + "/tasks/a");
   REQUIRE(t.ok());
   REQUIRE(t->has_value());
   CHECK(**t == MakeTask(std::string(kQ) + "/tasks/a"));
-  auto page = store->ListTasks(kQ, 0, 1, false);
+  auto page = store->tasks().List(kQ, 0, 1, false);
   REQUIRE(page.ok());
   REQUIRE(page->tasks.size() == 1);
   CHECK(page->tasks[0].http_request->body.empty());
-  auto next = store->ListTasks(kQ, page->last_position, 10, true);
+  auto next = store->tasks().List(kQ, page->last_position, 10, true);
   REQUIRE(next.ok());
   REQUIRE(next->tasks.size() == 1);
   CHECK(next->tasks[0].name == std::string(kQ) + "/tasks/b");
@@ -115,19 +114,19 @@ TEST_CASE_TEMPLATE("rollback and savepoints leave nothing behind", Db, MemoryDb,
   auto store = OpenWithQueue(db);
   REQUIRE(store->Begin().ok());
   REQUIRE(store->BeginSavepoint().ok());
-  REQUIRE(store->InsertTask(MakeTask(std::string(kQ) + "/tasks/gone")).ok());
+  REQUIRE(*store->tasks().Insert(MakeTask(std::string(kQ) + "/tasks/gone")));
   REQUIRE(store->RollbackSavepoint().ok());
   REQUIRE(store->BeginSavepoint().ok());
-  REQUIRE(store->InsertTask(MakeTask(std::string(kQ) + "/tasks/kept")).ok());
+  REQUIRE(*store->tasks().Insert(MakeTask(std::string(kQ) + "/tasks/kept")));
   REQUIRE(store->ReleaseSavepoint().ok());
   REQUIRE(store->Commit().ok());
   REQUIRE(store->Begin().ok());
-  CHECK_FALSE(store->FindTask(std::string(kQ) + "/tasks/gone")->has_value());
-  CHECK(store->FindTask(std::string(kQ) + "/tasks/kept")->has_value());
-  REQUIRE(store->PutQueue(MakeQueue("projects/p/locations/l/queues/other")).ok());
+  CHECK_FALSE(store->tasks().Find(std::string(kQ) + "/tasks/gone")->has_value());
+  CHECK(store->tasks().Find(std::string(kQ) + "/tasks/kept")->has_value());
+  REQUIRE(store->queues().Put(MakeQueue("projects/p/locations/l/queues/other")).ok());
   store->Rollback();
   REQUIRE(store->Begin().ok());
-  CHECK_FALSE(store->FindQueue("projects/p/locations/l/queues/other")->has_value());
+  CHECK_FALSE(store->queues().Find("projects/p/locations/l/queues/other")->has_value());
   store->Rollback();
 }
 
@@ -135,21 +134,21 @@ TEST_CASE_TEMPLATE("a queue read again sees every change, rollbacks included", D
                    GrowingMemoryDb, FileDb) {
   Db db;
   auto store = db.OpenStore();
-  auto state = [&] { return (*store->FindQueue(kQ))->queue.state; };
+  auto state = [&] { return (*store->queues().Find(kQ))->state; };
   REQUIRE(store->Begin().ok());
-  core::StoredQueue q = MakeQueue(kQ);
-  REQUIRE(store->PutQueue(q).ok());
+  core::Queue q = MakeQueue(kQ);
+  REQUIRE(store->queues().Put(q).ok());
   CHECK(state() == core::QueueState::kRunning);
   REQUIRE(store->Commit().ok());
 
   REQUIRE(store->Begin().ok());
   CHECK(state() == core::QueueState::kRunning);  // Read, and so remembered.
-  q.queue.state = core::QueueState::kPaused;
-  REQUIRE(store->PutQueue(q).ok());
+  q.state = core::QueueState::kPaused;
+  REQUIRE(store->queues().Put(q).ok());
   CHECK(state() == core::QueueState::kPaused);
   REQUIRE(store->BeginSavepoint().ok());
-  q.queue.state = core::QueueState::kDisabled;
-  REQUIRE(store->PutQueue(q).ok());
+  q.state = core::QueueState::kDisabled;
+  REQUIRE(store->queues().Put(q).ok());
   CHECK(state() == core::QueueState::kDisabled);
   REQUIRE(store->RollbackSavepoint().ok());
   CHECK(state() == core::QueueState::kPaused);
@@ -157,14 +156,14 @@ TEST_CASE_TEMPLATE("a queue read again sees every change, rollbacks included", D
 
   REQUIRE(store->Begin().ok());
   CHECK(state() == core::QueueState::kPaused);
-  q.queue.state = core::QueueState::kRunning;
-  REQUIRE(store->PutQueue(q).ok());
+  q.state = core::QueueState::kRunning;
+  REQUIRE(store->queues().Put(q).ok());
   CHECK(state() == core::QueueState::kRunning);
   store->Rollback();
   REQUIRE(store->Begin().ok());
   CHECK(state() == core::QueueState::kPaused);
-  REQUIRE(store->DeleteQueue(kQ).ok());
-  CHECK_FALSE(store->FindQueue(kQ)->has_value());
+  REQUIRE(store->queues().Delete(kQ).ok());
+  CHECK_FALSE(store->queues().Find(kQ)->has_value());
   store->Rollback();
   REQUIRE(store->Begin().ok());
   CHECK(state() == core::QueueState::kPaused);
@@ -175,24 +174,24 @@ TEST_CASE_TEMPLATE("tombstones, purge and queue deletion", Db, MemoryDb, Growing
   Db db;
   auto store = db.OpenStore();
   REQUIRE(store->Begin().ok());
-  REQUIRE(store->PutQueue(MakeQueue(kQ)).ok());
+  REQUIRE(store->queues().Put(MakeQueue(kQ)).ok());
   std::string a = std::string(kQ) + "/tasks/a";
-  REQUIRE(store->InsertTask(MakeTask(a)).ok());
-  REQUIRE(store->PutTaskTombstone(std::string(kQ) + "/tasks/old", kNow + hours(1)).ok());
-  CHECK(*store->HasTaskTombstone(std::string(kQ) + "/tasks/old", kNow));
-  CHECK_FALSE(*store->HasTaskTombstone(std::string(kQ) + "/tasks/old", kNow + hours(1)));
-  auto purged = store->PurgeTasks(kQ, kNow + hours(1));
+  REQUIRE(*store->tasks().Insert(MakeTask(a)));
+  REQUIRE(store->tasks().PutTombstone(std::string(kQ) + "/tasks/old", kNow + hours(1)).ok());
+  CHECK(*store->tasks().HasTombstone(std::string(kQ) + "/tasks/old", kNow));
+  CHECK_FALSE(*store->tasks().HasTombstone(std::string(kQ) + "/tasks/old", kNow + hours(1)));
+  auto purged = store->tasks().Purge(kQ, kNow + hours(1));
   REQUIRE(purged.ok());
   CHECK(*purged == 1);
-  CHECK(*store->HasTaskTombstone(a, kNow));
-  CHECK_FALSE(store->FindTask(a)->has_value());
-  REQUIRE(store->DeleteQueue(kQ).ok());
-  CHECK_FALSE(store->FindQueue(kQ)->has_value());
-  CHECK_FALSE(*store->HasTaskTombstone(a, kNow));
-  REQUIRE(store->PutQueueTombstone(kQ, kNow + seconds(10)).ok());
-  CHECK(*store->HasQueueTombstone(kQ, kNow));
-  REQUIRE(store->DeleteExpiredTombstones(kNow + seconds(10)).ok());
-  CHECK_FALSE(*store->HasQueueTombstone(kQ, kNow));
+  CHECK(*store->tasks().HasTombstone(a, kNow));
+  CHECK_FALSE(store->tasks().Find(a)->has_value());
+  REQUIRE(store->queues().Delete(kQ).ok());
+  CHECK_FALSE(store->queues().Find(kQ)->has_value());
+  CHECK_FALSE(*store->tasks().HasTombstone(a, kNow));
+  REQUIRE(store->queues().PutTombstone(kQ, kNow + seconds(10)).ok());
+  CHECK(*store->queues().HasTombstone(kQ, kNow));
+  REQUIRE(store->queues().DeleteExpiredTombstones(kNow + seconds(10)).ok());
+  CHECK_FALSE(*store->queues().HasTombstone(kQ, kNow));
   REQUIRE(store->Commit().ok());
 }
 
@@ -215,11 +214,11 @@ TEST_CASE("committed pages reach the database file without the writer's help") {
   auto size = [&] { return std::filesystem::file_size(path); };
   auto before = size();
   REQUIRE(store->Begin().ok());
-  REQUIRE(store->PutQueue(MakeQueue(kQ)).ok());
+  REQUIRE(store->queues().Put(MakeQueue(kQ)).ok());
   for (int i = 0; i < 500; ++i) {
     core::Task t = MakeTask(std::string(kQ) + "/tasks/t" + std::to_string(i));
     t.http_request->body = std::string(2000, 'x');
-    REQUIRE(store->InsertTask(t).ok());
+    REQUIRE(*store->tasks().Insert(t));
   }
   REQUIRE(store->Commit().ok());
   // About 1 MB of rows, written by the checkpointer while the writer does nothing.
@@ -238,17 +237,17 @@ TEST_CASE_TEMPLATE("a database of many megabytes keeps every row", Db, MemoryDb,
     for (int i = batch * 100; i < (batch + 1) * 100; ++i) {
       core::Task t = MakeTask(std::string(kQ) + "/tasks/t" + std::to_string(i));
       t.http_request->body = body(i);
-      REQUIRE(store->InsertTask(t).ok());
+      REQUIRE(*store->tasks().Insert(t));
     }
     REQUIRE(store->Commit().ok());
   }
   if constexpr (Db::kPersists) store = db.OpenStore();
   REQUIRE(store->Begin().ok());
-  auto count = store->CountTasks(kQ);
+  auto count = store->tasks().Count(kQ);
   REQUIRE(count.ok());
   CHECK(*count == 4000);
   for (int i : {0, 1234, 3999}) {
-    auto t = store->FindTask(std::string(kQ) + "/tasks/t" + std::to_string(i));
+    auto t = store->tasks().Find(std::string(kQ) + "/tasks/t" + std::to_string(i));
     REQUIRE(t.ok());
     REQUIRE(t->has_value());
     CHECK((*t)->http_request->body == body(i));

@@ -1,0 +1,149 @@
+// How the dispatcher records what came of an attempt; see dispatcher.h.
+#include "core/retry_schedule.h"
+#include "dispatch/dispatcher.h"
+#include "dispatch/dispatcher_state.h"
+
+namespace cte::dispatch {
+
+using core::AttemptLogEntry;
+using core::PushResult;
+using core::Status;
+using core::TimePoint;
+
+void Dispatcher::PostOutcome(Dispatcher* self, const std::shared_ptr<bool>& alive,
+                             const PostWork& post, Outcome outcome) {
+  auto ran = std::make_shared<bool>(false);
+  post(
+      [self, alive, ran, outcome] {
+        *ran = true;  // From here on a failure undoes the record, and that keeps the outcome.
+        return *alive ? self->Record(outcome) : Status::Ok();
+      },
+      [self, alive, ran, outcome](const Status& s) {
+        if (*alive && !s.ok() && !*ran) self->unrecorded_.push_back(outcome);
+      });
+}
+
+Status Dispatcher::RecordLeftOver() {
+  std::deque<Outcome> left;
+  left.swap(unrecorded_);
+  while (!left.empty()) {
+    Status s = Record(left.front());  // A failure keeps it (see Record).
+    left.pop_front();
+    if (!s.ok()) {
+      for (Outcome& o : left) unrecorded_.push_back(std::move(o));
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+Status Dispatcher::Record(const Outcome& outcome) {
+  auto it = flights_.find(outcome.task);
+  if (it == flights_.end() || it->second.attempt != outcome.attempt) return Status::Ok();
+  // Whatever undoes this record keeps the outcome, to be recorded at the next Step.
+  store_.OnRollback([this, alive = alive_, outcome] {
+    if (*alive) unrecorded_.push_back(outcome);
+  });
+  TimePoint now = clock_.Now();
+  auto found = store_.tasks().Find(outcome.task);
+  if (!found.ok()) return found.status();
+  QueueState* q = Find(it->second.queue);
+  bool gone = q == nullptr || !found->has_value() || (*found)->dispatch_count != outcome.attempt;
+  CTE_RETURN_IF_ERROR(LogOutcome(it->second, outcome.result, now, gone));
+  Forget(it);
+  if (gone) return Status::Ok();  // Deleted, purged or superseded meanwhile: never retried.
+  const PushResult& result = outcome.result;
+  bool responded = result.outcome == PushResult::Outcome::kResponse;
+  if (responded && result.http_status >= 200 && result.http_status < 300) {
+    Count(q->config.name, &QueueState::succeeded);
+    return Finish(**found, now);
+  }
+  return Retry(*q, std::move(**found), result, now);
+}
+
+Status Dispatcher::Retry(QueueState& q, core::Task task, const PushResult& result,
+                         TimePoint now) {
+  bool responded = result.outcome == PushResult::Outcome::kResponse;
+  task.last_attempt->response_time = now;
+  task.last_attempt->response_status = core::AttemptStatus(result);
+  if (responded) ++task.response_count;
+  if (responded && result.http_status < 500) ++task.execution_count;
+  task.previous_response = responded ? result.http_status : 504;
+  core::RetrySchedule schedule(q.config.retry_config);
+  TimePoint first = task.first_attempt ? task.first_attempt->dispatch_time.value_or(now) : now;
+  if (schedule.GiveUp(task.dispatch_count, first, now)) {
+    Count(q.config.name, &QueueState::given_up);
+    return Finish(task, now);
+  }
+  Count(q.config.name, &QueueState::retried);
+  task.schedule_time = now + schedule.DelayAfter(task.dispatch_count);
+  auto updated = store_.tasks().UpdateState(task, false);
+  if (!updated.ok()) return updated.status();
+  if (q.next_due_known) q.next_due = Earliest(q.next_due, task.schedule_time);
+  if (responded && (result.http_status == 429 || result.http_status == 503) && result.retry_after) {
+    q.bucket.BlockUntil(now + *result.retry_after);  // Slows the whole queue down.
+  }
+  return Status::Ok();
+}
+
+Status Dispatcher::LogOutcome(Flight& flight, const PushResult& result, TimePoint now,
+                              bool discarded) {
+  AttemptLogEntry e = flight.log;
+  e.headers.clear();  // Written again only when the pusher added one.
+  if (!result.authorization.empty()) {
+    e.headers = flight.log.headers;
+    e.headers.emplace_back("Authorization", result.authorization);
+  }
+  e.response_time = now;
+  e.latency =
+      std::chrono::duration_cast<core::Duration>(std::chrono::steady_clock::now() - flight.sent);
+  e.http_status = result.outcome == PushResult::Outcome::kResponse ? result.http_status : 0;
+  e.error = result.error;
+  switch (result.outcome) {
+    case PushResult::Outcome::kResponse:
+      e.outcome = AttemptLogEntry::Outcome::kResponse;
+      break;
+    case PushResult::Outcome::kDeadlineExceeded:
+      e.outcome = AttemptLogEntry::Outcome::kDeadlineExceeded;
+      break;
+    case PushResult::Outcome::kConnectionError:
+      e.outcome = AttemptLogEntry::Outcome::kConnectionError;
+      break;
+  }
+  if (discarded) e.outcome = AttemptLogEntry::Outcome::kDiscarded;
+  if (e.id != 0) CTE_RETURN_IF_ERROR(store_.attempts().Update(e));
+  if (options_.on_attempt) {
+    if (e.headers.empty()) e.headers = flight.log.headers;
+    store_.OnCommit([this, alive = alive_, e = std::move(e)] {
+      if (*alive) options_.on_attempt(e);
+    });
+  }
+  return Status::Ok();
+}
+
+Status Dispatcher::ExpireDeadlines(TimePoint now) {
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
+    std::string name = deadlines_.begin()->second;
+    auto it = flights_.find(name);
+    if (it == flights_.end()) {
+      deadlines_.erase(deadlines_.begin());
+      continue;
+    }
+    CancelOnCommit(it->second);
+    PushResult timeout;
+    timeout.outcome = PushResult::Outcome::kDeadlineExceeded;
+    timeout.error = "no response before the dispatch deadline";
+    CTE_RETURN_IF_ERROR(Record({name, it->second.attempt, timeout}));
+  }
+  return Status::Ok();
+}
+
+Status Dispatcher::Finish(const core::Task& task, TimePoint now) {
+  CTE_RETURN_IF_ERROR(store_.tasks().Delete(task.name).status());
+  if (options_.task_tombstone.count() > 0) {
+    return store_.tasks().PutTombstone(task.name, now + options_.task_tombstone);
+  }
+  return Status::Ok();
+}
+
+}  // namespace cte::dispatch

@@ -1,0 +1,134 @@
+// How the dispatcher sends a task, and keeps track of the requests in flight; see dispatcher.h.
+#include "dispatch/dispatcher.h"
+#include "dispatch/dispatcher_state.h"
+
+namespace cte::dispatch {
+
+using core::AttemptLogEntry;
+using core::Status;
+using core::TimePoint;
+
+namespace {
+
+std::string QueueOf(const std::string& task_name) {
+  return task_name.substr(0, task_name.rfind("/tasks/"));
+}
+
+}  // namespace
+
+void Dispatcher::Track(const std::string& task_name, Flight flight) {
+  if (QueueState* q = Find(flight.queue)) ++q->in_flight;
+  deadlines_.emplace(flight.deadline, task_name);
+  flights_[task_name] = std::move(flight);
+}
+
+Dispatcher::Flight Dispatcher::Untrack(Flights::iterator it) {
+  if (QueueState* q = Find(it->second.queue)) --q->in_flight;
+  deadlines_.erase({it->second.deadline, it->first});
+  Flight flight = std::move(it->second);
+  flights_.erase(it);
+  return flight;
+}
+
+void Dispatcher::Forget(Flights::iterator it) {
+  std::string name = it->first;
+  store_.OnRollback([this, alive = alive_, name, flight = Untrack(it)]() mutable {
+    if (*alive) Track(name, std::move(flight));
+  });
+}
+
+void Dispatcher::CancelOnCommit(const Flight& flight) {
+  if (!flight.push_id) return;
+  store_.OnCommit([this, alive = alive_, id = *flight.push_id] {
+    if (*alive) pusher_.Cancel(id);
+  });
+}
+
+void Dispatcher::Count(const std::string& queue, int64_t QueueState::*counter) {
+  QueueState* q = Find(queue);
+  if (q == nullptr) return;
+  ++(q->*counter);
+  store_.OnRollback([this, alive = alive_, queue, counter] {
+    if (!*alive) return;
+    if (QueueState* back = Find(queue)) --(back->*counter);
+  });
+}
+
+// The task is marked in flight and its attempt logged in the open transaction; the request goes
+// out only once that commits (StartPush), and a rollback forgets it here too.
+Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
+  if (!task.http_request) return Status::Ok();
+  core::Task for_request = task;  // Its counters describe the attempts before this one.
+  task.dispatch_count += 1;
+  if (!task.first_attempt) task.first_attempt = core::Attempt{{}, now, {}, {}};
+  // RunTask can send a task before its schedule time: the attempt was scheduled for now then.
+  task.last_attempt = core::Attempt{std::min(*task.schedule_time, now), now, {}, {}};
+  auto updated = store_.tasks().UpdateState(task, true);
+  if (!updated.ok()) return updated.status();
+  if (!*updated) return Status::Ok();  // Gone meanwhile.
+  std::string queue_id = q.config.name.substr(q.config.name.rfind('/') + 1);
+  core::PushRequest request = core::BuildPushRequest(for_request, queue_id, options_.rewrites);
+  // The request's own deadline runs in real time; the emulator-time deadline is checked by Step.
+  request.deadline = clock_.RealDelay(task.dispatch_deadline).value_or(std::chrono::hours(24));
+  Flight flight{q.config.name, task.dispatch_count, now + task.dispatch_deadline,
+                std::chrono::steady_clock::now(), std::nullopt, {}};
+  flight.log = AttemptLogEntry{0,  q.config.name,        task.name,
+                               task.dispatch_count,  task.schedule_time,  now,
+                               std::nullopt,         request.method,      request.url,
+                               request.headers,      AttemptLogEntry::Outcome::kInFlight,
+                               0,  "",               {}};
+  auto id = store_.attempts().Insert(flight.log);
+  if (!id.ok()) return id.status();
+  flight.log.id = *id;
+  Track(task.name, std::move(flight));
+  Count(q.config.name, &QueueState::dispatched);
+  q.recent.push_back(now);
+  std::string name = task.name;
+  int attempt = task.dispatch_count;
+  store_.OnRollback([this, alive = alive_, name, attempt] {
+    if (!*alive) return;
+    auto it = flights_.find(name);
+    if (it != flights_.end() && it->second.attempt == attempt) Untrack(it);
+    if (QueueState* back = Find(QueueOf(name))) back->next_due_known = false;
+  });
+  store_.OnCommit([this, alive = alive_, name, attempt, request = std::move(request)]() mutable {
+    if (*alive) StartPush(name, attempt, std::move(request));
+  });
+  return Status::Ok();
+}
+
+void Dispatcher::StartPush(const std::string& task_name, int attempt, core::PushRequest request) {
+  auto it = flights_.find(task_name);
+  if (it == flights_.end() || it->second.attempt != attempt) return;  // Reset meanwhile.
+  it->second.push_id =
+      pusher_.Push(std::move(request), [this, alive = alive_, post = post_result_, task_name,
+                                        attempt](core::PushResult result) {
+        // Any thread: nothing of the dispatcher's is touched before the store's thread runs it.
+        PostOutcome(this, alive, post, {task_name, attempt, std::move(result)});
+      });
+}
+
+core::Result<core::Task> Dispatcher::RunNow(core::Task task) {
+  auto q = Load(QueueOf(task.name));
+  if (!q.ok()) return q.status();
+  if (*q == nullptr) return core::NotFound("Requested entity was not found.");
+  if (!task.http_request) {
+    return core::Unimplemented("The emulator does not dispatch App Engine tasks.");
+  }
+  TimePoint now = clock_.Now();
+  if (auto it = flights_.find(task.name); it != flights_.end()) {
+    // The request in flight is superseded: its result will be discarded.
+    core::PushResult none;
+    none.error = "superseded by RunTask";
+    CTE_RETURN_IF_ERROR(LogOutcome(it->second, none, now, true));
+    CancelOnCommit(it->second);
+    Forget(it);
+  }
+  CTE_RETURN_IF_ERROR(Send(**q, task, now));
+  auto sent = store_.tasks().Find(task.name);
+  if (!sent.ok()) return sent.status();
+  if (!sent->has_value()) return core::NotFound("Requested entity was not found.");
+  return std::move(**sent);
+}
+
+}  // namespace cte::dispatch

@@ -1,0 +1,98 @@
+-- The SQLite schema of the emulator's database: every version, in order. Each section that starts
+-- with a "-- version N" line moves a database from version N-1 to N; Open applies the sections a
+-- database lacks in one transaction and records the version in PRAGMA user_version. Never edit a
+-- section that has shipped: add one.
+--
+-- Stored codes (store/stored_values.h maps them to and from the core enums):
+--   queues.state          1 RUNNING, 2 PAUSED, 3 DISABLED
+--   tasks.target_kind     1 HTTP, 2 App Engine
+--   tasks.http_method     1 POST, 2 GET, 3 HEAD, 4 PUT, 5 DELETE, 6 PATCH, 7 OPTIONS, 0 unset
+--   tasks.auth_kind       0 none, 1 OAuth (auth_extra: scope), 2 OIDC (auth_extra: audience)
+--   attempts.outcome      0 in flight, 1 response, 2 deadline exceeded, 3 connection error,
+--                         4 discarded
+-- Times are microseconds since the Unix epoch (*_time_us), durations microseconds (*_us).
+
+-- version 1: queues, tasks and tombstones.
+CREATE TABLE queues (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  state INTEGER NOT NULL,
+  max_dispatches_per_second REAL NOT NULL,
+  max_burst_size INTEGER NOT NULL,
+  max_concurrent_dispatches INTEGER NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  max_retry_duration_us INTEGER NOT NULL,
+  min_backoff_us INTEGER NOT NULL,
+  max_backoff_us INTEGER NOT NULL,
+  max_doublings INTEGER NOT NULL,
+  purge_time_us INTEGER,
+  logging_sampling_ratio REAL,
+  routing_service TEXT,
+  routing_version TEXT,
+  routing_instance TEXT,
+  iam_policy TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE tasks (
+  id INTEGER PRIMARY KEY,
+  queue_id INTEGER NOT NULL,
+  task_id TEXT NOT NULL,
+  target_kind INTEGER NOT NULL,
+  http_method INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  headers BLOB NOT NULL,
+  body BLOB NOT NULL,
+  auth_kind INTEGER NOT NULL,
+  auth_email TEXT NOT NULL,
+  auth_extra TEXT NOT NULL,
+  routing_service TEXT,
+  routing_version TEXT,
+  routing_instance TEXT,
+  schedule_time_us INTEGER NOT NULL,
+  create_time_us INTEGER NOT NULL,
+  dispatch_deadline_us INTEGER NOT NULL,
+  dispatch_count INTEGER NOT NULL DEFAULT 0,
+  response_count INTEGER NOT NULL DEFAULT 0,
+  first_attempt_dispatch_us INTEGER,
+  last_attempt_schedule_us INTEGER,
+  last_attempt_dispatch_us INTEGER,
+  last_attempt_response_us INTEGER,
+  last_response_code INTEGER,
+  last_response_message TEXT,
+  UNIQUE (queue_id, task_id)
+);
+CREATE INDEX tasks_by_schedule ON tasks (queue_id, schedule_time_us);
+CREATE TABLE task_tombstones (
+  name TEXT PRIMARY KEY,
+  expire_time_us INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE queue_tombstones (
+  name TEXT PRIMARY KEY,
+  expire_time_us INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- version 2: dispatch bookkeeping.
+ALTER TABLE tasks ADD COLUMN execution_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN previous_response INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN in_flight INTEGER NOT NULL DEFAULT 0;
+DROP INDEX tasks_by_schedule;
+CREATE INDEX tasks_due ON tasks (queue_id, in_flight, schedule_time_us);
+
+-- version 3: the attempt log of the inspection API.
+CREATE TABLE attempts (
+  id INTEGER PRIMARY KEY,
+  queue TEXT NOT NULL,
+  task TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  schedule_time_us INTEGER,
+  dispatch_time_us INTEGER,
+  response_time_us INTEGER,
+  method TEXT NOT NULL,
+  url TEXT NOT NULL,
+  headers BLOB NOT NULL,
+  outcome INTEGER NOT NULL,
+  http_status INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  latency_us INTEGER NOT NULL
+);
+CREATE INDEX attempts_by_queue ON attempts (queue, id);
+CREATE INDEX attempts_by_task ON attempts (task, id);

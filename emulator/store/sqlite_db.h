@@ -1,0 +1,93 @@
+// What the SQLite tables of the store share: opening and migrating the database, statements
+// prepared once with their columns found by name, and SQLite's errors as a Status. Private to
+// store/.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "core/clock.h"
+#include "core/status.h"
+
+namespace cte::store {
+
+struct SqliteOptions {
+  // Address space reserved for a ":memory:" database, which then grows in place as pages are
+  // written. With 0, or when the reservation is refused (a `ulimit -v`, strict overcommit), the
+  // database's buffer grows by copying instead.
+  size_t memory_reserve = size_t{1} << 40;
+  // The name of a registered SQLite VFS to open a database file through ("" for the default):
+  // how the storage fault tests make writes fail.
+  std::string vfs;
+};
+
+// An open database: the connection, and the memory it lives in when it is ":memory:".
+struct OpenedDb {
+  std::shared_ptr<void> memory;  // Freed after the connection closes.
+  std::unique_ptr<SQLite::Database> db;
+};
+
+// Opens (creating if needed, with user-only permissions) and migrates the database at `path` to
+// the schema in store/schema.sql. UNAVAILABLE or INTERNAL (see SqliteError) when it cannot.
+core::Result<OpenedDb> OpenDatabase(const std::string& path, const SqliteOptions& options);
+
+// The schema version of store/schema.sql.
+int SchemaVersion();
+
+// A statement prepared once; the columns of its result are found by name.
+class Sql {
+ public:
+  Sql(SQLite::Database& db, const std::string& text) : st_(db, text) {}
+  // The index of result column `name`. Requires: the statement has that column.
+  int Col(const char* name) const { return st_.getColumnIndex(name); }
+  SQLite::Statement& statement() { return st_; }
+
+ private:
+  SQLite::Statement st_;
+};
+
+// Resets a prepared statement and its bindings when the scope ends, whatever happened.
+class Use {
+ public:
+  explicit Use(Sql& sql) : st_(sql.statement()) {}
+  ~Use();
+  Use(const Use&) = delete;
+  Use& operator=(const Use&) = delete;
+  SQLite::Statement* operator->() { return &st_; }
+  SQLite::Statement& operator*() { return st_; }
+
+ private:
+  SQLite::Statement& st_;
+};
+
+// The Status for a failure of SQLite: UNAVAILABLE, naming the cause, when the storage cannot be
+// written or read now (a full disk, an I/O error, a busy or read-only database: the call may
+// succeed later); INTERNAL otherwise.
+core::Status SqliteError(int code, const std::string& what);
+
+// Runs `f`, turning exceptions from SQLiteCpp (and others) into a Status.
+template <typename F>
+auto Guard(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const SQLite::Exception& e) {
+    return SqliteError(e.getErrorCode(), e.what());
+  } catch (const std::exception& e) {
+    return core::Internal(std::string("database error: ") + e.what());
+  }
+}
+
+// Binding and reading the stored forms of times (microseconds; NULL for nullopt) and of
+// optional text.
+int64_t Micros(core::Duration d);
+void BindTime(SQLite::Statement& st, int index, core::TimePoint t);
+void BindTime(SQLite::Statement& st, int index, const std::optional<core::TimePoint>& t);
+void BindText(SQLite::Statement& st, int index, const std::string* text);
+std::optional<core::TimePoint> OptionalTime(const SQLite::Column& c);
+std::string_view Bytes(const SQLite::Column& c);
+
+}  // namespace cte::store

@@ -1,0 +1,273 @@
+#include "store/sqlite_tasks.h"
+
+#include <sqlite3.h>
+
+#include "store/header_codec.h"
+#include "store/sqlite_queues.h"
+#include "store/sqlite_task_rows.h"
+#include "store/stored_values.h"
+
+namespace cte::store {
+
+namespace {
+
+using core::Result;
+using core::Status;
+using core::Task;
+using core::TimePoint;
+
+// Splits a task name into its queue name and task ID.
+std::pair<std::string, std::string> SplitTaskName(std::string_view name) {
+  size_t at = name.rfind("/tasks/");
+  if (at == std::string_view::npos) return {std::string(name), ""};
+  return {std::string(name.substr(0, at)), std::string(name.substr(at + 7))};
+}
+
+const std::string kHttpTarget = std::to_string(static_cast<int>(TargetKind::kHttp));
+
+}  // namespace
+
+struct SqliteTaskTable::Statements {
+  explicit Statements(SQLite::Database& db)
+      : insert(db, kInsertTask),
+        find(db, SelectTasks("body", "queue_id = ? AND task_id = ?")),
+        remove(db, "DELETE FROM tasks WHERE queue_id = ? AND task_id = ?"),
+        list_full(db, SelectTasks("body", "queue_id = ? AND id > ? ORDER BY id LIMIT ?")),
+        list_basic(db, SelectTasks("x''", "queue_id = ? AND id > ? ORDER BY id LIMIT ?")),
+        purge_tombstones(db,
+                         "INSERT OR REPLACE INTO task_tombstones (name, expire_time_us) "
+                         "SELECT ?1 || '/tasks/' || task_id, ?2 FROM tasks WHERE queue_id = ?3"),
+        purge(db, "DELETE FROM tasks WHERE queue_id = ?"),
+        count(db, "SELECT COUNT(*) FROM tasks WHERE queue_id = ?"),
+        due(db, SelectTasks("body", "queue_id = ? AND in_flight = 0 AND schedule_time_us <= ? "
+                                    "AND target_kind = " +
+                                        kHttpTarget + " ORDER BY schedule_time_us, id LIMIT ?")),
+        next_schedule(db,
+                      "SELECT MIN(schedule_time_us) FROM tasks WHERE queue_id = ? AND "
+                      "in_flight = 0 AND target_kind = " +
+                          kHttpTarget),
+        update_state(db,
+                     "UPDATE tasks SET schedule_time_us = ?, dispatch_count = ?, "
+                     "response_count = ?, first_attempt_dispatch_us = ?, "
+                     "last_attempt_schedule_us = ?, last_attempt_dispatch_us = ?, "
+                     "last_attempt_response_us = ?, last_response_code = ?, "
+                     "last_response_message = ?, execution_count = ?, previous_response = ?, "
+                     "in_flight = ? WHERE queue_id = ? AND task_id = ?"),
+        clear_in_flight(db, "UPDATE tasks SET in_flight = 0 WHERE in_flight = 1"),
+        put_tombstone(db,
+                      "INSERT OR REPLACE INTO task_tombstones (name, expire_time_us) VALUES (?, ?)"),
+        has_tombstone(db, "SELECT 1 FROM task_tombstones WHERE name = ? AND expire_time_us > ?"),
+        delete_tombstones(db, "DELETE FROM task_tombstones WHERE substr(name, 1, length(?1)) = ?1"),
+        delete_expired_tombstones(db, "DELETE FROM task_tombstones WHERE expire_time_us <= ?"),
+        find_columns(find),
+        list_full_columns(list_full),
+        list_basic_columns(list_basic),
+        due_columns(due) {}
+
+  Sql insert, find, remove, list_full, list_basic, purge_tombstones, purge, count, due;
+  Sql next_schedule, update_state, clear_in_flight, put_tombstone, has_tombstone;
+  Sql delete_tombstones, delete_expired_tombstones;
+  TaskColumns find_columns, list_full_columns, list_basic_columns, due_columns;
+};
+
+SqliteTaskTable::SqliteTaskTable(SQLite::Database& db, SqliteQueueTable& queues)
+    : st_(std::make_unique<Statements>(db)), queues_(queues) {}
+
+SqliteTaskTable::~SqliteTaskTable() = default;
+
+Result<bool> SqliteTaskTable::Insert(const Task& t) {
+  return Guard([&]() -> Result<bool> {
+    auto [queue, task_id] = SplitTaskName(t.name);
+    int64_t queue_id = queues_.Id(queue);
+    if (queue_id == 0) return core::NotFound("no queue " + queue);  // Against the contract.
+    Use st(st_->insert);
+    const core::HeaderMap& headers =
+        t.http_request ? t.http_request->headers : t.app_engine_http_request->headers;
+    std::string header_blob = EncodeHeaders(headers);
+    BindNewTask(*st, t, queue_id, task_id, header_blob);
+    try {
+      st->exec();
+    } catch (const SQLite::Exception& e) {
+      if (e.getErrorCode() == SQLITE_CONSTRAINT) return false;
+      throw;
+    }
+    return true;
+  });
+}
+
+Result<std::optional<Task>> SqliteTaskTable::Find(std::string_view name) {
+  return Guard([&]() -> Result<std::optional<Task>> {
+    auto [queue, task_id] = SplitTaskName(name);
+    int64_t queue_id = queues_.Id(queue);
+    if (queue_id == 0) return std::optional<Task>();
+    Use st(st_->find);
+    st->bind(1, queue_id);
+    st->bind(2, task_id);
+    if (!st->executeStep()) return std::optional<Task>();
+    return std::optional<Task>(ReadTask(*st, st_->find_columns, queue));
+  });
+}
+
+Result<bool> SqliteTaskTable::Delete(std::string_view name) {
+  return Guard([&]() -> Result<bool> {
+    auto [queue, task_id] = SplitTaskName(name);
+    int64_t queue_id = queues_.Id(queue);
+    if (queue_id == 0) return false;
+    Use st(st_->remove);
+    st->bind(1, queue_id);
+    st->bind(2, task_id);
+    return st->exec() > 0;
+  });
+}
+
+Result<core::TaskPage> SqliteTaskTable::List(std::string_view queue_name, int64_t after_position,
+                                             int limit, bool with_body) {
+  return Guard([&]() -> Result<core::TaskPage> {
+    core::TaskPage page;
+    std::string queue(queue_name);
+    int64_t queue_id = queues_.Id(queue);
+    if (queue_id == 0) return page;
+    Use st(with_body ? st_->list_full : st_->list_basic);
+    const TaskColumns& c = with_body ? st_->list_full_columns : st_->list_basic_columns;
+    st->bind(1, queue_id);
+    st->bind(2, after_position);
+    st->bind(3, limit);
+    while (st->executeStep()) {
+      page.tasks.push_back(ReadTask(*st, c, queue));
+      page.last_position = st->getColumn(c.id).getInt64();
+    }
+    return page;
+  });
+}
+
+Result<int64_t> SqliteTaskTable::Purge(std::string_view queue,
+                                       std::optional<TimePoint> tombstone_until) {
+  return Guard([&]() -> Result<int64_t> {
+    int64_t queue_id = queues_.Id(queue);
+    if (queue_id == 0) return int64_t{0};
+    if (tombstone_until) {
+      Use tombstones(st_->purge_tombstones);
+      tombstones->bind(1, std::string(queue));
+      BindTime(*tombstones, 2, *tombstone_until);
+      tombstones->bind(3, queue_id);
+      tombstones->exec();
+    }
+    Use st(st_->purge);
+    st->bind(1, queue_id);
+    return static_cast<int64_t>(st->exec());
+  });
+}
+
+Result<int64_t> SqliteTaskTable::Count(std::string_view queue) {
+  return Guard([&]() -> Result<int64_t> {
+    int64_t queue_id = queues_.Id(queue);
+    if (queue_id == 0) return int64_t{0};
+    Use st(st_->count);
+    st->bind(1, queue_id);
+    st->executeStep();
+    return st->getColumn(0).getInt64();
+  });
+}
+
+Result<std::vector<Task>> SqliteTaskTable::Due(std::string_view queue_name, TimePoint now,
+                                               int limit) {
+  return Guard([&]() -> Result<std::vector<Task>> {
+    std::vector<Task> out;
+    std::string queue(queue_name);
+    int64_t queue_id = queues_.Id(queue);
+    if (queue_id == 0) return out;
+    Use st(st_->due);
+    st->bind(1, queue_id);
+    BindTime(*st, 2, now);
+    st->bind(3, limit);
+    while (st->executeStep()) out.push_back(ReadTask(*st, st_->due_columns, queue));
+    return out;
+  });
+}
+
+Result<std::optional<TimePoint>> SqliteTaskTable::NextScheduleTime(std::string_view queue) {
+  return Guard([&]() -> Result<std::optional<TimePoint>> {
+    int64_t queue_id = queues_.Id(queue);
+    if (queue_id == 0) return std::optional<TimePoint>();
+    Use st(st_->next_schedule);
+    st->bind(1, queue_id);
+    if (!st->executeStep()) return std::optional<TimePoint>();
+    return OptionalTime(st->getColumn(0));
+  });
+}
+
+Result<bool> SqliteTaskTable::UpdateState(const Task& t, bool in_flight) {
+  return Guard([&]() -> Result<bool> {
+    auto [queue, task_id] = SplitTaskName(t.name);
+    int64_t queue_id = queues_.Id(queue);
+    if (queue_id == 0) return false;
+    Use st(st_->update_state);
+    BindTime(*st, 1, t.schedule_time.value_or(TimePoint()));
+    st->bind(2, t.dispatch_count);
+    st->bind(3, t.response_count);
+    BindTime(*st, 4, t.first_attempt ? t.first_attempt->dispatch_time : std::nullopt);
+    const std::optional<core::Attempt>& last = t.last_attempt;
+    BindTime(*st, 5, last ? last->schedule_time : std::nullopt);
+    BindTime(*st, 6, last ? last->dispatch_time : std::nullopt);
+    BindTime(*st, 7, last ? last->response_time : std::nullopt);
+    if (last && last->response_status) {
+      st->bind(8, last->response_status->code);
+      st->bind(9, last->response_status->message);
+    } else {
+      st->bind(8);
+      st->bind(9);
+    }
+    st->bind(10, t.execution_count);
+    st->bind(11, t.previous_response);
+    st->bind(12, in_flight ? 1 : 0);
+    st->bind(13, queue_id);
+    st->bind(14, task_id);
+    return st->exec() > 0;
+  });
+}
+
+Status SqliteTaskTable::ClearInFlight() {
+  return Guard([&]() -> Status {
+    Use(st_->clear_in_flight)->exec();
+    return Status::Ok();
+  });
+}
+
+Status SqliteTaskTable::PutTombstone(std::string_view name, TimePoint until) {
+  return Guard([&]() -> Status {
+    Use st(st_->put_tombstone);
+    st->bind(1, std::string(name));
+    BindTime(*st, 2, until);
+    st->exec();
+    return Status::Ok();
+  });
+}
+
+Result<bool> SqliteTaskTable::HasTombstone(std::string_view name, TimePoint now) {
+  return Guard([&]() -> Result<bool> {
+    Use st(st_->has_tombstone);
+    st->bind(1, std::string(name));
+    BindTime(*st, 2, now);
+    return st->executeStep();
+  });
+}
+
+Status SqliteTaskTable::DeleteTombstones(std::string_view queue) {
+  return Guard([&]() -> Status {
+    Use st(st_->delete_tombstones);
+    st->bind(1, queue.empty() ? std::string() : std::string(queue) + "/tasks/");
+    st->exec();
+    return Status::Ok();
+  });
+}
+
+Status SqliteTaskTable::DeleteExpiredTombstones(TimePoint now) {
+  return Guard([&]() -> Status {
+    Use st(st_->delete_expired_tombstones);
+    BindTime(*st, 1, now);
+    st->exec();
+    return Status::Ok();
+  });
+}
+
+}  // namespace cte::store
