@@ -213,7 +213,7 @@ TEST_CASE_TEMPLATE("a queue with every field set reads back at microseconds, hos
   CHECK(*found == expected);
 }
 
-TEST_CASE_TEMPLATE("a queue with no field set reads back empty; a missing queue is absent", Db,
+TEST_CASE_TEMPLATE("a queue with no field set reads back empty, a missing one as absent", Db,
                    MemoryDb) {
   Fixture<Db> f;
   Must(f.queues().Put(BareQueue(kQ)));
