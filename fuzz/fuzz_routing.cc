@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (newline != std::string_view::npos) request.body = std::string(rest.substr(newline + 1));
   if (data[0] & 0x80) request.method_override = kMethods[(data[0] >> 3) % 6];
   world->clock.Advance(std::chrono::milliseconds(data[0]));
-  api::RestResponse response = api::HandleRestNow(request, world->service, *world->store);
+  api::RestResponse response = api::HandleRestNow(request, {world->service}, *world->store);
   Json body = Json::parse(response.body);  // Throws (and so fails) on anything but JSON.
   if (response.status != 200) {
     Check(body.contains("error") && body["error"]["code"] == response.status &&

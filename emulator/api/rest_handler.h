@@ -1,14 +1,16 @@
-// The REST adapter: turns an HTTP request value into a Service call and its result into the
-// proto3 JSON response (spec sections 2.1-2.2). No sockets here; http/ does the I/O.
+// The REST adapter: routes an HTTP request value through the one route table, decodes it to core
+// values, and makes the job that runs it; the job's completion renders the proto3 JSON answer
+// (spec sections 2.1-2.2). No sockets here; http/ does the I/O.
 #pragma once
 
 #include <functional>
 #include <optional>
 #include <string>
 
-#include "api/json_codec.h"
-#include "api/service.h"
+#include "api/call.h"
+#include "api/rpc.h"
 #include "core/task_store.h"
+#include "pipeline/job.h"
 
 namespace cte::api {
 
@@ -24,27 +26,34 @@ struct RestResponse {
   std::string body;  // JSON.
 };
 
-// A routed and decoded request. Either `immediate` holds the answer (a routing or decoding error,
-// or an endpoint that needs no store), or `execute` must run once (it may move its captures
-// out) on the thread that owns the Service, inside a store transaction, and its result be passed
-// to Render.
-struct PreparedCall {
-  std::string rpc;  // For logs, e.g. "CreateTask"; empty when not routed.
-  std::optional<RestResponse> immediate;
-  std::function<core::Result<Json>(Service&)> execute;
-  JsonOptions options;
+// The answers that need no store, from what the emulator was started with. Thread-safe.
+struct LocalAnswers {
+  std::function<std::string()> openid_configuration;  // The OpenID discovery document.
+  std::function<std::string()> jwks;                  // The keys that verify OIDC tokens.
 };
 
-// Routes and decodes `request`. Thread-safe (touches no shared state).
-PreparedCall PrepareRestCall(const RestRequest& request);
+// A routed and decoded request: either answered at once (`immediate`: a routing or decoding
+// error, or an endpoint that needs no store), or `job`, to run on the executor.
+struct RestCall {
+  std::optional<Rpc> rpc;  // Unset when no route matched.
+  std::optional<RestResponse> immediate;
+  pipeline::Job job;
+};
 
-// The HTTP response for an executed call.
-RestResponse Render(const core::Result<Json>& result);
+// Routes and decodes `request` on the calling thread. The job's completion (on `lane`) calls
+// `reply` exactly once with the rendered answer; so does a waitIdle that ends later. `targets`
+// and `lane` must outlive the job. Thread-safe.
+RestCall PrepareRestCall(const RestRequest& request, const Targets& targets,
+                         const LocalAnswers& local, pipeline::Lane& lane,
+                         std::function<void(RestResponse)> reply);
 
 // Google's error response for a status.
 RestResponse ErrorResponse(const core::Status& status);
 
-// Prepares, executes in its own transaction and renders: for tests and simple callers.
-RestResponse HandleRestNow(const RestRequest& request, Service& service, core::TaskStore& store);
+// Prepares, runs in a batch of its own on the calling thread, and returns the answer: for tests
+// and fuzzing. Requires: no other thread uses `store`; `targets.emulator` has no waitIdle
+// callers.
+RestResponse HandleRestNow(const RestRequest& request, const Targets& targets,
+                           core::TaskStore& store);
 
 }  // namespace cte::api

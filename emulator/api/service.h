@@ -7,11 +7,13 @@
 #include <string_view>
 #include <vector>
 
+#include "api/rpc.h"
 #include "core/clock.h"
 #include "core/dispatch_control.h"
 #include "core/model.h"
 #include "core/status.h"
 #include "core/task_store.h"
+#include "pipeline/job.h"
 
 namespace cte::api {
 
@@ -69,10 +71,11 @@ class Service {
   // `store` and `clock` must outlive the service.
   Service(core::TaskStore& store, const core::Clock& clock, ServiceOptions options);
 
-  // Whether the method named `rpc` ("CreateTask") runs at most one statement that writes, and
-  // none when it fails, so that a batch need not guard it with a savepoint. Thread-safe (reads
-  // only the options), so the I/O threads ask before they hand a call over.
-  bool WritesAtMostOnce(std::string_view rpc) const;
+  // How a batch must guard a call of `rpc`: a read, a write that needs a savepoint, or a single
+  // write (CreateTask runs one statement that writes, and none when it fails, unless it creates
+  // its queue). Thread-safe (reads only the options), so the adapters ask before they hand a
+  // call over.
+  pipeline::Access AccessOf(Rpc rpc) const;
 
   core::Result<ListLocationsResponse> ListLocations(const ListLocationsRequest& request);
   core::Result<core::Location> GetLocation(const std::string& name);

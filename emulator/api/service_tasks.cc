@@ -90,8 +90,10 @@ std::string Service::NewTaskId() {
 
 // CreateTask writes only its task row (a failed INSERT writes nothing) unless it creates the
 // queue first.
-bool Service::WritesAtMostOnce(std::string_view rpc) const {
-  return rpc == "CreateTask" && !options_.auto_create_queues;
+pipeline::Access Service::AccessOf(Rpc rpc) const {
+  if (IsRead(rpc)) return pipeline::Access::kRead;
+  if (rpc == Rpc::kCreateTask && !options_.auto_create_queues) return pipeline::Access::kSingleWrite;
+  return pipeline::Access::kWrite;
 }
 
 Result<Task> Service::CreateTask(const std::string& parent, Task task, core::TaskView view) {

@@ -4,14 +4,15 @@
 #include "auth/token_signer.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "api/rest_handler.h"
+#include "core/transaction.h"
 #include "dispatch/dispatcher.h"
 #include "grpc/grpc_server.h"
 #include "harness/harness.h"
 #include "http/asio.h"
 #include "http/http_pusher.h"
-#include "core/transaction.h"
 #include "http/io_lane.h"
 #include "pipeline/executor.h"
 #include "store/sqlite_store.h"
@@ -20,35 +21,12 @@ namespace cte::app {
 
 namespace asio = http::asio;
 
-namespace {
-
 using core::Result;
 using core::Status;
 
-}  // namespace
-
-namespace {
-
-// Describes an attempt's outcome for the log: "200", "DEADLINE_EXCEEDED", or the error.
-std::string OutcomeText(const core::AttemptLogEntry& e) {
-  using Outcome = core::AttemptLogEntry::Outcome;
-  switch (e.outcome) {
-    case Outcome::kResponse:
-      return std::to_string(e.http_status);
-    case Outcome::kDeadlineExceeded:
-      return "DEADLINE_EXCEEDED";
-    case Outcome::kConnectionError:
-      return "error: " + e.error;
-    case Outcome::kDiscarded:
-      return "DISCARDED";
-    case Outcome::kInFlight:
-      return "IN_FLIGHT";
-  }
-  return "unknown";
-}
-
-}  // namespace
-
+// The emulator's parts and how calls flow between them: every call (REST, gRPC, harness) and
+// every dispatch outcome is a job on the executor, the one thread that owns the store; REST and
+// gRPC calls come back to the I/O thread (io_lane) to be encoded and answered.
 struct App::Impl {
   Impl(AppOptions o, std::unique_ptr<core::Clock> c, core::ManualClock* m,
        std::unique_ptr<store::SqliteStore> s, std::unique_ptr<auth::TokenSigner> t,
@@ -62,12 +40,9 @@ struct App::Impl {
         store(std::move(s)),
         service(*store, clock, options.service),
         pusher(io, PusherOptions()),
-        dispatcher(
-            *store, clock, pusher,
-            [this](std::function<Status()> work, std::function<void(const Status&)> done) {
-              executor->Submit({std::move(work), std::move(done)});
-            },
-            DispatcherOptions()),
+        dispatcher(*store, clock, pusher, [this](auto work, auto done) {
+          executor->Submit({std::move(work), std::move(done)});
+        }, DispatcherOptions()),
         harness(
             *store, service, dispatcher, clock, manual_clock,
             harness::HarnessOptions{ClockModeName(), options.time_scale, std::move(config_queues)}),
@@ -93,18 +68,11 @@ struct App::Impl {
     dispatch::DispatcherOptions d;
     d.rewrites = options.rewrites;
     d.task_tombstone = options.service.task_tombstone;
-    d.on_attempt = [this](const core::AttemptLogEntry& a) {
-      bool ok = a.outcome == core::AttemptLogEntry::Outcome::kResponse && a.http_status >= 200 &&
-                a.http_status < 300;
-      auto id = [](const std::string& name) { return name.substr(name.rfind('/') + 1); };
-      logger.Attempt(id(a.queue), id(a.task), a.attempt, a.url, OutcomeText(a),
-                     ok || a.outcome == core::AttemptLogEntry::Outcome::kDiscarded,
-                     std::chrono::duration_cast<std::chrono::microseconds>(a.latency));
-    };
+    d.on_attempt = [this](const core::AttemptLogEntry& a) { logger.Attempt(a); };
     return d;
   }
 
-  // Starts the store thread; from then on only it touches the store.
+  // Starts the store's thread; from then on only it touches the store.
   void StartExecutor() {
     pipeline::Executor::Hooks hooks;
     hooks.housekeeping = [this] { Housekeep(); };
@@ -118,23 +86,19 @@ struct App::Impl {
     grpc::GrpcOptions o;
     o.max_message_bytes = static_cast<int>(options.server.max_body_bytes);
     o.on_call = [this](const grpc::CallRecord& c) {
-      logger.ApiCall(c.rpc, "gRPC", c.resource, core::HttpStatusFor(c.status.code()), c.latency);
+      logger.ApiCall(api::RpcName(c.rpc), "gRPC", c.resource,
+                     core::HttpStatusFor(c.status.code()), c.latency);
     };
-    auto started =
-        grpc::GrpcServer::Start(std::move(o), [this](std::string_view rpc, grpc::ServiceWork work,
-                                                     std::function<void(const Status&)> done) {
-          executor->Submit({[this, work = std::move(work)] { return work(service); },
-                            std::move(done),
-                            service.WritesAtMostOnce(rpc) ? pipeline::Access::kSingleWrite
-                                                          : pipeline::Access::kWrite});
-        });
+    auto started = grpc::GrpcServer::Start(
+        std::move(o), service, [this](pipeline::Job job) { executor->Submit(std::move(job)); },
+        io_lane.get());
     if (!started.ok()) return started.status();
     grpc_server = std::move(*started);
     server.HandOffHttp2([this](int fd) { grpc_server->AddConnection(fd); });
     return Status::Ok();
   }
 
-  // Runs the dispatcher on the store thread (and, under the manual clock, lets waitIdle move
+  // Runs the dispatcher on the store's thread (and, under the manual clock, lets waitIdle move
   // time on), and turns the next wake-up time into a steady one.
   pipeline::Executor::WakeTime Tick() {
     std::optional<core::TimePoint> wake;
@@ -148,7 +112,7 @@ struct App::Impl {
       return Status::Ok();
     });
     auto steady_now = std::chrono::steady_clock::now();
-    if (!s.ok()) {
+    if (!s.ok()) {  // A storage failure: whatever the step did is undone; try again soon.
       logger.Log(LogLevel::kWarn, "dispatch step failed: " + s.message());
       return steady_now + std::chrono::seconds(1);
     }
@@ -169,76 +133,23 @@ struct App::Impl {
     if (!s.ok()) logger.Log(LogLevel::kWarn, "housekeeping failed: " + s.message());
   }
 
-  // Runs on the I/O thread: decodes the request here, runs it on the store thread, and renders
-  // the answer back on the I/O thread.
+  // On the I/O thread: routes and decodes the request here, runs it on the store's thread, and
+  // renders the answer back here.
   void HandleRequest(api::RestRequest request, http::Respond respond) {
     auto start = std::chrono::steady_clock::now();
-    std::string path = request.target.substr(0, request.target.find('?'));
-    if (request.method == "GET" && path == "/.well-known/openid-configuration") {
-      return respond({200, signer->DiscoveryJson(base_url)});
-    }
-    if (request.method == "GET" && path == "/oauth2/v3/certs") {
-      return respond({200, signer->JwksJson()});
-    }
-    if (harness::Harness::Handles(path))
-      return HandleHarness(std::move(request), path, std::move(respond));
-    auto call = std::make_shared<api::PreparedCall>(api::PrepareRestCall(request));
-    auto finish = [this, call, start, method = std::move(request.method), path = std::move(path),
-                   respond = std::move(respond)](api::RestResponse response) {
+    auto rpc = std::make_shared<std::optional<api::Rpc>>();
+    auto reply = [this, rpc, start, method = request.method,
+                  path = request.target.substr(0, request.target.find('?')),
+                  respond = std::move(respond)](api::RestResponse r) {
       auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
           std::chrono::steady_clock::now() - start);
-      logger.ApiCall(call->rpc, method, path, response.status, latency);
-      respond(std::move(response));
+      logger.ApiCall(*rpc ? api::RpcName(**rpc) : "", method, path, r.status, latency);
+      respond(std::move(r));
     };
-    if (call->immediate) return finish(std::move(*call->immediate));
-    auto result = std::make_shared<std::optional<Result<api::Json>>>();
-    bool one_write = service.WritesAtMostOnce(call->rpc);
-    io_lane->Submit({[this, call, result] {
-                       result->emplace(call->execute(service));
-                       return (*result)->status();
-                     },
-                     [result, finish = std::move(finish)](const Status& s) {
-                       finish(s.ok() ? api::Render(**result) : api::ErrorResponse(s));
-                     },
-                     one_write ? pipeline::Access::kSingleWrite : pipeline::Access::kWrite});
-  }
-
-  // The /emulator/v1 endpoints: run on the store thread like API calls; waitIdle answers later.
-  void HandleHarness(api::RestRequest request, const std::string& path, http::Respond respond) {
-    auto start = std::chrono::steady_clock::now();
-    std::string method = request.method;
-    auto reply = [this, start, method, path, respond = std::move(respond)](api::RestResponse r) {
-      asio::post(io, [this, start, method, path, respond, r = std::move(r)]() mutable {
-        logger.ApiCall("Emulator", method, path, r.status,
-                       std::chrono::duration_cast<std::chrono::microseconds>(
-                           std::chrono::steady_clock::now() - start));
-        respond(std::move(r));
-      });
-    };
-    if (path == "/emulator/v1:waitIdle") {
-      auto waiter = request.method == "POST"
-                        ? harness::Harness::ParseWaitIdle(request.body)
-                        : core::Result<harness::IdleWaiter>(core::NotFound(
-                              "The requested URL " + path + " was not found on this server."));
-      if (!waiter.ok()) return reply(api::ErrorResponse(waiter.status()));
-      waiter->respond = reply;
-      io_lane->Submit({[this, w = std::move(*waiter)]() mutable {
-                         harness.AddWaiter(std::move(w));
-                         return Status::Ok();
-                       },
-                       [reply](const Status& s) {
-                         if (!s.ok()) reply(api::ErrorResponse(s));
-                       }});
-      return;
-    }
-    auto result = std::make_shared<std::optional<Result<api::Json>>>();
-    io_lane->Submit({[this, request = std::move(request), result] {
-                       result->emplace(harness.Execute(request));
-                       return (*result)->status();
-                     },
-                     [result, reply](const Status& s) {
-                       reply(s.ok() ? api::Render(**result) : api::ErrorResponse(s));
-                     }});
+    api::RestCall call = api::PrepareRestCall(request, targets, local, *io_lane, reply);
+    *rpc = call.rpc;  // The reply runs later, on this thread.
+    if (call.immediate) return reply(std::move(*call.immediate));
+    io_lane->Submit(std::move(call.job));
   }
 
   AppOptions options;
@@ -254,24 +165,36 @@ struct App::Impl {
   http::HttpPusher pusher;
   dispatch::Dispatcher dispatcher;
   harness::Harness harness;
+  api::Targets targets{service, &harness};
+  api::LocalAnswers local{[this] { return signer->DiscoveryJson(base_url); },
+                          [this] { return signer->JwksJson(); }};
   std::unique_ptr<pipeline::Executor> executor;   // Stops after gRPC, before the rest.
   std::unique_ptr<http::IoLane> io_lane;
-  std::unique_ptr<grpc::GrpcServer> grpc_server;  // Its calls finish on the executor's thread.
+  std::unique_ptr<grpc::GrpcServer> grpc_server;
   http::Server server;
+  bool stopping = false;  // I/O thread only.
+  std::thread stopper;    // Shuts gRPC down while the I/O thread still answers its calls.
 };
 
-Result<std::unique_ptr<App>> App::Create(AppOptions options) {
-  std::unique_ptr<core::Clock> clock;
-  core::ManualClock* manual = nullptr;
+namespace {
+
+Result<std::unique_ptr<core::Clock>> MakeClock(const AppOptions& options,
+                                               core::ManualClock*& manual) {
   if (options.clock_mode == "manual") {
     auto owned = std::make_unique<core::ManualClock>(std::chrono::system_clock::now());
     manual = owned.get();
-    clock = std::move(owned);
-  } else if (options.time_scale != 1) {
-    clock = std::make_unique<core::ScaledClock>(options.time_scale);
-  } else {
-    clock = std::make_unique<core::SystemClock>();
+    return std::unique_ptr<core::Clock>(std::move(owned));
   }
+  if (options.time_scale != 1) return std::unique_ptr<core::Clock>(new core::ScaledClock(options.time_scale));
+  return std::unique_ptr<core::Clock>(new core::SystemClock());
+}
+
+}  // namespace
+
+Result<std::unique_ptr<App>> App::Create(AppOptions options) {
+  core::ManualClock* manual = nullptr;
+  auto clock = MakeClock(options, manual);
+  if (!clock.ok()) return clock.status();
   std::vector<core::Queue> queues;
   if (!options.config_path.empty()) {
     auto loaded = LoadQueueConfig(options.config_path);
@@ -281,11 +204,12 @@ Result<std::unique_ptr<App>> App::Create(AppOptions options) {
   auto store = store::SqliteStore::Open(options.db_path);
   if (!store.ok()) return store.status();
   std::string key_path = options.oidc_key_path;
-  if (key_path.empty() && options.db_path != ":memory:")
+  if (key_path.empty() && options.db_path != ":memory:") {
     key_path = options.db_path + ".oidc-key.pem";
-  auto signer = auth::TokenSigner::Create({key_path, options.oidc_issuer}, *clock);
+  }
+  auto signer = auth::TokenSigner::Create({key_path, options.oidc_issuer}, **clock);
   if (!signer.ok()) return signer.status();
-  auto impl = std::make_unique<Impl>(std::move(options), std::move(clock), manual,
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(*clock), manual,
                                      std::move(*store), std::move(*signer), queues);
   Status applied = core::InTransaction(*impl->store, [&]() -> Status {
     for (const core::Queue& q : queues) CTE_RETURN_IF_ERROR(impl->service.ApplyQueueConfig(q));
@@ -303,7 +227,9 @@ Result<std::unique_ptr<App>> App::Create(AppOptions options) {
 
 App::App(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-App::~App() = default;
+App::~App() {
+  if (impl_->stopper.joinable()) impl_->stopper.join();
+}
 
 uint16_t App::port() const { return impl_->server.port(); }
 
@@ -327,11 +253,17 @@ void App::Run(bool handle_signals) {
   impl_->io.run();
 }
 
+// gRPC's shutdown waits for its calls to finish, and they finish on the I/O thread: so it runs
+// on a thread of its own, and the I/O thread stops only after it.
 void App::Stop() {
-  asio::post(impl_->io, [this] {
-    impl_->server.Stop();
-    impl_->grpc_server->Shutdown();
-    impl_->io.stop();
+  asio::post(impl_->io, [impl = impl_.get()] {
+    if (impl->stopping) return;
+    impl->stopping = true;
+    impl->server.Stop();
+    impl->stopper = std::thread([impl] {
+      impl->grpc_server->Shutdown();
+      asio::post(impl->io, [impl] { impl->io.stop(); });
+    });
   });
 }
 

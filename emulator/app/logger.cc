@@ -65,6 +65,38 @@ void Logger::ApiCall(std::string_view rpc, std::string_view method, std::string_
         latency_text);
 }
 
+namespace {
+
+// Describes an attempt's outcome for the log: "200", "DEADLINE_EXCEEDED", or the error.
+std::string OutcomeText(const core::AttemptLogEntry& e) {
+  using Outcome = core::AttemptLogEntry::Outcome;
+  switch (e.outcome) {
+    case Outcome::kResponse:
+      return std::to_string(e.http_status);
+    case Outcome::kDeadlineExceeded:
+      return "DEADLINE_EXCEEDED";
+    case Outcome::kConnectionError:
+      return "error: " + e.error;
+    case Outcome::kDiscarded:
+      return "DISCARDED";
+    case Outcome::kInFlight:
+      return "IN_FLIGHT";
+  }
+  return "unknown";
+}
+
+std::string_view LastPart(std::string_view name) { return name.substr(name.rfind('/') + 1); }
+
+}  // namespace
+
+void Logger::Attempt(const core::AttemptLogEntry& a) const {
+  using Outcome = core::AttemptLogEntry::Outcome;
+  bool ok = a.outcome == Outcome::kDiscarded ||
+            (a.outcome == Outcome::kResponse && a.http_status >= 200 && a.http_status < 300);
+  Attempt(LastPart(a.queue), LastPart(a.task), a.attempt, a.url, OutcomeText(a), ok,
+          std::chrono::duration_cast<std::chrono::microseconds>(a.latency));
+}
+
 void Logger::Attempt(std::string_view queue, std::string_view task, int attempt,
                      std::string_view url, std::string_view outcome, bool success,
                      std::chrono::microseconds latency) const {

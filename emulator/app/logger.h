@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/attempt_log.h"
+
 namespace cte::app {
 
 enum class LogLevel { kDebug = 0, kInfo = 1, kWarn = 2, kError = 3, kOff = 4 };
@@ -27,7 +29,9 @@ class Logger {
   void ApiCall(std::string_view rpc, std::string_view method, std::string_view path, int status,
                std::chrono::microseconds latency) const;
   void Log(LogLevel level, std::string_view message) const;
-  // A dispatch attempt: at info level when the worker answered 2xx, warn otherwise.
+  // A dispatch attempt's outcome: at info level when the worker answered 2xx (or the attempt
+  // was discarded), warn otherwise.
+  void Attempt(const core::AttemptLogEntry& attempt) const;
   void Attempt(std::string_view queue, std::string_view task, int attempt, std::string_view url,
                std::string_view outcome, bool success, std::chrono::microseconds latency) const;
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "api/call.h"
 #include "api/json_codec.h"
 #include "grpc/proto_mapping.h"
 
@@ -27,21 +28,30 @@ using Context = ::grpc::CallbackServerContext;
   return {static_cast<::grpc::StatusCode>(s.code()), s.message()};
 }
 
+// The value a service method gives: T for Result<T>, api::Empty for a Status.
+template <typename R>
+struct ValueOf;
 template <typename T>
-Status StatusOf(const Result<T>& r) {
-  return r.status();
-}
-inline Status StatusOf(const Status& s) { return s; }
+struct ValueOf<Result<T>> {
+  using type = T;
+  static Result<T> Of(Result<T> r) { return r; }
+};
+template <>
+struct ValueOf<Status> {
+  using type = api::Empty;
+  static Result<api::Empty> Of(const Status& s) { return api::AsEmpty(s); }
+};
 
-// Runs one unary call: decoding happened on a gRPC thread; `op` runs on the Service's thread;
-// `put` writes the result into the response, and the call finishes, right after the commit.
+// Runs one unary call: decoded on a gRPC thread; `op` runs on the executor's thread; `put`
+// writes the value into the response, and the call finishes, on the lane.
 class Calls {
  public:
-  Calls(RunOnService run, std::function<void(const CallRecord&)> on_call)
-      : run_(std::move(run)), on_call_(std::move(on_call)) {}
+  Calls(api::Service& service, SubmitJob submit, pipeline::Lane* lane,
+        std::function<void(const CallRecord&)> on_call)
+      : service_(service), submit_(std::move(submit)), lane_(lane), on_call_(std::move(on_call)) {}
 
   template <typename Op, typename Put>
-  Reactor* Call(Context* ctx, const char* rpc, std::string resource, const Status& decoded, Op op,
+  Reactor* Call(Context* ctx, api::Rpc rpc, std::string resource, const Status& decoded, Op op,
                 Put put) {
     Reactor* reactor = ctx->DefaultReactor();
     auto start = std::chrono::steady_clock::now();
@@ -49,26 +59,23 @@ class Calls {
       Finish(reactor, rpc, resource, start, decoded);
       return reactor;
     }
-    using R = std::invoke_result_t<Op&, api::Service&>;
-    auto result = std::make_shared<std::optional<R>>();
-    run_(
-        rpc,
-        [op = std::move(op), result](api::Service& service) mutable {
-          result->emplace(op(service));
-          return StatusOf(**result);
+    using Value = ValueOf<std::invoke_result_t<Op&, api::Service&>>;
+    using T = typename Value::type;
+    pipeline::Job job = api::TypedJob<T>(
+        [&s = service_, op = std::move(op)]() mutable { return Value::Of(op(s)); },
+        [this, reactor, put = std::move(put), rpc, resource = std::move(resource),
+         start](Result<T> r) {
+          if (r.ok()) put(*r);
+          Finish(reactor, rpc, resource, start, r.status());
         },
-        [this, reactor, result, put = std::move(put), rpc, resource = std::move(resource),
-         start](const Status& outcome) mutable {
-          if constexpr (!std::is_same_v<R, Status>) {
-            if (outcome.ok()) put(***result);
-          }
-          Finish(reactor, rpc, resource, start, outcome);
-        });
+        service_.AccessOf(rpc));
+    job.lane = lane_;
+    submit_(std::move(job));
     return reactor;
   }
 
  private:
-  void Finish(Reactor* reactor, const char* rpc, const std::string& resource,
+  void Finish(Reactor* reactor, api::Rpc rpc, const std::string& resource,
               std::chrono::steady_clock::time_point start, const Status& status) {
     if (on_call_) {
       auto latency = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -78,7 +85,9 @@ class Calls {
     reactor->Finish(ToGrpc(status));
   }
 
-  RunOnService run_;
+  api::Service& service_;
+  SubmitJob submit_;
+  pipeline::Lane* lane_;
   std::function<void(const CallRecord&)> on_call_;
 };
 
@@ -92,7 +101,7 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
                       tasks_pb::ListQueuesResponse* resp) override {
     api::ListQueuesRequest r{req->parent(), req->filter(), {req->page_size(), req->page_token()}};
     return calls_.Call(
-        ctx, "ListQueues", r.parent, Status::Ok(), [r](api::Service& s) { return s.ListQueues(r); },
+        ctx, api::Rpc::kListQueues, r.parent, Status::Ok(), [r](api::Service& s) { return s.ListQueues(r); },
         [resp](const api::ListQueuesResponse& out) {
           for (const core::Queue& q : out.queues) ToProto(q, *resp->add_queues());
           resp->set_next_page_token(out.next_page_token);
@@ -101,7 +110,7 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
 
   Reactor* GetQueue(Context* ctx, const tasks_pb::GetQueueRequest* req,
                     tasks_pb::Queue* resp) override {
-    return QueueCall(ctx, "GetQueue", req->name(), &api::Service::GetQueue, resp);
+    return QueueCall(ctx, api::Rpc::kGetQueue, req->name(), &api::Service::GetQueue, resp);
   }
 
   Reactor* CreateQueue(Context* ctx, const tasks_pb::CreateQueueRequest* req,
@@ -109,7 +118,7 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
     core::Queue queue;
     Status decoded = FromProto(req->queue(), "queue", queue);
     return calls_.Call(
-        ctx, "CreateQueue", req->parent(), decoded,
+        ctx, api::Rpc::kCreateQueue, req->parent(), decoded,
         [parent = req->parent(), queue](api::Service& s) { return s.CreateQueue(parent, queue); },
         [resp](const core::Queue& q) { ToProto(q, *resp); });
   }
@@ -123,7 +132,7 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
       r.update_mask.push_back(api::SnakeCase(path));
     }
     return calls_.Call(
-        ctx, "UpdateQueue", req->queue().name(), decoded,
+        ctx, api::Rpc::kUpdateQueue, req->queue().name(), decoded,
         [r](api::Service& s) { return s.UpdateQueue(r); },
         [resp](const core::Queue& q) { ToProto(q, *resp); });
   }
@@ -131,29 +140,29 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
   Reactor* DeleteQueue(Context* ctx, const tasks_pb::DeleteQueueRequest* req,
                        ::google::protobuf::Empty*) override {
     return calls_.Call(
-        ctx, "DeleteQueue", req->name(), Status::Ok(),
+        ctx, api::Rpc::kDeleteQueue, req->name(), Status::Ok(),
         [name = req->name()](api::Service& s) { return s.DeleteQueue(name); }, NoPut);
   }
 
   Reactor* PurgeQueue(Context* ctx, const tasks_pb::PurgeQueueRequest* req,
                       tasks_pb::Queue* resp) override {
-    return QueueCall(ctx, "PurgeQueue", req->name(), &api::Service::PurgeQueue, resp);
+    return QueueCall(ctx, api::Rpc::kPurgeQueue, req->name(), &api::Service::PurgeQueue, resp);
   }
 
   Reactor* PauseQueue(Context* ctx, const tasks_pb::PauseQueueRequest* req,
                       tasks_pb::Queue* resp) override {
-    return QueueCall(ctx, "PauseQueue", req->name(), &api::Service::PauseQueue, resp);
+    return QueueCall(ctx, api::Rpc::kPauseQueue, req->name(), &api::Service::PauseQueue, resp);
   }
 
   Reactor* ResumeQueue(Context* ctx, const tasks_pb::ResumeQueueRequest* req,
                        tasks_pb::Queue* resp) override {
-    return QueueCall(ctx, "ResumeQueue", req->name(), &api::Service::ResumeQueue, resp);
+    return QueueCall(ctx, api::Rpc::kResumeQueue, req->name(), &api::Service::ResumeQueue, resp);
   }
 
   Reactor* GetIamPolicy(Context* ctx, const iam_pb::GetIamPolicyRequest* req,
                         iam_pb::Policy* resp) override {
     return calls_.Call(
-        ctx, "GetIamPolicy", req->resource(), Status::Ok(),
+        ctx, api::Rpc::kGetIamPolicy, req->resource(), Status::Ok(),
         [resource = req->resource()](api::Service& s) { return s.GetIamPolicy(resource); },
         [resp](const core::Policy& p) { ToProto(p, *resp); });
   }
@@ -163,7 +172,7 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
     core::Policy policy;
     Status decoded = FromProto(req->policy(), policy);
     return calls_.Call(
-        ctx, "SetIamPolicy", req->resource(), decoded,
+        ctx, api::Rpc::kSetIamPolicy, req->resource(), decoded,
         [resource = req->resource(), policy](api::Service& s) {
           return s.SetIamPolicy(resource, policy);
         },
@@ -174,7 +183,7 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
                               iam_pb::TestIamPermissionsResponse* resp) override {
     std::vector<std::string> permissions(req->permissions().begin(), req->permissions().end());
     return calls_.Call(
-        ctx, "TestIamPermissions", req->resource(), Status::Ok(),
+        ctx, api::Rpc::kTestIamPermissions, req->resource(), Status::Ok(),
         [resource = req->resource(), permissions](api::Service& s) {
           return s.TestIamPermissions(resource, permissions);
         },
@@ -188,7 +197,7 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
     api::ListTasksRequest r{req->parent(), {}, {req->page_size(), req->page_token()}};
     Status decoded = TaskViewFromProto(req->response_view(), "response_view", r.response_view);
     return calls_.Call(
-        ctx, "ListTasks", r.parent, decoded, [r](api::Service& s) { return s.ListTasks(r); },
+        ctx, api::Rpc::kListTasks, r.parent, decoded, [r](api::Service& s) { return s.ListTasks(r); },
         [resp](const api::ListTasksResponse& out) {
           for (const core::Task& t : out.tasks) ToProto(t, *resp->add_tasks());
           resp->set_next_page_token(out.next_page_token);
@@ -197,7 +206,7 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
 
   Reactor* GetTask(Context* ctx, const tasks_pb::GetTaskRequest* req,
                    tasks_pb::Task* resp) override {
-    return TaskCall(ctx, "GetTask", req->name(), req->response_view(), &api::Service::GetTask,
+    return TaskCall(ctx, api::Rpc::kGetTask, req->name(), req->response_view(), &api::Service::GetTask,
                     resp);
   }
 
@@ -208,7 +217,7 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
     Status decoded = FromProto(req->task(), "task", task);
     if (decoded.ok()) decoded = TaskViewFromProto(req->response_view(), "response_view", view);
     return calls_.Call(
-        ctx, "CreateTask", req->parent(), decoded,
+        ctx, api::Rpc::kCreateTask, req->parent(), decoded,
         [parent = req->parent(), task = std::move(task), view](api::Service& s) mutable {
           return s.CreateTask(parent, std::move(task), view);  // Runs once: no copy of the body.
         },
@@ -218,13 +227,13 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
   Reactor* DeleteTask(Context* ctx, const tasks_pb::DeleteTaskRequest* req,
                       ::google::protobuf::Empty*) override {
     return calls_.Call(
-        ctx, "DeleteTask", req->name(), Status::Ok(),
+        ctx, api::Rpc::kDeleteTask, req->name(), Status::Ok(),
         [name = req->name()](api::Service& s) { return s.DeleteTask(name); }, NoPut);
   }
 
   Reactor* RunTask(Context* ctx, const tasks_pb::RunTaskRequest* req,
                    tasks_pb::Task* resp) override {
-    return TaskCall(ctx, "RunTask", req->name(), req->response_view(), &api::Service::RunTask,
+    return TaskCall(ctx, api::Rpc::kRunTask, req->name(), req->response_view(), &api::Service::RunTask,
                     resp);
   }
 
@@ -232,14 +241,14 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
   using QueueOp = Result<core::Queue> (api::Service::*)(const std::string&);
   using TaskOp = Result<core::Task> (api::Service::*)(const std::string&, core::TaskView);
 
-  Reactor* QueueCall(Context* ctx, const char* rpc, const std::string& name, QueueOp op,
+  Reactor* QueueCall(Context* ctx, api::Rpc rpc, const std::string& name, QueueOp op,
                      tasks_pb::Queue* resp) {
     return calls_.Call(
         ctx, rpc, name, Status::Ok(), [name, op](api::Service& s) { return (s.*op)(name); },
         [resp](const core::Queue& q) { ToProto(q, *resp); });
   }
 
-  Reactor* TaskCall(Context* ctx, const char* rpc, const std::string& name, int view_number,
+  Reactor* TaskCall(Context* ctx, api::Rpc rpc, const std::string& name, int view_number,
                     TaskOp op, tasks_pb::Task* resp) {
     core::TaskView view = core::TaskView::kUnspecified;
     Status decoded = TaskViewFromProto(view_number, "response_view", view);
@@ -259,7 +268,7 @@ class LocationsService final : public location_pb::Locations::CallbackService {
                          location_pb::ListLocationsResponse* resp) override {
     api::ListLocationsRequest r{req->name(), req->filter(), {req->page_size(), req->page_token()}};
     return calls_.Call(
-        ctx, "ListLocations", r.name, Status::Ok(),
+        ctx, api::Rpc::kListLocations, r.name, Status::Ok(),
         [r](api::Service& s) { return s.ListLocations(r); },
         [resp](const api::ListLocationsResponse& out) {
           for (const core::Location& l : out.locations) ToProto(l, *resp->add_locations());
@@ -270,7 +279,7 @@ class LocationsService final : public location_pb::Locations::CallbackService {
   Reactor* GetLocation(Context* ctx, const location_pb::GetLocationRequest* req,
                        location_pb::Location* resp) override {
     return calls_.Call(
-        ctx, "GetLocation", req->name(), Status::Ok(),
+        ctx, api::Rpc::kGetLocation, req->name(), Status::Ok(),
         [name = req->name()](api::Service& s) { return s.GetLocation(name); },
         [resp](const core::Location& l) { ToProto(l, *resp); });
   }
@@ -282,8 +291,11 @@ class LocationsService final : public location_pb::Locations::CallbackService {
 }  // namespace
 
 struct GrpcServer::Impl {
-  Impl(RunOnService run, std::function<void(const CallRecord&)> on_call)
-      : calls(std::move(run), std::move(on_call)), tasks(calls), locations(calls) {}
+  Impl(api::Service& service, SubmitJob submit, pipeline::Lane* lane,
+       std::function<void(const CallRecord&)> on_call)
+      : calls(service, std::move(submit), lane, std::move(on_call)),
+        tasks(calls),
+        locations(calls) {}
 
   Calls calls;
   CloudTasksService tasks;
@@ -292,7 +304,8 @@ struct GrpcServer::Impl {
   std::atomic<bool> shut_down{false};
 };
 
-Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(GrpcOptions options, RunOnService run) {
+Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(GrpcOptions options, api::Service& service,
+                                                     SubmitJob submit, pipeline::Lane* lane) {
   // Debian's Abseil checks every Mutex acquisition for lock-order cycles (a debug aid, on by
   // default in its build), which cost a gRPC CreateTask 5 % of its instructions (104.7k → 99.8k
   // per call under callgrind) and took a lock that every gRPC thread shares.
@@ -301,7 +314,7 @@ Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(GrpcOptions options, RunOn
     return true;
   }();
   (void)detection_off;
-  auto impl = std::make_unique<Impl>(std::move(run), std::move(options.on_call));
+  auto impl = std::make_unique<Impl>(service, std::move(submit), lane, std::move(options.on_call));
   ::grpc::ServerBuilder builder;
   builder.RegisterService(&impl->tasks);
   builder.RegisterService(&impl->locations);

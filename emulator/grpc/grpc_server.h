@@ -9,23 +9,19 @@
 #include <string>
 #include <string_view>
 
+#include "api/rpc.h"
 #include "api/service.h"
 #include "core/status.h"
+#include "pipeline/job.h"
 
 namespace cte::grpc {
 
-// Work for the thread that owns the Service; runs once, inside a store transaction.
-using ServiceWork = std::function<core::Status(api::Service&)>;
-// Runs `work` (the method `rpc`, e.g. "CreateTask") on the Service's thread, in a transaction
-// that commits when it returns OK and rolls back otherwise, then calls `done` with its status (or
-// the commit's failure). `done` may run on any thread but must be called exactly once, even while
-// shutting down.
-using RunOnService = std::function<void(std::string_view rpc, ServiceWork work,
-                                        std::function<void(const core::Status&)> done)>;
+// Hands a job to the executor that owns the Service's store. Thread-safe.
+using SubmitJob = std::function<void(pipeline::Job job)>;
 
 // What the access log needs of a finished call.
 struct CallRecord {
-  std::string_view rpc;       // "CreateTask".
+  api::Rpc rpc;
   std::string_view resource;  // The request's name, parent or resource field.
   const core::Status& status;
   std::chrono::microseconds latency;
@@ -38,9 +34,12 @@ struct GrpcOptions {
 
 class GrpcServer {
  public:
-  // Builds and starts a gRPC server with no listening port of its own. `run` must stay callable
-  // until the server is destroyed. INTERNAL when gRPC cannot start.
-  static core::Result<std::unique_ptr<GrpcServer>> Start(GrpcOptions options, RunOnService run);
+  // Builds and starts a gRPC server with no listening port of its own. Calls run against
+  // `service` through `submit`; they finish (their answer encoded, the call completed) on `lane`,
+  // or on the executor's thread when `lane` is null. All must outlive the server, and the
+  // executor must still run jobs while it shuts down. INTERNAL when gRPC cannot start.
+  static core::Result<std::unique_ptr<GrpcServer>> Start(GrpcOptions options, api::Service& service,
+                                                         SubmitJob submit, pipeline::Lane* lane);
   // Shuts down (as Shutdown) and frees the server.
   ~GrpcServer();
 
@@ -52,7 +51,7 @@ class GrpcServer {
   void AddConnection(int fd);
 
   // Stops taking calls, cancels those still running after `grace`, and waits for them to end.
-  // Requires: `run` still completes work (calls `done`). Thread-safe; later calls do nothing.
+  // Requires: submitted jobs still complete. Thread-safe; later calls do nothing.
   void Shutdown(std::chrono::milliseconds grace = std::chrono::milliseconds(250));
 
  private:

@@ -96,3 +96,14 @@ CREATE TABLE attempts (
 );
 CREATE INDEX attempts_by_queue ON attempts (queue, id);
 CREATE INDEX attempts_by_task ON attempts (task, id);
+
+-- version 4: row IDs are never given again. SQLite gives a new row the highest ID plus one, so
+-- deleting the newest task or attempt handed its ID to the next one, and a client paging tasks,
+-- or polling attempts after the last ID it saw, missed it. The store now takes IDs from here and
+-- saves the next one with each commit.
+CREATE TABLE sequences (
+  name TEXT PRIMARY KEY,
+  next_id INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO sequences SELECT 'tasks', coalesce(max(id), 0) + 1 FROM tasks;
+INSERT INTO sequences SELECT 'attempts', coalesce(max(id), 0) + 1 FROM attempts;

@@ -61,10 +61,11 @@ AttemptLogEntry ReadAttempt(SQLite::Statement& st, const AttemptColumns& c) {
 
 struct SqliteAttemptTable::Statements {
   explicit Statements(SQLite::Database& db)
-      : insert(db,
+      : ids(db, "attempts"),
+        insert(db,
                "INSERT INTO attempts (queue, task, attempt, schedule_time_us, dispatch_time_us, "
-               "response_time_us, method, url, headers, outcome, http_status, error, latency_us) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+               "response_time_us, method, url, headers, outcome, http_status, error, latency_us, "
+               "id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         update(db,
                "UPDATE attempts SET response_time_us = ?1, outcome = ?2, http_status = ?3, "
                "error = ?4, latency_us = ?5, headers = coalesce(?6, headers) WHERE id = ?7"),
@@ -75,14 +76,17 @@ struct SqliteAttemptTable::Statements {
         end_in_flight(db, "UPDATE attempts SET outcome = ?1, error = ?2 WHERE outcome = ?3"),
         list_columns(list) {}
 
+  Sequence ids;
   Sql insert, update, list, remove, end_in_flight;
   AttemptColumns list_columns;
 };
 
 SqliteAttemptTable::SqliteAttemptTable(SQLite::Database& db)
-    : st_(std::make_unique<Statements>(db)), db_(db) {}
+    : st_(std::make_unique<Statements>(db)) {}
 
 SqliteAttemptTable::~SqliteAttemptTable() = default;
+
+void SqliteAttemptTable::SaveIds() { st_->ids.Save(); }
 
 Result<int64_t> SqliteAttemptTable::Insert(const AttemptLogEntry& e) {
   return Guard([&]() -> Result<int64_t> {
@@ -101,8 +105,10 @@ Result<int64_t> SqliteAttemptTable::Insert(const AttemptLogEntry& e) {
     st->bind(11, e.http_status);
     st->bind(12, e.error);
     st->bind(13, Micros(e.latency));
+    int64_t id = st_->ids.Take();
+    st->bind(14, id);
     st->exec();
-    return static_cast<int64_t>(db_.getLastInsertRowid());
+    return id;
   });
 }
 

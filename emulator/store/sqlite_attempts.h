@@ -26,10 +26,13 @@ class SqliteAttemptTable final : public core::AttemptTable {
   core::Status Delete(std::string_view queue) override;
   core::Status EndInFlight(std::string_view error) override;
 
+  // Saves the next entry ID in the open transaction; SqliteStore calls it before each commit.
+  // Throws SQLite::Exception.
+  void SaveIds();
+
  private:
   struct Statements;
   std::unique_ptr<Statements> st_;
-  SQLite::Database& db_;
 };
 
 }  // namespace cte::store

@@ -140,6 +140,22 @@ Result<OpenedDb> OpenDatabase(const std::string& path, const SqliteOptions& opti
   });
 }
 
+Sequence::Sequence(SQLite::Database& db, const char* table)
+    : save_(db, "UPDATE sequences SET next_id = ? WHERE name = ?"), table_(table) {
+  SQLite::Statement read(db, "SELECT next_id FROM sequences WHERE name = ?");
+  read.bind(1, table_);
+  if (read.executeStep()) next_ = read.getColumn(0).getInt64();
+}
+
+void Sequence::Save() {
+  if (!dirty_) return;
+  Use st(save_);
+  st->bind(1, next_);
+  st->bind(2, table_);
+  st->exec();
+  dirty_ = false;
+}
+
 Use::~Use() {
   try {
     st_.reset();

@@ -64,6 +64,27 @@ class Use {
   SQLite::Statement& st_;
 };
 
+// Row IDs of one table, handed out in increasing order and never again, kept in the
+// `sequences` table. Not thread-safe: owned by the store's thread.
+class Sequence {
+ public:
+  // Reads the next ID of `table`. Throws SQLite::Exception.
+  Sequence(SQLite::Database& db, const char* table);
+  // The next ID. A rolled-back transaction leaves a gap, never a reuse.
+  int64_t Take() {
+    dirty_ = true;
+    return next_++;
+  }
+  // Saves the next ID in the open transaction, if any was taken. Throws SQLite::Exception.
+  void Save();
+
+ private:
+  Sql save_;
+  std::string table_;
+  int64_t next_ = 1;
+  bool dirty_ = false;
+};
+
 // The Status for a failure of SQLite: UNAVAILABLE, naming the cause, when the storage cannot be
 // written or read now (a full disk, an I/O error, a busy or read-only database: the call may
 // succeed later); INTERNAL otherwise.

@@ -84,6 +84,8 @@ Status SqliteStore::Begin() {
 Status SqliteStore::Commit() {
   assert(in_transaction_);
   Status s = Guard([&]() -> Status {
+    tasks_->SaveIds();
+    attempts_->SaveIds();
     Use(st_->commit)->exec();
     return Status::Ok();
   });

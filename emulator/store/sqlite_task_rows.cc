@@ -114,11 +114,12 @@ Task ReadTask(SQLite::Statement& st, const TaskColumns& c, const std::string& qu
 const char kInsertTask[] =
     "INSERT INTO tasks (queue_id, task_id, target_kind, http_method, url, headers, body, "
     "auth_kind, auth_email, auth_extra, routing_service, routing_version, routing_instance, "
-    "schedule_time_us, create_time_us, dispatch_deadline_us) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+    "schedule_time_us, create_time_us, dispatch_deadline_us, id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 
-void BindNewTask(SQLite::Statement& st, const Task& t, int64_t queue_id,
+void BindNewTask(SQLite::Statement& st, const Task& t, int64_t id, int64_t queue_id,
                  const std::string& task_id, const std::string& header_blob) {
+  st.bind(17, id);
   st.bind(1, queue_id);
   st.bind(2, task_id);
   const std::string* body;

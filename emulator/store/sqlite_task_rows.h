@@ -25,9 +25,9 @@ struct TaskColumns {
 // The task on the current row of `st`, in the queue named `queue`.
 core::Task ReadTask(SQLite::Statement& st, const TaskColumns& c, const std::string& queue);
 
-// The INSERT of a task row, and the binding of its parameters.
+// The INSERT of a task row, and the binding of its parameters (`id` is its row ID).
 extern const char kInsertTask[];
-void BindNewTask(SQLite::Statement& st, const core::Task& t, int64_t queue_id,
+void BindNewTask(SQLite::Statement& st, const core::Task& t, int64_t id, int64_t queue_id,
                  const std::string& task_id, const std::string& header_blob);
 
 }  // namespace cte::store

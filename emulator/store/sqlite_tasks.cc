@@ -29,7 +29,8 @@ const std::string kHttpTarget = std::to_string(static_cast<int>(TargetKind::kHtt
 
 struct SqliteTaskTable::Statements {
   explicit Statements(SQLite::Database& db)
-      : insert(db, kInsertTask),
+      : ids(db, "tasks"),
+        insert(db, kInsertTask),
         find(db, SelectTasks("body", "queue_id = ? AND task_id = ?")),
         remove(db, "DELETE FROM tasks WHERE queue_id = ? AND task_id = ?"),
         list_full(db, SelectTasks("body", "queue_id = ? AND id > ? ORDER BY id LIMIT ?")),
@@ -64,6 +65,7 @@ struct SqliteTaskTable::Statements {
         list_basic_columns(list_basic),
         due_columns(due) {}
 
+  Sequence ids;
   Sql insert, find, remove, list_full, list_basic, purge_tombstones, purge, count, due;
   Sql next_schedule, update_state, clear_in_flight, put_tombstone, has_tombstone;
   Sql delete_tombstones, delete_expired_tombstones;
@@ -75,6 +77,8 @@ SqliteTaskTable::SqliteTaskTable(SQLite::Database& db, SqliteQueueTable& queues)
 
 SqliteTaskTable::~SqliteTaskTable() = default;
 
+void SqliteTaskTable::SaveIds() { st_->ids.Save(); }
+
 Result<bool> SqliteTaskTable::Insert(const Task& t) {
   return Guard([&]() -> Result<bool> {
     auto [queue, task_id] = SplitTaskName(t.name);
@@ -84,7 +88,7 @@ Result<bool> SqliteTaskTable::Insert(const Task& t) {
     const core::HeaderMap& headers =
         t.http_request ? t.http_request->headers : t.app_engine_http_request->headers;
     std::string header_blob = EncodeHeaders(headers);
-    BindNewTask(*st, t, queue_id, task_id, header_blob);
+    BindNewTask(*st, t, st_->ids.Take(), queue_id, task_id, header_blob);
     try {
       st->exec();
     } catch (const SQLite::Exception& e) {

@@ -39,6 +39,10 @@ class SqliteTaskTable final : public core::TaskTable {
   core::Status DeleteTombstones(std::string_view queue) override;
   core::Status DeleteExpiredTombstones(core::TimePoint now) override;
 
+  // Saves the next row ID in the open transaction; SqliteStore calls it before each commit.
+  // Throws SQLite::Exception.
+  void SaveIds();
+
  private:
   struct Statements;
   std::unique_ptr<Statements> st_;

@@ -33,7 +33,7 @@ struct Running {
 };
 
 core::PushRequest Post(const std::string& url) {
-  return {"POST", url, {{"Content-Type", "text/plain"}}, "x", minutes(10)};
+  return {"POST", url, {{"Content-Type", "text/plain"}}, "x", minutes(10), std::nullopt};
 }
 
 // A listener that never accepts: connections complete in its backlog, and requests sent on them

@@ -144,8 +144,7 @@ TEST_CASE("a failed job hears its own error and its writes go; the rest of the b
 }
 
 // The access is the job's promise; the executor takes it at its word, so a failed single-write
-// job that did write keeps its write (which is why Service::WritesAtMostOnce names only
-// CreateTask).
+// job that did write keeps its write (which is why Service::AccessOf names only CreateTask).
 TEST_CASE("a single-write job runs without a savepoint of its own") {
   auto store = MemoryDb();
   testing::FailingStore failing(*store);
@@ -308,7 +307,7 @@ std::vector<core::Code> CreateTasksInOneBatch(core::TaskStore& store, api::Servi
                                               const std::vector<core::Task>& tasks,
                                               const std::string& parent) {
   BatchRun b(store);
-  Access access = service.WritesAtMostOnce("CreateTask") ? Access::kSingleWrite : Access::kWrite;
+  Access access = service.AccessOf(api::Rpc::kCreateTask);
   for (const core::Task& t : tasks) {
     b.Add([&service, t, parent] { return service.CreateTask(parent, t, {}).status(); }, access);
   }
@@ -322,9 +321,10 @@ TEST_CASE("CreateTask calls without savepoints: a failed one leaves nothing, the
   core::ManualClock clock(core::TimePoint{} + std::chrono::hours(24 * 365 * 56));
   auto store = MemoryDb();
   api::Service service(*store, clock, {});
-  REQUIRE(service.WritesAtMostOnce("CreateTask"));
-  CHECK_FALSE(service.WritesAtMostOnce("DeleteTask"));  // The task, then its tombstone.
-  CHECK_FALSE(service.WritesAtMostOnce("CreateQueue"));
+  REQUIRE(service.AccessOf(api::Rpc::kCreateTask) == Access::kSingleWrite);
+  CHECK(service.AccessOf(api::Rpc::kDeleteTask) == Access::kWrite);  // The task, its tombstone.
+  CHECK(service.AccessOf(api::Rpc::kCreateQueue) == Access::kWrite);
+  CHECK(service.AccessOf(api::Rpc::kGetTask) == Access::kRead);
   const std::string parent = Queue("q").name;
   REQUIRE(core::InTransaction(*store, [&] { return store->queues().Put(Queue("q")); }).ok());
   core::Task bad = NamedTask(parent, "c");
@@ -350,7 +350,7 @@ TEST_CASE("a CreateTask that would auto-create its queue and fails leaves no que
   api::ServiceOptions options;
   options.auto_create_queues = true;
   api::Service service(*store, clock, options);
-  CHECK_FALSE(service.WritesAtMostOnce("CreateTask"));
+  CHECK(service.AccessOf(api::Rpc::kCreateTask) == Access::kWrite);
   const std::string parent = Queue("auto").name;
   core::Task bad = NamedTask(parent, "c");
   bad.http_request->url = "ftp://nowhere";

@@ -1,0 +1,220 @@
+// The test harness's endpoints (/emulator/v1) over REST: their requests decoded to core values
+// and their answers rendered as JSON; harness::Harness runs them (api/emulator.h).
+#include "api/page_token.h"
+#include "api/rest_decoding.h"
+#include "core/time_util.h"
+
+namespace cte::api {
+
+namespace {
+
+using core::Result;
+using core::Status;
+using pipeline::Job;
+
+const char* OutcomeName(core::AttemptLogEntry::Outcome o) {
+  switch (o) {
+    case core::AttemptLogEntry::Outcome::kInFlight:
+      return "IN_FLIGHT";
+    case core::AttemptLogEntry::Outcome::kResponse:
+      return "RESPONSE";
+    case core::AttemptLogEntry::Outcome::kDeadlineExceeded:
+      return "DEADLINE_EXCEEDED";
+    case core::AttemptLogEntry::Outcome::kConnectionError:
+      return "CONNECTION_ERROR";
+    case core::AttemptLogEntry::Outcome::kDiscarded:
+      return "DISCARDED";
+  }
+  return "UNKNOWN";
+}
+
+Json AttemptJson(const core::AttemptLogEntry& e) {
+  Json headers = Json::array();
+  for (const auto& [k, v] : e.headers) headers.push_back({{"name", k}, {"value", v}});
+  Json j = {{"queue", e.queue},
+            {"task", e.task},
+            {"attempt", e.attempt},
+            {"method", e.method},
+            {"url", e.url},
+            {"headers", headers},
+            {"outcome", OutcomeName(e.outcome)},
+            {"latency", core::FormatDuration(e.latency)}};
+  if (e.schedule_time) j["scheduleTime"] = core::FormatTimestamp(*e.schedule_time);
+  if (e.dispatch_time) j["dispatchTime"] = core::FormatTimestamp(*e.dispatch_time);
+  if (e.response_time) j["responseTime"] = core::FormatTimestamp(*e.response_time);
+  if (e.http_status != 0) j["httpStatus"] = e.http_status;
+  if (!e.error.empty()) j["error"] = e.error;
+  return j;
+}
+
+Json ClockJson(const ClockState& c) {
+  Json j = {{"time", core::FormatTimestamp(c.time)}, {"mode", c.mode}};
+  if (c.mode == "scaled") j["timeScale"] = c.time_scale;
+  return j;
+}
+
+Json StatsJson(const Stats& s) {
+  Json queues = Json::array();
+  for (const QueueStats& q : s.queues) {
+    queues.push_back({{"name", q.name},
+                      {"tasksWaiting", q.tasks_waiting},
+                      {"inFlight", q.in_flight},
+                      {"dispatched", q.dispatched},
+                      {"succeeded", q.succeeded},
+                      {"retried", q.retried},
+                      {"givenUp", q.given_up},
+                      {"tokenBucketLevel", q.token_bucket_level},
+                      {"dispatchRate10s", q.dispatch_rate_10s}});
+  }
+  return Json{{"time", core::FormatTimestamp(s.time)}, {"queues", queues}};
+}
+
+// Reads the body as an object with only the fields in `allowed` (lowerCamel; snake_case passes
+// too).
+Result<Json> BodyWith(const Decoding& d, std::initializer_list<const char*> allowed) {
+  auto body = d.Body();
+  if (!body.ok()) return body.status();
+  for (const auto& [k, v] : body->items()) {
+    bool known = false;
+    for (const char* a : allowed) known = known || k == a || k == SnakeCase(a);
+    if (!known) return UnknownField(k, "");
+  }
+  return body;
+}
+
+Result<std::string> OptionalString(const Json& body, const char* key) {
+  auto it = body.find(key);
+  if (it == body.end() || it->is_null()) return std::string();
+  if (!it->is_string()) {
+    return core::InvalidArgument(std::string("\"") + key + "\" must be a string.");
+  }
+  return it->get<std::string>();
+}
+
+Result<ListAttemptsRequest> ReadAttemptsQuery(const ParsedTarget& t) {
+  CTE_RETURN_IF_ERROR(CheckQuery(t, {"queue", "task", "pageSize", "pageToken"}));
+  ListAttemptsRequest r{Query(t, "queue"), Query(t, "task"), 0, 0};
+  int32_t size = 0;
+  if (std::string s = Query(t, "pageSize"); !s.empty()) {
+    CTE_RETURN_IF_ERROR(ReadInt32(Json(s), "page_size", size));
+  }
+  auto page = PageSize(size, 1000, 10'000);
+  if (!page.ok()) return page.status();
+  r.page_size = *page;
+  auto after = DecodePositionToken(Query(t, "pageToken"), "a", r.queue + "\n" + r.task);
+  if (!after.ok()) return after.status();
+  r.after_id = *after;
+  return r;
+}
+
+Result<Job> ListAttempts(const Decoding& d, EmulatorControl& e) {
+  auto req = ReadAttemptsQuery(d.t);
+  if (!req.ok()) return req.status();
+  std::string scope = req->queue + "\n" + req->task;
+  return d.Job<ListAttemptsResponse>(
+      [&e, req = *req] { return e.ListAttempts(req); },
+      [scope](const ListAttemptsResponse& r) {
+        Json list = Json::array();
+        for (const auto& a : r.attempts) list.push_back(AttemptJson(a));
+        Json j = {{"attempts", list}};
+        if (r.more) j["nextPageToken"] = EncodePositionToken("a", scope, r.attempts.back().id);
+        return j;
+      });
+}
+
+Result<Job> MoveClock(const Decoding& d, EmulatorControl& e) {
+  const char* field = d.rpc == Rpc::kAdvanceClock ? "duration" : "time";
+  auto body = BodyWith(d, {field});
+  if (!body.ok()) return body.status();
+  auto text = OptionalString(*body, field);
+  if (!text.ok()) return text.status();
+  if (d.rpc == Rpc::kAdvanceClock) {
+    auto step = core::ParseDuration(*text);
+    if (!step || step->count() < 0) {
+      return core::InvalidArgument(
+          "\"duration\" must be a non-negative duration such as \"1800s\".");
+    }
+    return d.Job<ClockState>([&e, step = *step] { return e.AdvanceClock(step); }, ClockJson);
+  }
+  auto time = core::ParseTimestamp(*text);
+  if (!time) return core::InvalidArgument("\"time\" must be an RFC 3339 timestamp.");
+  return d.Job<ClockState>([&e, time = *time] { return e.SetClock(time); }, ClockJson);
+}
+
+Result<Job> Reset(const Decoding& d, EmulatorControl& e) {
+  auto body = BodyWith(d, {"queue"});
+  if (!body.ok()) return body.status();
+  auto queue = OptionalString(*body, "queue");
+  if (!queue.ok()) return queue.status();
+  return d.Job<Empty>([&e, queue = *queue] { return AsEmpty(e.Reset(queue)); },
+                      [](const Empty&) { return Json::object(); });
+}
+
+Result<WaitIdleRequest> ReadWaitIdle(const Json& body) {
+  WaitIdleRequest w;
+  for (const auto& [k, v] : body.items()) {
+    if (k == "queues") {
+      CTE_RETURN_IF_ERROR(ReadStringList(v, "queues", w.queues));
+    } else if (k == "timeout") {
+      auto t = v.is_string() ? core::ParseDuration(v.get<std::string>()) : std::nullopt;
+      if (!t || t->count() < 0) {
+        return core::InvalidArgument("\"timeout\" must be a duration such as \"30s\".");
+      }
+      w.timeout = *t;
+    } else if (k == "includeScheduled" || k == "include_scheduled") {
+      if (!v.is_boolean()) return core::InvalidArgument("\"includeScheduled\" must be a boolean.");
+      w.include_scheduled = v.get<bool>();
+    }
+  }
+  return w;
+}
+
+// The job registers the waiter; the answer comes when the waiter ends, through the lane.
+Result<Job> WaitIdle(const Decoding& d, EmulatorControl& e) {
+  auto body = BodyWith(d, {"queues", "timeout", "includeScheduled"});
+  if (!body.ok()) return body.status();
+  auto req = ReadWaitIdle(*body);
+  if (!req.ok()) return req.status();
+  auto reply = d.reply;
+  pipeline::Lane* lane = &d.lane;
+  Job job;
+  job.run = [&e, req = *req, reply, lane] {
+    e.WaitIdle(req, [reply, lane](const Status& s) {
+      RestResponse r = s.ok() ? RestResponse{200, "{}"} : ErrorResponse(s);
+      lane->Deliver({[reply, r = std::move(r)] { reply(r); }});
+    });
+    return Status::Ok();
+  };
+  job.done = [reply](const Status& s) {
+    if (!s.ok()) reply(ErrorResponse(s));  // Never registered.
+  };
+  job.access = pipeline::Access::kRead;
+  job.lane = lane;
+  return job;
+}
+
+}  // namespace
+
+Result<Job> DecodeEmulatorCall(const Decoding& d) {
+  if (d.targets.emulator == nullptr) return core::Unimplemented("The harness is not served here.");
+  EmulatorControl& e = *d.targets.emulator;
+  switch (d.rpc) {
+    case Rpc::kGetClock:
+      return d.Job<ClockState>([&e] { return e.GetClock(); }, ClockJson);
+    case Rpc::kAdvanceClock:
+    case Rpc::kSetClock:
+      return MoveClock(d, e);
+    case Rpc::kListAttempts:
+      return ListAttempts(d, e);
+    case Rpc::kGetStats:
+      return d.Job<Stats>([&e] { return e.GetStats(); }, StatsJson);
+    case Rpc::kReset:
+      return Reset(d, e);
+    case Rpc::kWaitIdle:
+      return WaitIdle(d, e);
+    default:
+      return core::Internal("no decoder for " + std::string(RpcName(d.rpc)));
+  }
+}
+
+}  // namespace cte::api
