@@ -1,4 +1,5 @@
-// Opaque page tokens: URL-safe base64 of a kind tag, the request's scope and the last key seen.
+// Opaque page tokens: URL-safe base64 of a kind tag, the request's scope and the last key seen,
+// each followed by a separator (the last one lets a truncated token be told apart).
 #pragma once
 
 #include <string>
