@@ -77,7 +77,7 @@ TEST_CASE("malformed blobs decode to nullopt") {
       "3:Key5:value1:",               // A second key cut short.
   };
   for (const char* blob : bad) {
-    CAPTURE(blob);
+    CAPTURE(std::string(blob));
     CHECK_FALSE(store::DecodeHeaderList(blob).has_value());
     CHECK_FALSE(store::DecodeHeaders(blob).has_value());
   }
