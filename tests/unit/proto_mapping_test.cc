@@ -268,7 +268,7 @@ TEST_CASE("unset values stay unset in both directions") {
   CHECK(empty_policy == core::Policy{});
 }
 
-TEST_CASE("every in-range enum value reads; out-of-range ones are INVALID_ARGUMENT as over REST") {
+TEST_CASE("in-range enum values read, and out-of-range ones are INVALID_ARGUMENT as over REST") {
   for (int state = 0; state <= 3; ++state) {
     tasks_pb::Queue pb;
     pb.set_state(static_cast<tasks_pb::Queue::State>(state));

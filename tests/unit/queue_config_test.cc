@@ -51,7 +51,7 @@ TEST_CASE("a good config file gives its queues in order, as written") {
   CHECK(b.stackdriver_logging_config->sampling_ratio == 1);
 }
 
-TEST_CASE("the loader leaves unset settings at zero; the service applies the defaults") {
+TEST_CASE("the loader leaves unset settings at zero, for the service to apply the defaults") {
   // Service::ApplyQueueConfig applies the spec 4.2 defaults when the queue is created or updated,
   // so the loader must not fill them in (a zero means "default", as in proto3).
   testing::TempDir dir;

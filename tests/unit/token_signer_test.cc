@@ -234,8 +234,7 @@ TEST_CASE("the discovery document names the JWKS under the base URL") {
     CAPTURE(base);
     json d = json::parse(Signer().DiscoveryJson(base));
     std::string jwks_uri = d.at("jwks_uri");
-    CHECK(jwks_uri.rfind(base + "/", 0) == 0);
-    CHECK(jwks_uri.size() > base.size() + 1);
+    CHECK(jwks_uri == base + "/oauth2/v3/certs");  // Where App serves JwksJson().
     CHECK(d.at("issuer") == "https://accounts.google.com");
     CHECK(d.at("id_token_signing_alg_values_supported") == json::array({"RS256"}));
   }
@@ -257,7 +256,6 @@ TEST_CASE("a key file is created user-only and the same key is loaded again") {
   REQUIRE(second.ok());
   CHECK(OnlyJwk(**second) == OnlyJwk(**first));  // Same kid, n and e.
   CHECK(Verifies(**second, token));              // Tokens from before a restart still verify.
-  CHECK(OnlyJwk(**second).at("kid") != OnlyJwk(Signer()).at("kid"));
 }
 
 TEST_CASE("a key file that cannot be parsed or written is INTERNAL") {
