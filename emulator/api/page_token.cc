@@ -20,6 +20,8 @@ core::Result<int> PageSize(int32_t requested, int fallback, int max) {
 std::string EncodePageToken(std::string_view kind, std::string_view scope, std::string_view last) {
   std::string raw;
   raw.append(kind).append(1, kSeparator).append(scope).append(1, kSeparator).append(last);
+  // The closing separator makes a truncated token fail to decode instead of naming an earlier key.
+  raw.append(1, kSeparator);
   return core::Base64UrlEncode(raw);
 }
 
@@ -29,10 +31,11 @@ core::Result<std::string> DecodePageToken(std::string_view token, std::string_vi
   auto raw = core::Base64Decode(token);
   std::string prefix;
   prefix.append(kind).append(1, kSeparator).append(scope).append(1, kSeparator);
-  if (!raw || raw->compare(0, prefix.size(), prefix) != 0) {
+  if (!raw || raw->size() <= prefix.size() || raw->compare(0, prefix.size(), prefix) != 0 ||
+      raw->back() != kSeparator) {
     return core::InvalidArgument(kBadPageToken);
   }
-  return raw->substr(prefix.size());
+  return raw->substr(prefix.size(), raw->size() - prefix.size() - 1);
 }
 
 std::string EncodePositionToken(std::string_view kind, std::string_view scope, int64_t position) {

@@ -1,5 +1,6 @@
 // Paging for every List method: the page-size rule, and opaque page tokens (URL-safe base64 of a
-// kind tag, the request's scope and the last key seen).
+// kind tag, the request's scope and the last key seen, each followed by a separator: the last
+// one lets a truncated token be told apart).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 #include "app/flags.h"
 
 #include <cstdio>
+#include <limits>
 #include <sys/resource.h>
 #include <vector>
 
@@ -11,6 +12,7 @@ namespace cte::app {
 std::optional<core::Duration> ParseFlagDuration(std::string_view text) {
   using namespace std::chrono;
   if (text == "0") return core::Duration(0);
+  if (text.empty()) return std::nullopt;
   core::Duration total(0);
   while (!text.empty()) {
     size_t i = 0;
@@ -39,7 +41,13 @@ std::optional<core::Duration> ParseFlagDuration(std::string_view text) {
       std::string_view u(unit);
       bool longer = u.size() == 1 && text.size() > 1 && text[1] == 's';  // "ms" vs "m".
       if (text.substr(0, u.size()) == u && !longer) {
-        total += core::Duration(static_cast<int64_t>(value * ns));
+        // Past about 292 years the nanoseconds overflow int64; Go's ParseDuration refuses too.
+        double part = value * ns;
+        if (part >= 0x1p63 ||
+            static_cast<int64_t>(part) > std::numeric_limits<int64_t>::max() - total.count()) {
+          return std::nullopt;
+        }
+        total += core::Duration(static_cast<int64_t>(part));
         text.remove_prefix(u.size());
         matched = true;
         break;

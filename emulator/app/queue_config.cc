@@ -1,5 +1,6 @@
 #include "app/queue_config.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -12,7 +13,11 @@ namespace cte::app {
 
 core::Result<std::vector<core::Queue>> LoadQueueConfig(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return core::InvalidArgument("config " + path + ": cannot read the file");
+  std::error_code ec;
+  // A directory opens as an ifstream on Linux and then reads as empty, i.e. as no queues.
+  if (!in || std::filesystem::is_directory(path, ec)) {
+    return core::InvalidArgument("config " + path + ": cannot read the file");
+  }
   std::stringstream text;
   text << in.rdbuf();
   auto json = api::ParseJsonBody(text.str());

@@ -109,6 +109,10 @@ Status ReadAttempt(const tasks_pb::Attempt& in, const std::string& path, core::A
     CTE_RETURN_IF_ERROR(
         ReadTimestamp(in.response_time(), Sub(path, "response_time"), out.response_time));
   }
+  if (in.has_response_status()) {
+    out.response_status =
+        core::RpcStatus{in.response_status().code(), in.response_status().message()};
+  }
   return Status::Ok();
 }
 
