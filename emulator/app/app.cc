@@ -201,7 +201,9 @@ Result<std::unique_ptr<App>> App::Create(AppOptions options) {
     if (!loaded.ok()) return loaded.status();
     queues = std::move(*loaded);
   }
-  auto store = store::SqliteStore::Open(options.db_path);
+  store::SqliteOptions sqlite;
+  sqlite.vfs = options.sqlite_vfs;
+  auto store = store::SqliteStore::Open(options.db_path, sqlite);
   if (!store.ok()) return store.status();
   std::string key_path = options.oidc_key_path;
   if (key_path.empty() && options.db_path != ":memory:") {

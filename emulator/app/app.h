@@ -18,6 +18,9 @@ namespace cte::app {
 struct AppOptions {
   http::ServerOptions server;
   std::string db_path = "cloud-tasks-emulator.db";  // ":memory:" keeps nothing.
+  // A registered SQLite VFS to open db_path through ("" for the default): how the storage
+  // fault tests make the disk fail. No flag sets it.
+  std::string sqlite_vfs;
   std::string config_path;                          // Queues to create or update at start.
   api::ServiceOptions service;
   LogOptions log;

@@ -12,18 +12,9 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "store/sqlite_store.h"
 
 namespace cte::store {
-
-struct SqliteOptions {
-  // Address space reserved for a ":memory:" database, which then grows in place as pages are
-  // written. With 0, or when the reservation is refused (a `ulimit -v`, strict overcommit), the
-  // database's buffer grows by copying instead.
-  size_t memory_reserve = size_t{1} << 40;
-  // The name of a registered SQLite VFS to open a database file through ("" for the default):
-  // how the storage fault tests make writes fail.
-  std::string vfs;
-};
 
 // An open database: the connection, and the memory it lives in when it is ":memory:".
 struct OpenedDb {

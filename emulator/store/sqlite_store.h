@@ -16,7 +16,15 @@ class Statement;
 
 namespace cte::store {
 
-struct SqliteOptions;
+struct SqliteOptions {
+  // Address space reserved for a ":memory:" database, which then grows in place as pages are
+  // written. With 0, or when the reservation is refused (a `ulimit -v`, strict overcommit), the
+  // database's buffer grows by copying instead.
+  size_t memory_reserve = size_t{1} << 40;
+  // The name of a registered SQLite VFS to open a database file through ("" for the default):
+  // how the storage fault tests make writes fail.
+  std::string vfs;
+};
 class SqliteQueueTable;
 class SqliteTaskTable;
 class SqliteAttemptTable;
@@ -26,8 +34,7 @@ class SqliteAttemptTable;
 // returns (WAL, synchronous=NORMAL). Not thread-safe: owned by one thread.
 class SqliteStore final : public core::TaskStore {
  public:
-  // Address space reserved for a ":memory:" database (see SqliteOptions::memory_reserve).
-  static constexpr size_t kMemoryReserve = size_t{1} << 40;
+  static constexpr size_t kMemoryReserve = SqliteOptions().memory_reserve;
 
   // UNAVAILABLE (e.g. no space, no permission) or INTERNAL when the file cannot be opened or
   // migrated.
