@@ -15,6 +15,11 @@ using asio::use_awaitable;
 // Bytes a connection reads at a time: a CreateTask with a few KB of body in one read.
 constexpr size_t kReadBufferBytes = 8 * 1024;
 
+// How long the accept loop waits after a failed accept (EMFILE, ENFILE, ENOMEM), doubling up to
+// the maximum while accepts keep failing.
+constexpr auto kAcceptBackoffMin = std::chrono::milliseconds(5);
+constexpr auto kAcceptBackoffMax = std::chrono::milliseconds(500);
+
 api::RestRequest ToRestRequest(bhttp::request<bhttp::string_body>&& req) {
   api::RestRequest out;
   out.method = std::string(req.method_string());
@@ -184,11 +189,22 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
   awaitable<void> Accept() {
     auto self = shared_from_this();
+    asio::steady_timer pause(io);
+    auto backoff = kAcceptBackoffMin;
     while (acceptor.is_open()) {
       beast::error_code ec;
       tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
       if (ec == asio::error::operation_aborted) break;
-      if (ec) continue;  // E.g. too many open files: keep serving the connections we have.
+      if (ec) {
+        // Out of file descriptors (or memory): the pending connection stays in the backlog and
+        // the next accept fails at once, so retrying at once would spin a core. Keep serving the
+        // connections we have and try again a little later, a little later each time.
+        pause.expires_after(backoff);
+        co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+        backoff = std::min(backoff * 2, kAcceptBackoffMax);
+        continue;
+      }
+      backoff = kAcceptBackoffMin;
       if (connections >= options.max_connections) {
         socket.close(ec);
         continue;
