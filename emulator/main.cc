@@ -1,8 +1,8 @@
 // cloud-tasks-emulator: parse flags, build the App, print the ready line, serve until signalled.
+#include <cstdio>
+
 #include "app/app.h"
 #include "app/flags.h"
-
-#include <cstdio>
 
 int main(int argc, char** argv) {
   cte::app::RaiseOpenFileLimit();

@@ -39,7 +39,6 @@ struct Queue {
   std::string purge_time;  // Output only.
   nlohmann::json raw;      // The response as received (null for inputs).
 };
-using QueueSpec = Queue;
 
 struct OidcToken {
   std::string service_account_email;

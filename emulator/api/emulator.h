@@ -16,7 +16,7 @@ namespace cte::api {
 
 struct ClockState {
   core::TimePoint time;
-  std::string mode;     // "system", "manual" or "scaled".
+  std::string mode;  // "system", "manual" or "scaled".
   double time_scale = 1;
 };
 

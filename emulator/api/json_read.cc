@@ -7,6 +7,7 @@
 
 #include "api/enum_names.h"
 #include "api/json_codec.h"
+#include "api/json_fields.h"
 #include "core/base64.h"
 #include "core/time_util.h"
 
@@ -16,131 +17,6 @@ namespace {
 
 using core::Duration;
 using core::Status;
-
-std::string Sub(const std::string& path, const char* field) {
-  return path.empty() ? field : path + "." + field;
-}
-
-// Whether a JSON key names a field, given in lowerCamel and snake_case.
-bool Is(std::string_view key, std::string_view camel, std::string_view snake) {
-  return key == camel || key == snake;
-}
-
-Status BadValue(const std::string& path, std::string_view type, const Json& j) {
-  return core::InvalidArgument("Invalid value at '" + path + "' (" + std::string(type) + "), " +
-                               j.dump(-1, ' ', false, Json::error_handler_t::replace));
-}
-
-Status NotObject(const std::string& path, const Json& j) {
-  return core::InvalidArgument("Invalid JSON payload received. Expected an object for '" + path +
-                               "', got " + j.dump(-1, ' ', false, Json::error_handler_t::replace) +
-                               ".");
-}
-
-// A JSON object's fields, skipping nulls (proto3 JSON reads null as the default value).
-template <typename F>
-Status ForEachField(const Json& j, const std::string& path, F&& f) {
-  if (!j.is_object()) return NotObject(path, j);
-  for (const auto& [key, value] : j.items()) {
-    if (value.is_null()) continue;
-    CTE_RETURN_IF_ERROR(f(key, value));
-  }
-  return Status::Ok();
-}
-
-Status ReadDouble(const Json& j, const std::string& path, double& out) {
-  if (j.is_number()) {
-    out = j.get<double>();
-    return Status::Ok();
-  }
-  if (j.is_string()) {
-    const std::string& s = j.get_ref<const std::string&>();
-    if (s == "NaN")
-      out = std::numeric_limits<double>::quiet_NaN();
-    else if (s == "Infinity")
-      out = std::numeric_limits<double>::infinity();
-    else if (s == "-Infinity")
-      out = -std::numeric_limits<double>::infinity();
-    else {
-      char* end = nullptr;
-      out = std::strtod(s.c_str(), &end);
-      if (s.empty() || end != s.c_str() + s.size()) return BadValue(path, "TYPE_DOUBLE", j);
-    }
-    return Status::Ok();
-  }
-  return BadValue(path, "TYPE_DOUBLE", j);
-}
-
-// "max_retry_duration" -> "maxRetryDuration", for messages that name the JSON field.
-std::string LowerCamel(std::string_view snake) {
-  std::string out;
-  bool upper = false;
-  for (char c : snake) {
-    if (c == '_') {
-      upper = true;
-    } else {
-      out += upper && c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
-      upper = false;
-    }
-  }
-  return out;
-}
-
-Status ReadDurationField(const Json& j, const std::string& path, Duration& out) {
-  std::optional<Duration> d;
-  if (j.is_string()) d = core::ParseDuration(j.get_ref<const std::string&>());
-  if (!d) {
-    // Google's front end words it this way, e.g. for gcloud's "--max-retry-duration=30m".
-    std::string field = LowerCamel(path.substr(path.rfind('.') + 1));
-    bool has_s = j.is_string() && !j.get_ref<const std::string&>().empty() &&
-                 j.get_ref<const std::string&>().back() == 's';
-    return core::InvalidArgument(
-        "Invalid value at '" + path + "' (type.googleapis.com/google.protobuf.Duration), Field '" +
-        field + "', Illegal duration format; " +
-        (has_s ? std::string("duration must be a decimal number of seconds followed by 's'")
-               : std::string("duration must end with 's'")));
-  }
-  out = *d;
-  return Status::Ok();
-}
-
-Status ReadTimestampField(const Json& j, const std::string& path,
-                          std::optional<core::TimePoint>& out) {
-  std::optional<core::TimePoint> t;
-  if (j.is_string()) t = core::ParseTimestamp(j.get_ref<const std::string&>());
-  if (!t) return BadValue(path, "type.googleapis.com/google.protobuf.Timestamp", j);
-  out = t;
-  return Status::Ok();
-}
-
-Status ReadBytes(const Json& j, const std::string& path, std::string& out) {
-  std::optional<std::string> bytes;
-  if (j.is_string()) bytes = core::Base64Decode(j.get_ref<const std::string&>());
-  if (!bytes) return BadValue(path, "TYPE_BYTES", j);
-  out = std::move(*bytes);
-  return Status::Ok();
-}
-
-// Reads an enum given by name or number. `names[i]` is the name of value i.
-template <typename E, size_t N>
-Status ReadEnum(const Json& j, const std::string& path, const char* type,
-                const std::array<const char*, N>& names, E& out) {
-  if (j.is_number_integer()) {
-    auto v = j.get<int64_t>();
-    if (v >= 0 && v < static_cast<int64_t>(N)) {
-      out = static_cast<E>(v);
-      return Status::Ok();
-    }
-  } else if (j.is_string()) {
-    for (size_t i = 0; i < N; ++i) {
-      if (j.get_ref<const std::string&>() == names[i]) {
-        out = static_cast<E>(i);
-        return Status::Ok();
-      }
-    }
-  }
-  return BadValue(path, type, j);
-}
 
 Status ReadHttpMethod(const Json& j, const std::string& path, core::HttpMethod& out) {
   return ReadEnum(j, path, "type.googleapis.com/google.cloud.tasks.v2.HttpMethod", kHttpMethodNames,
@@ -285,72 +161,6 @@ Status ReadAttempt(const Json& j, const std::string& path, core::Attempt& out) {
 
 }  // namespace
 
-Status UnknownField(std::string_view name, const std::string& path) {
-  std::string where = path.empty() ? "" : " at '" + path + "'";
-  return core::InvalidArgument("Invalid JSON payload received. Unknown name \"" +
-                               std::string(name) + "\"" + where + ": Cannot find field.");
-}
-
-Status ReadString(const Json& j, const std::string& path, std::string& out) {
-  if (!j.is_string()) return BadValue(path, "TYPE_STRING", j);
-  out = j.get<std::string>();
-  return Status::Ok();
-}
-
-Status ReadStringList(const Json& j, const std::string& path, std::vector<std::string>& out) {
-  if (!j.is_array()) return BadValue(path, "TYPE_STRING", j);
-  for (const Json& v : j) {
-    std::string s;
-    CTE_RETURN_IF_ERROR(ReadString(v, path, s));
-    out.push_back(std::move(s));
-  }
-  return Status::Ok();
-}
-
-Status ReadInt32(const Json& j, const std::string& path, int32_t& out) {
-  int64_t v = 0;
-  if (j.is_number_unsigned()) {
-    if (j.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
-      return BadValue(path, "TYPE_INT32", j);
-    }
-    v = static_cast<int64_t>(j.get<uint64_t>());
-  } else if (j.is_number_integer()) {
-    v = j.get<int64_t>();
-  } else if (j.is_number_float()) {
-    double d = j.get<double>();
-    if (d != std::floor(d) || std::abs(d) > 1e10) return BadValue(path, "TYPE_INT32", j);
-    v = static_cast<int64_t>(d);
-  } else if (j.is_string()) {
-    const std::string& s = j.get_ref<const std::string&>();
-    char* end = nullptr;
-    errno = 0;
-    v = std::strtoll(s.c_str(), &end, 10);
-    if (s.empty() || errno != 0 || end != s.c_str() + s.size()) {
-      return BadValue(path, "TYPE_INT32", j);
-    }
-  } else {
-    return BadValue(path, "TYPE_INT32", j);
-  }
-  if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
-    return BadValue(path, "TYPE_INT32", j);
-  }
-  out = static_cast<int32_t>(v);
-  return Status::Ok();
-}
-
-Status ReadTaskView(const Json& j, const std::string& path, core::TaskView& out) {
-  if (j.is_string()) {
-    // Query strings carry numbers as text ("responseView=2").
-    const std::string& s = j.get_ref<const std::string&>();
-    if (s.size() == 1 && s[0] >= '0' && s[0] <= '2') {
-      out = static_cast<core::TaskView>(s[0] - '0');
-      return Status::Ok();
-    }
-  }
-  return ReadEnum(j, path, "type.googleapis.com/google.cloud.tasks.v2.Task.View", kTaskViewNames,
-                  out);
-}
-
 Status ReadQueue(const Json& j, const std::string& path, core::Queue& out) {
   return ForEachField(j, path, [&](const std::string& k, const Json& v) {
     if (k == "name") return ReadString(v, Sub(path, "name"), out.name);
@@ -452,34 +262,6 @@ Status ReadPolicy(const Json& j, const std::string& path, core::Policy& out) {
     }
     return Status::Ok();
   });
-}
-
-std::string SnakeCase(std::string_view camel) {
-  std::string out;
-  out.reserve(camel.size() + 4);
-  for (char c : camel) {
-    if (c >= 'A' && c <= 'Z') {
-      out += '_';
-      out += static_cast<char>(c - 'A' + 'a');
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-std::vector<std::string> ParseFieldMask(std::string_view mask) {
-  std::vector<std::string> out;
-  while (!mask.empty()) {
-    size_t comma = mask.find(',');
-    std::string_view path = mask.substr(0, comma);
-    while (!path.empty() && path.front() == ' ') path.remove_prefix(1);
-    while (!path.empty() && path.back() == ' ') path.remove_suffix(1);
-    if (!path.empty()) out.push_back(SnakeCase(path));
-    if (comma == std::string_view::npos) break;
-    mask.remove_prefix(comma + 1);
-  }
-  return out;
 }
 
 }  // namespace cte::api

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/messages.h"
+
 namespace cte::api {
 
 namespace {
@@ -66,7 +68,7 @@ bool IsValidTaskId(std::string_view id) {
 core::Result<std::string> ParseProjectName(std::string_view name) {
   auto p = Split(name);
   if (p.size() != 2 || p[0] != "projects" || !IsValidProjectId(p[1])) {
-    return InvalidArgument("Invalid resource field value in the request.");
+    return InvalidArgument(core::kInvalidResourceName);
   }
   return std::string(p[1]);
 }
@@ -75,7 +77,7 @@ core::Result<LocationName> ParseLocationName(std::string_view name) {
   LocationName out;
   auto p = Split(name);
   if (p.size() != 4 || !MatchLocation(p, out)) {
-    return InvalidArgument("Invalid resource field value in the request.");
+    return InvalidArgument(core::kInvalidResourceName);
   }
   return out;
 }

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
-#include "api/messages.h"
 #include "core/base64.h"
+#include "core/messages.h"
 
 namespace cte::api {
 
@@ -13,7 +13,7 @@ constexpr char kSeparator = '\x1f';
 }
 
 core::Result<int> PageSize(int32_t requested, int fallback, int max) {
-  if (requested < 0) return core::InvalidArgument(kNegativePageSize);
+  if (requested < 0) return core::InvalidArgument(core::kNegativePageSize);
   return requested == 0 ? fallback : std::min<int>(requested, max);
 }
 
@@ -33,7 +33,7 @@ core::Result<std::string> DecodePageToken(std::string_view token, std::string_vi
   prefix.append(kind).append(1, kSeparator).append(scope).append(1, kSeparator);
   if (!raw || raw->size() <= prefix.size() || raw->compare(0, prefix.size(), prefix) != 0 ||
       raw->back() != kSeparator) {
-    return core::InvalidArgument(kBadPageToken);
+    return core::InvalidArgument(core::kBadPageToken);
   }
   return raw->substr(prefix.size(), raw->size() - prefix.size() - 1);
 }
@@ -51,7 +51,7 @@ core::Result<int64_t> DecodePositionToken(std::string_view token, std::string_vi
   const char* end = last->data() + last->size();
   auto [ptr, ec] = std::from_chars(last->data(), end, position);
   if (ec != std::errc() || ptr != end || position < 0) {
-    return core::InvalidArgument(kBadPageToken);
+    return core::InvalidArgument(core::kBadPageToken);
   }
   return position;
 }

@@ -111,15 +111,17 @@ Result<Job> ListAttempts(const Decoding& d, EmulatorControl& e) {
   auto req = ReadAttemptsQuery(d.t);
   if (!req.ok()) return req.status();
   std::string scope = req->queue + "\n" + req->task;
-  return d.Job<ListAttemptsResponse>(
-      [&e, req = *req] { return e.ListAttempts(req); },
-      [scope](const ListAttemptsResponse& r) {
-        Json list = Json::array();
-        for (const auto& a : r.attempts) list.push_back(AttemptJson(a));
-        Json j = {{"attempts", list}};
-        if (r.more) j["nextPageToken"] = EncodePositionToken("a", scope, r.attempts.back().id);
-        return j;
-      });
+  return d.Job<ListAttemptsResponse>([&e, req = *req] { return e.ListAttempts(req); },
+                                     [scope](const ListAttemptsResponse& r) {
+                                       Json list = Json::array();
+                                       for (const auto& a : r.attempts)
+                                         list.push_back(AttemptJson(a));
+                                       Json j = {{"attempts", list}};
+                                       if (r.more)
+                                         j["nextPageToken"] =
+                                             EncodePositionToken("a", scope, r.attempts.back().id);
+                                       return j;
+                                     });
 }
 
 Result<Job> MoveClock(const Decoding& d, EmulatorControl& e) {

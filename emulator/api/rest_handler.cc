@@ -73,22 +73,22 @@ Result<Job> Locations(const Decoding& d) {
   CTE_RETURN_IF_ERROR(CheckQuery(d.t, {"filter", "pageSize", "pageToken", "extraLocationTypes"}));
   ListLocationsRequest req{d.resource, Query(d.t, "filter"), {}};
   CTE_RETURN_IF_ERROR(ReadPage(d.t, req.page));
-  return d.Job<ListLocationsResponse>(
-      [&s, req] { return s.ListLocations(req); },
-      [](const ListLocationsResponse& r) {
-        return ListJson("locations", r.locations, r.next_page_token, LocationToJson);
-      });
+  return d.Job<ListLocationsResponse>([&s, req] { return s.ListLocations(req); },
+                                      [](const ListLocationsResponse& r) {
+                                        return ListJson("locations", r.locations, r.next_page_token,
+                                                        LocationToJson);
+                                      });
 }
 
 Result<Job> ListQueues(const Decoding& d) {
   CTE_RETURN_IF_ERROR(CheckQuery(d.t, {"filter", "pageSize", "pageToken"}));
   ListQueuesRequest req{d.resource, Query(d.t, "filter"), {}};
   CTE_RETURN_IF_ERROR(ReadPage(d.t, req.page));
-  return d.Job<ListQueuesResponse>(
-      [&s = d.targets.service, req] { return s.ListQueues(req); },
-      [to_json = QueueJson(d)](const ListQueuesResponse& r) {
-        return ListJson("queues", r.queues, r.next_page_token, to_json);
-      });
+  return d.Job<ListQueuesResponse>([&s = d.targets.service, req] { return s.ListQueues(req); },
+                                   [to_json = QueueJson(d)](const ListQueuesResponse& r) {
+                                     return ListJson("queues", r.queues, r.next_page_token,
+                                                     to_json);
+                                   });
 }
 
 Result<Job> CreateQueue(const Decoding& d) {
@@ -97,9 +97,9 @@ Result<Job> CreateQueue(const Decoding& d) {
   if (!body.ok()) return body.status();
   core::Queue queue;
   CTE_RETURN_IF_ERROR(ReadQueue(*body, "queue", queue));
-  return d.Job<core::Queue>([&s = d.targets.service, parent = d.resource,
-                             queue] { return s.CreateQueue(parent, queue); },
-                            QueueJson(d));
+  return d.Job<core::Queue>(
+      [&s = d.targets.service, parent = d.resource, queue] { return s.CreateQueue(parent, queue); },
+      QueueJson(d));
 }
 
 Result<Job> UpdateQueue(const Decoding& d) {
@@ -175,11 +175,10 @@ Result<Job> ListTasks(const Decoding& d) {
   ListTasksRequest req{d.resource, core::TaskView::kUnspecified, {}};
   CTE_RETURN_IF_ERROR(ReadViewParam(d.t, req.response_view));
   CTE_RETURN_IF_ERROR(ReadPage(d.t, req.page));
-  return d.Job<ListTasksResponse>(
-      [&s = d.targets.service, req] { return s.ListTasks(req); },
-      [to_json = TaskJson(d)](const ListTasksResponse& r) {
-        return ListJson("tasks", r.tasks, r.next_page_token, to_json);
-      });
+  return d.Job<ListTasksResponse>([&s = d.targets.service, req] { return s.ListTasks(req); },
+                                  [to_json = TaskJson(d)](const ListTasksResponse& r) {
+                                    return ListJson("tasks", r.tasks, r.next_page_token, to_json);
+                                  });
 }
 
 Result<Job> CreateTask(const Decoding& d) {
@@ -200,11 +199,9 @@ Result<Job> CreateTask(const Decoding& d) {
     }
   }
   // Runs once, so the task (its body above all) moves into the call instead of being copied.
-  return d.Job<core::Task>(
-      [&s = d.targets.service, parent = d.resource, task = std::move(task), view]() mutable {
-        return s.CreateTask(parent, std::move(task), view);
-      },
-      TaskJson(d));
+  return d.Job<core::Task>([&s = d.targets.service, parent = d.resource, task = std::move(task),
+                            view]() mutable { return s.CreateTask(parent, std::move(task), view); },
+                           TaskJson(d));
 }
 
 // GetTask, DeleteTask and RunTask.
@@ -295,8 +292,8 @@ RestCall PrepareRestCall(const RestRequest& request, const Targets& targets,
   }
   call.rpc = route->rpc;
   if ((call.immediate = LocalAnswer(route->rpc, local))) return call;
-  Decoding d{*target, request,         route->resource, route->rpc, OptionsFrom(*target),
-             targets, lane,            std::move(reply)};
+  Decoding d{*target, request, route->resource, route->rpc, OptionsFrom(*target),
+             targets, lane,    std::move(reply)};
   auto job = Decode(d);
   if (!job.ok()) {
     call.immediate = ErrorResponse(job.status());
@@ -326,8 +323,8 @@ RestResponse HandleRestNow(const RestRequest& request, const Targets& targets,
   InlineLane lane;
   std::optional<RestResponse> answer;
   RestCall call = PrepareRestCall(
-      request, targets, {[] { return std::string("{}"); }, [] { return std::string("{}"); }},
-      lane, [&](RestResponse r) { answer = std::move(r); });
+      request, targets, {[] { return std::string("{}"); }, [] { return std::string("{}"); }}, lane,
+      [&](RestResponse r) { answer = std::move(r); });
   if (call.immediate) return *call.immediate;
   std::deque<Job> batch;
   batch.push_back(std::move(call.job));

@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "api/json_codec.h"
-#include "api/messages.h"
 #include "api/names.h"
 #include "api/page_token.h"
+#include "core/messages.h"
 #include "core/queue_rules.h"
 #include "core/task_rules.h"
 
@@ -20,59 +20,10 @@ using core::Task;
 
 constexpr int kMaxQueuePageSize = 9800;
 
-// The locations Cloud Tasks serves; ListLocations adds any other location that holds queues.
-constexpr const char* kRegions[] = {
-    "africa-south1",
-    "asia-east1",
-    "asia-east2",
-    "asia-northeast1",
-    "asia-northeast2",
-    "asia-northeast3",
-    "asia-south1",
-    "asia-south2",
-    "asia-southeast1",
-    "asia-southeast2",
-    "australia-southeast1",
-    "australia-southeast2",
-    "europe-central2",
-    "europe-north1",
-    "europe-southwest1",
-    "europe-west1",
-    "europe-west10",
-    "europe-west12",
-    "europe-west2",
-    "europe-west3",
-    "europe-west4",
-    "europe-west6",
-    "europe-west8",
-    "europe-west9",
-    "me-central1",
-    "me-central2",
-    "me-west1",
-    "northamerica-northeast1",
-    "northamerica-northeast2",
-    "southamerica-east1",
-    "southamerica-west1",
-    "us-central1",
-    "us-east1",
-    "us-east4",
-    "us-east5",
-    "us-south1",
-    "us-west1",
-    "us-west2",
-    "us-west3",
-    "us-west4",
-};
 
 // The etag of a queue that never had a policy set ("ACAB" in base64).
 const std::string kEmptyPolicyEtag("\x00\x20\x01", 3);
 
-core::Location MakeLocation(const std::string& name) {
-  core::Location l;
-  l.name = name;
-  l.location_id = name.substr(name.rfind('/') + 1);
-  return l;
-}
 
 // Implements the ListQueues filter: "state: PAUSED", "state = RUNNING", "state != PAUSED".
 struct StateFilter {
@@ -167,41 +118,8 @@ Service::Service(core::TaskStore& store, const core::Clock& clock, ServiceOption
   RestartTaskIds();
 }
 
-// ---- Locations ----
-
-Result<ListLocationsResponse> Service::ListLocations(const ListLocationsRequest& request) {
-  auto project = ParseProjectName(request.name);
-  if (!project.ok()) return project.status();
-  if (!request.filter.empty()) {
-    return core::Unimplemented("The emulator does not support filters on ListLocations.");
-  }
-  auto in_use = store_.queues().ListLocations(*project);
-  if (!in_use.ok()) return in_use.status();
-  std::vector<std::string> names = *in_use;
-  for (const char* region : kRegions) names.push_back(request.name + "/locations/" + region);
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  int all = static_cast<int>(names.size()) + 1;
-  auto size = PageSize(request.page.page_size, all, all);
-  if (!size.ok()) return size.status();
-  auto start = DecodePageToken(request.page.page_token, "l", request.name);
-  if (!start.ok()) return start.status();
-  ListLocationsResponse out;
-  auto it = std::upper_bound(names.begin(), names.end(), *start);
-  for (; it != names.end() && static_cast<int>(out.locations.size()) < *size; ++it) {
-    out.locations.push_back(MakeLocation(*it));
-  }
-  if (it != names.end()) out.next_page_token = EncodePageToken("l", request.name, *std::prev(it));
-  return out;
-}
-
-Result<core::Location> Service::GetLocation(const std::string& name) {
-  auto parsed = ParseLocationName(name);
-  if (!parsed.ok()) return parsed.status();
-  return MakeLocation(name);
-}
-
 // ---- Queues ----
+
 
 void Service::NotifyQueueChanged(const std::string& name) {
   if (dispatch_ != nullptr) dispatch_->QueueChanged(name);
@@ -249,7 +167,7 @@ Result<ListQueuesResponse> Service::ListQueues(const ListQueuesRequest& request)
 }
 
 Result<Queue> Service::GetQueue(const std::string& name) {
-  return LoadQueue(name, kQueueNotFound);
+  return LoadQueue(name, core::kQueueNotFound);
 }
 
 Result<Queue> Service::CreateQueue(const std::string& parent, Queue queue) {
@@ -264,7 +182,7 @@ Result<Queue> Service::CreateQueue(const std::string& parent, Queue queue) {
   CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(queue));
   auto existing = store_.queues().Find(queue.name);
   if (!existing.ok()) return existing.status();
-  if (existing->has_value()) return core::AlreadyExists(kQueueExists);
+  if (existing->has_value()) return core::AlreadyExists(core::kQueueExists);
   CTE_RETURN_IF_ERROR(CheckQueueNameFree(queue.name));
   queue.state = core::QueueState::kRunning;
   queue.purge_time.reset();
@@ -304,18 +222,19 @@ Result<Queue> Service::UpdateQueue(const UpdateQueueRequest& request) {
 }
 
 Status Service::DeleteQueue(const std::string& name) {
-  auto stored = LoadQueue(name, kEntityNotFound);
+  auto stored = LoadQueue(name, core::kEntityNotFound);
   if (!stored.ok()) return stored.status();
   CTE_RETURN_IF_ERROR(store_.queues().Delete(name));
   if (options_.queue_tombstone.count() > 0) {
-    CTE_RETURN_IF_ERROR(store_.queues().PutTombstone(name, clock_.Now() + options_.queue_tombstone));
+    CTE_RETURN_IF_ERROR(
+        store_.queues().PutTombstone(name, clock_.Now() + options_.queue_tombstone));
   }
   NotifyQueueChanged(name);
   return Status::Ok();
 }
 
 Result<Queue> Service::PurgeQueue(const std::string& name) {
-  auto stored = LoadQueue(name, kQueueNotFound);
+  auto stored = LoadQueue(name, core::kQueueNotFound);
   if (!stored.ok()) return stored.status();
   core::TimePoint now = clock_.Now();
   std::optional<core::TimePoint> until;
@@ -329,7 +248,7 @@ Result<Queue> Service::PurgeQueue(const std::string& name) {
 }
 
 Result<Queue> Service::SetState(const std::string& name, core::QueueState state) {
-  auto stored = LoadQueue(name, kQueueNotFound);
+  auto stored = LoadQueue(name, core::kQueueNotFound);
   if (!stored.ok()) return stored.status();
   if (stored->state != state) {
     stored->state = state;
@@ -368,7 +287,7 @@ Status Service::ApplyQueueConfig(Queue queue) {
 // ---- IAM ----
 
 Result<core::Policy> Service::GetIamPolicy(const std::string& resource) {
-  auto stored = LoadQueue(resource, kEntityNotFound);
+  auto stored = LoadQueue(resource, core::kEntityNotFound);
   if (!stored.ok()) return stored.status();
   auto text = store_.policies().Get(resource);
   if (!text.ok()) return text.status();

@@ -1,8 +1,8 @@
 // The task methods of Service; see service.h.
-#include "api/messages.h"
 #include "api/names.h"
 #include "api/page_token.h"
 #include "api/service.h"
+#include "core/messages.h"
 #include "core/queue_rules.h"
 #include "core/task_rules.h"
 
@@ -26,7 +26,7 @@ Task ApplyView(Task task, core::TaskView view) {
 }
 
 Result<ListTasksResponse> Service::ListTasks(const ListTasksRequest& request) {
-  auto queue = LoadQueue(request.parent, kQueueNotFound);
+  auto queue = LoadQueue(request.parent, core::kQueueNotFound);
   if (!queue.ok()) return queue.status();
   auto size = PageSize(request.page.page_size, kMaxTaskPageSize, kMaxTaskPageSize);
   if (!size.ok()) return size.status();
@@ -52,8 +52,8 @@ Result<Task> Service::GetTask(const std::string& name, core::TaskView view) {
   if (found->has_value()) return ApplyView(std::move(**found), view);
   auto recent = store_.tasks().HasTombstone(name, clock_.Now());
   if (!recent.ok()) return recent.status();
-  if (*recent) return core::NotFound(kTaskRecentlyGone);
-  return core::NotFound(kEntityNotFound);
+  if (*recent) return core::NotFound(core::kTaskRecentlyGone);
+  return core::NotFound(core::kEntityNotFound);
 }
 
 Status Service::QueueForNewTask(const std::string& parent) {
@@ -61,7 +61,7 @@ Status Service::QueueForNewTask(const std::string& parent) {
   auto found = store_.queues().Find(parent);
   if (!found.ok()) return found.status();
   if (found->has_value()) return Status::Ok();
-  if (!options_.auto_create_queues) return core::NotFound(kQueueNotFound);
+  if (!options_.auto_create_queues) return core::NotFound(core::kQueueNotFound);
   core::Queue created;
   created.name = parent;
   created.state = core::QueueState::kRunning;
@@ -92,7 +92,8 @@ std::string Service::NewTaskId() {
 // queue first.
 pipeline::Access Service::AccessOf(Rpc rpc) const {
   if (IsRead(rpc)) return pipeline::Access::kRead;
-  if (rpc == Rpc::kCreateTask && !options_.auto_create_queues) return pipeline::Access::kSingleWrite;
+  if (rpc == Rpc::kCreateTask && !options_.auto_create_queues)
+    return pipeline::Access::kSingleWrite;
   return pipeline::Access::kWrite;
 }
 
@@ -117,7 +118,7 @@ Result<Task> Service::CreateTask(const std::string& parent, Task task, core::Tas
   if (named) {
     auto blocked = store_.tasks().HasTombstone(task.name, now);
     if (!blocked.ok()) return blocked.status();
-    if (*blocked) return core::AlreadyExists(kEntityExists);
+    if (*blocked) return core::AlreadyExists(core::kEntityExists);
   }
   auto inserted = store_.tasks().Insert(task);
   // A generated ID can meet only a task from an earlier run, whose IDs grew from another random
@@ -128,7 +129,7 @@ Result<Task> Service::CreateTask(const std::string& parent, Task task, core::Tas
     inserted = store_.tasks().Insert(task);
   }
   if (!inserted.ok()) return inserted.status();
-  if (!*inserted) return core::AlreadyExists(kEntityExists);
+  if (!*inserted) return core::AlreadyExists(core::kEntityExists);
   if (dispatch_ != nullptr) dispatch_->TaskScheduled(parent, *task.schedule_time);
   return ApplyView(std::move(task), view);
 }
@@ -137,7 +138,7 @@ Status Service::DeleteTask(const std::string& name) {
   CTE_RETURN_IF_ERROR(ParseTaskName(name).status());
   auto deleted = store_.tasks().Delete(name);
   if (!deleted.ok()) return deleted.status();
-  if (!*deleted) return core::NotFound(kEntityNotFound);
+  if (!*deleted) return core::NotFound(core::kEntityNotFound);
   if (options_.task_tombstone.count() > 0) {
     return store_.tasks().PutTombstone(name, clock_.Now() + options_.task_tombstone);
   }
@@ -148,7 +149,7 @@ Result<Task> Service::RunTask(const std::string& name, core::TaskView view) {
   CTE_RETURN_IF_ERROR(ParseTaskName(name).status());
   auto found = store_.tasks().Find(name);
   if (!found.ok()) return found.status();
-  if (!found->has_value()) return core::NotFound(kEntityNotFound);
+  if (!found->has_value()) return core::NotFound(core::kEntityNotFound);
   if (dispatch_ == nullptr) return core::Unimplemented("This emulator runs without a dispatcher.");
   auto sent = dispatch_->RunNow(std::move(**found));
   if (!sent.ok()) return sent.status();

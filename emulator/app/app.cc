@@ -1,12 +1,11 @@
 #include "app/app.h"
 
-#include "app/queue_config.h"
-#include "auth/token_signer.h"
-
 #include <algorithm>
 #include <thread>
 
 #include "api/rest_handler.h"
+#include "app/queue_config.h"
+#include "auth/token_signer.h"
 #include "core/transaction.h"
 #include "dispatch/dispatcher.h"
 #include "grpc/grpc_server.h"
@@ -40,9 +39,12 @@ struct App::Impl {
         store(std::move(s)),
         service(*store, clock, options.service),
         pusher(io, PusherOptions()),
-        dispatcher(*store, clock, pusher, [this](auto work, auto done) {
-          executor->Submit({std::move(work), std::move(done)});
-        }, DispatcherOptions()),
+        dispatcher(
+            *store, clock, pusher,
+            [this](auto work, auto done) {
+              executor->Submit({std::move(work), std::move(done)});
+            },
+            DispatcherOptions()),
         harness(
             *store, service, dispatcher, clock, manual_clock,
             harness::HarnessOptions{ClockModeName(), options.time_scale, std::move(config_queues)}),
@@ -86,8 +88,8 @@ struct App::Impl {
     grpc::GrpcOptions o;
     o.max_message_bytes = static_cast<int>(options.server.max_body_bytes);
     o.on_call = [this](const grpc::CallRecord& c) {
-      logger.ApiCall(api::RpcName(c.rpc), "gRPC", c.resource,
-                     core::HttpStatusFor(c.status.code()), c.latency);
+      logger.ApiCall(api::RpcName(c.rpc), "gRPC", c.resource, core::HttpStatusFor(c.status.code()),
+                     c.latency);
     };
     auto started = grpc::GrpcServer::Start(
         std::move(o), service, [this](pipeline::Job job) { executor->Submit(std::move(job)); },
@@ -168,7 +170,7 @@ struct App::Impl {
   api::Targets targets{service, &harness};
   api::LocalAnswers local{[this] { return signer->DiscoveryJson(base_url); },
                           [this] { return signer->JwksJson(); }};
-  std::unique_ptr<pipeline::Executor> executor;   // Stops after gRPC, before the rest.
+  std::unique_ptr<pipeline::Executor> executor;  // Stops after gRPC, before the rest.
   std::unique_ptr<http::IoLane> io_lane;
   std::unique_ptr<grpc::GrpcServer> grpc_server;
   http::Server server;
@@ -185,7 +187,8 @@ Result<std::unique_ptr<core::Clock>> MakeClock(const AppOptions& options,
     manual = owned.get();
     return std::unique_ptr<core::Clock>(std::move(owned));
   }
-  if (options.time_scale != 1) return std::unique_ptr<core::Clock>(new core::ScaledClock(options.time_scale));
+  if (options.time_scale != 1)
+    return std::unique_ptr<core::Clock>(new core::ScaledClock(options.time_scale));
   return std::unique_ptr<core::Clock>(new core::SystemClock());
 }
 

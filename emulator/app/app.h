@@ -1,13 +1,13 @@
-// App: the emulator assembled from its parts (store, batch runner, service, HTTP server).
+// App: the emulator assembled from its parts (store, executor, service, dispatcher, harness, HTTP
+// and gRPC servers).
 // Used by main.cc and by integration tests that run the emulator in-process.
 #pragma once
-
-#include "app/logger.h"
 
 #include <memory>
 #include <string>
 
 #include "api/service.h"
+#include "app/logger.h"
 #include "core/clock.h"
 #include "core/push_request.h"
 #include "core/status.h"
@@ -21,7 +21,7 @@ struct AppOptions {
   // A registered SQLite VFS to open db_path through ("" for the default): how the storage
   // fault tests make the disk fail. No flag sets it.
   std::string sqlite_vfs;
-  std::string config_path;                          // Queues to create or update at start.
+  std::string config_path;  // Queues to create or update at start.
   api::ServiceOptions service;
   LogOptions log;
   std::vector<core::UrlRewrite> rewrites;  // --rewrite FROM=TO, applied at dispatch.

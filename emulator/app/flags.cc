@@ -69,34 +69,46 @@ CLI::Validator DurationValidator() {
       "DURATION");
 }
 
-}  // namespace
+// What the flags hold as text or flags until they are turned into AppOptions.
+struct FlagValues {
+  int port = 0;
+  std::string task_tombstone = "1h", queue_tombstone = "0s";
+  std::string log_level = "info", log_format = "text";
+  std::vector<std::string> rewrites;
+  bool skip_verify = false;
+};
 
-FlagsResult ParseFlags(int argc, char** argv) {
-  AppOptions o;
-  CLI::App cli{"A local emulator of Google Cloud Tasks (API v2), REST on one port.",
-               "cloud-tasks-emulator"};
-  int port = o.server.port;
-  std::string task_tombstone = "1h", queue_tombstone = "0s", log_level = "info",
-              log_format = "text";
+void AddServerFlags(CLI::App& cli, AppOptions& o, FlagValues& v) {
   cli.add_option("--host", o.server.host, "Address to listen on")
       ->envname("CLOUD_TASKS_EMULATOR_BIND_HOST")
       ->capture_default_str();
-  cli.add_option("--port", port, "Port to listen on; 0 picks a free port")
+  cli.add_option("--port", v.port, "Port to listen on; 0 picks a free port")
       ->envname("CLOUD_TASKS_EMULATOR_PORT")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
+  cli.add_option("--log-level", v.log_level, "debug, info, warn, error or off")
+      ->envname("CLOUD_TASKS_EMULATOR_LOG_LEVEL")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
+      ->capture_default_str();
+  cli.add_option("--log-format", v.log_format, "text or json")
+      ->envname("CLOUD_TASKS_EMULATOR_LOG_FORMAT")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+}
+
+void AddStoreFlags(CLI::App& cli, AppOptions& o, FlagValues& v) {
   cli.add_option("--db", o.db_path, "SQLite database file; :memory: keeps nothing")
       ->envname("CLOUD_TASKS_EMULATOR_DB")
       ->capture_default_str();
   cli.add_option("--config", o.config_path, "JSON file of queues to create or update at start")
       ->envname("CLOUD_TASKS_EMULATOR_CONFIG")
       ->check(CLI::ExistingFile);
-  cli.add_option("--task-tombstone", task_tombstone,
+  cli.add_option("--task-tombstone", v.task_tombstone,
                  "How long a used task name stays blocked (ALREADY_EXISTS)")
       ->envname("CLOUD_TASKS_EMULATOR_TASK_TOMBSTONE")
       ->check(DurationValidator())
       ->capture_default_str();
-  cli.add_option("--queue-tombstone", queue_tombstone,
+  cli.add_option("--queue-tombstone", v.queue_tombstone,
                  "How long a deleted queue name stays blocked (FAILED_PRECONDITION)")
       ->envname("CLOUD_TASKS_EMULATOR_QUEUE_TOMBSTONE")
       ->check(DurationValidator())
@@ -104,16 +116,10 @@ FlagsResult ParseFlags(int argc, char** argv) {
   cli.add_flag("--auto-create-queues", o.service.auto_create_queues,
                "CreateTask on a missing queue creates it (Google answers NOT_FOUND)")
       ->envname("CLOUD_TASKS_EMULATOR_AUTO_CREATE_QUEUES");
-  cli.add_option("--log-level", log_level, "debug, info, warn, error or off")
-      ->envname("CLOUD_TASKS_EMULATOR_LOG_LEVEL")
-      ->check(CLI::IsMember({"debug", "info", "warn", "error", "off"}))
-      ->capture_default_str();
-  cli.add_option("--log-format", log_format, "text or json")
-      ->envname("CLOUD_TASKS_EMULATOR_LOG_FORMAT")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
-  std::vector<std::string> rewrites;
-  cli.add_option("--rewrite", rewrites,
+}
+
+void AddDispatchFlags(CLI::App& cli, AppOptions& o, FlagValues& v) {
+  cli.add_option("--rewrite", v.rewrites,
                  "FROM=TO: send tasks whose URL starts with FROM to TO instead (repeatable); "
                  "the task keeps its URL")
       ->envname("CLOUD_TASKS_EMULATOR_REWRITE")
@@ -125,8 +131,7 @@ FlagsResult ParseFlags(int argc, char** argv) {
                                                       : std::string();
           },
           "FROM=TO"));
-  bool skip_verify = false;
-  cli.add_flag("--tls-skip-verify", skip_verify,
+  cli.add_flag("--tls-skip-verify", v.skip_verify,
                "Do not check the certificates of https:// workers (self-signed local certs)")
       ->envname("CLOUD_TASKS_EMULATOR_TLS_SKIP_VERIFY");
   cli.add_option("--oidc-key", o.oidc_key_path,
@@ -136,6 +141,9 @@ FlagsResult ParseFlags(int argc, char** argv) {
   cli.add_option("--oidc-issuer", o.oidc_issuer, "The iss claim of OIDC tokens")
       ->envname("CLOUD_TASKS_EMULATOR_OIDC_ISSUER")
       ->capture_default_str();
+}
+
+void AddClockFlags(CLI::App& cli, AppOptions& o) {
   cli.add_option("--clock", o.clock_mode,
                  "system (wall time) or manual (time moves only through /emulator/v1/clock)")
       ->envname("CLOUD_TASKS_EMULATOR_CLOCK")
@@ -146,6 +154,34 @@ FlagsResult ParseFlags(int argc, char** argv) {
       ->envname("CLOUD_TASKS_EMULATOR_TIME_SCALE")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+}
+
+// The checked flag values into the options.
+void Apply(const FlagValues& v, AppOptions& o) {
+  o.server.port = static_cast<uint16_t>(v.port);
+  o.service.task_tombstone = *ParseFlagDuration(v.task_tombstone);
+  o.service.queue_tombstone = *ParseFlagDuration(v.queue_tombstone);
+  o.log.level = *ParseLogLevel(v.log_level);
+  o.log.json = v.log_format == "json";
+  for (const std::string& r : v.rewrites) {
+    size_t eq = r.find('=');
+    o.rewrites.push_back({r.substr(0, eq), r.substr(eq + 1)});
+  }
+  o.verify_tls = !v.skip_verify;
+}
+
+}  // namespace
+
+FlagsResult ParseFlags(int argc, char** argv) {
+  AppOptions o;
+  CLI::App cli{"A local emulator of Google Cloud Tasks (API v2): REST and gRPC on one port.",
+               "cloud-tasks-emulator"};
+  FlagValues v;
+  v.port = o.server.port;
+  AddServerFlags(cli, o, v);
+  AddStoreFlags(cli, o, v);
+  AddDispatchFlags(cli, o, v);
+  AddClockFlags(cli, o);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -155,16 +191,7 @@ FlagsResult ParseFlags(int argc, char** argv) {
     std::fprintf(stderr, "cloud-tasks-emulator: %s (see --help)\n", e.what());
     return {std::nullopt, 2};
   }
-  o.server.port = static_cast<uint16_t>(port);
-  o.service.task_tombstone = *ParseFlagDuration(task_tombstone);
-  o.service.queue_tombstone = *ParseFlagDuration(queue_tombstone);
-  o.log.level = *ParseLogLevel(log_level);
-  o.log.json = log_format == "json";
-  for (const std::string& r : rewrites) {
-    size_t eq = r.find('=');
-    o.rewrites.push_back({r.substr(0, eq), r.substr(eq + 1)});
-  }
-  o.verify_tls = !skip_verify;
+  Apply(v, o);
   return {std::move(o), 0};
 }
 

@@ -1,12 +1,11 @@
 // Command-line flags of cloud-tasks-emulator, each with an environment variable.
 #pragma once
 
-#include "app/app.h"
-
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "app/app.h"
 #include "core/clock.h"
 
 namespace cte::app {

@@ -1,6 +1,7 @@
 #include "dispatch/dispatcher.h"
 
 #include <algorithm>
+
 #include <climits>
 
 #include "dispatch/dispatcher_state.h"

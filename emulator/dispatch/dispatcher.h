@@ -25,7 +25,7 @@ namespace cte::dispatch {
 struct QueueActivity {
   std::string name;
   core::QueueState state = core::QueueState::kUnspecified;
-  int in_flight = 0;  // Sent, and their outcome not recorded yet.
+  int in_flight = 0;                        // Sent, and their outcome not recorded yet.
   std::optional<core::TimePoint> next_due;  // Earliest task not in flight; nullopt: none.
   double bucket_level = 0;
   int64_t dispatched = 0;  // Attempts sent since start (or reset).

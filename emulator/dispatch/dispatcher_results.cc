@@ -61,8 +61,7 @@ Status Dispatcher::Record(const Outcome& outcome) {
   return Retry(*q, std::move(**found), result, now);
 }
 
-Status Dispatcher::Retry(QueueState& q, core::Task task, const PushResult& result,
-                         TimePoint now) {
+Status Dispatcher::Retry(QueueState& q, core::Task task, const PushResult& result, TimePoint now) {
   bool responded = result.outcome == PushResult::Outcome::kResponse;
   task.last_attempt->response_time = now;
   task.last_attempt->response_status = core::AttemptStatus(result);

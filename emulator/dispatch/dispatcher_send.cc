@@ -1,4 +1,5 @@
 // How the dispatcher sends a task, and keeps track of the requests in flight; see dispatcher.h.
+#include "core/messages.h"
 #include "dispatch/dispatcher.h"
 #include "dispatch/dispatcher_state.h"
 
@@ -70,13 +71,26 @@ Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
   core::PushRequest request = core::BuildPushRequest(for_request, queue_id, options_.rewrites);
   // The request's own deadline runs in real time; the emulator-time deadline is checked by Step.
   request.deadline = clock_.RealDelay(task.dispatch_deadline).value_or(std::chrono::hours(24));
-  Flight flight{q.config.name, task.dispatch_count, now + task.dispatch_deadline,
-                std::chrono::steady_clock::now(), std::nullopt, {}};
-  flight.log = AttemptLogEntry{0,  q.config.name,        task.name,
-                               task.dispatch_count,  task.schedule_time,  now,
-                               std::nullopt,         request.method,      request.url,
-                               request.headers,      AttemptLogEntry::Outcome::kInFlight,
-                               0,  "",               {}};
+  Flight flight{q.config.name,
+                task.dispatch_count,
+                now + task.dispatch_deadline,
+                std::chrono::steady_clock::now(),
+                std::nullopt,
+                {}};
+  flight.log = AttemptLogEntry{0,
+                               q.config.name,
+                               task.name,
+                               task.dispatch_count,
+                               task.schedule_time,
+                               now,
+                               std::nullopt,
+                               request.method,
+                               request.url,
+                               request.headers,
+                               AttemptLogEntry::Outcome::kInFlight,
+                               0,
+                               "",
+                               {}};
   auto id = store_.attempts().Insert(flight.log);
   if (!id.ok()) return id.status();
   flight.log.id = *id;
@@ -100,9 +114,9 @@ Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
 void Dispatcher::StartPush(const std::string& task_name, int attempt, core::PushRequest request) {
   auto it = flights_.find(task_name);
   if (it == flights_.end() || it->second.attempt != attempt) return;  // Reset meanwhile.
-  it->second.push_id =
-      pusher_.Push(std::move(request), [this, alive = alive_, post = post_result_, task_name,
-                                        attempt](core::PushResult result) {
+  it->second.push_id = pusher_.Push(
+      std::move(request),
+      [this, alive = alive_, post = post_result_, task_name, attempt](core::PushResult result) {
         // Any thread: nothing of the dispatcher's is touched before the store's thread runs it.
         PostOutcome(this, alive, post, {task_name, attempt, std::move(result)});
       });
@@ -111,7 +125,7 @@ void Dispatcher::StartPush(const std::string& task_name, int attempt, core::Push
 core::Result<core::Task> Dispatcher::RunNow(core::Task task) {
   auto q = Load(QueueOf(task.name));
   if (!q.ok()) return q.status();
-  if (*q == nullptr) return core::NotFound("Requested entity was not found.");
+  if (*q == nullptr) return core::NotFound(core::kEntityNotFound);
   if (!task.http_request) {
     return core::Unimplemented("The emulator does not dispatch App Engine tasks.");
   }
@@ -127,7 +141,7 @@ core::Result<core::Task> Dispatcher::RunNow(core::Task task) {
   CTE_RETURN_IF_ERROR(Send(**q, task, now));
   auto sent = store_.tasks().Find(task.name);
   if (!sent.ok()) return sent.status();
-  if (!sent->has_value()) return core::NotFound("Requested entity was not found.");
+  if (!sent->has_value()) return core::NotFound(core::kEntityNotFound);
   return std::move(**sent);
 }
 

@@ -61,14 +61,14 @@ class Calls {
     }
     using Value = ValueOf<std::invoke_result_t<Op&, api::Service&>>;
     using T = typename Value::type;
-    pipeline::Job job = api::TypedJob<T>(
-        [&s = service_, op = std::move(op)]() mutable { return Value::Of(op(s)); },
-        [this, reactor, put = std::move(put), rpc, resource = std::move(resource),
-         start](Result<T> r) {
-          if (r.ok()) put(*r);
-          Finish(reactor, rpc, resource, start, r.status());
-        },
-        service_.AccessOf(rpc));
+    pipeline::Job job =
+        api::TypedJob<T>([&s = service_, op = std::move(op)]() mutable { return Value::Of(op(s)); },
+                         [this, reactor, put = std::move(put), rpc, resource = std::move(resource),
+                          start](Result<T> r) {
+                           if (r.ok()) put(*r);
+                           Finish(reactor, rpc, resource, start, r.status());
+                         },
+                         service_.AccessOf(rpc));
     job.lane = lane_;
     submit_(std::move(job));
     return reactor;
@@ -101,7 +101,8 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
                       tasks_pb::ListQueuesResponse* resp) override {
     api::ListQueuesRequest r{req->parent(), req->filter(), {req->page_size(), req->page_token()}};
     return calls_.Call(
-        ctx, api::Rpc::kListQueues, r.parent, Status::Ok(), [r](api::Service& s) { return s.ListQueues(r); },
+        ctx, api::Rpc::kListQueues, r.parent, Status::Ok(),
+        [r](api::Service& s) { return s.ListQueues(r); },
         [resp](const api::ListQueuesResponse& out) {
           for (const core::Queue& q : out.queues) ToProto(q, *resp->add_queues());
           resp->set_next_page_token(out.next_page_token);
@@ -197,7 +198,8 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
     api::ListTasksRequest r{req->parent(), {}, {req->page_size(), req->page_token()}};
     Status decoded = TaskViewFromProto(req->response_view(), "response_view", r.response_view);
     return calls_.Call(
-        ctx, api::Rpc::kListTasks, r.parent, decoded, [r](api::Service& s) { return s.ListTasks(r); },
+        ctx, api::Rpc::kListTasks, r.parent, decoded,
+        [r](api::Service& s) { return s.ListTasks(r); },
         [resp](const api::ListTasksResponse& out) {
           for (const core::Task& t : out.tasks) ToProto(t, *resp->add_tasks());
           resp->set_next_page_token(out.next_page_token);
@@ -206,8 +208,8 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
 
   Reactor* GetTask(Context* ctx, const tasks_pb::GetTaskRequest* req,
                    tasks_pb::Task* resp) override {
-    return TaskCall(ctx, api::Rpc::kGetTask, req->name(), req->response_view(), &api::Service::GetTask,
-                    resp);
+    return TaskCall(ctx, api::Rpc::kGetTask, req->name(), req->response_view(),
+                    &api::Service::GetTask, resp);
   }
 
   Reactor* CreateTask(Context* ctx, const tasks_pb::CreateTaskRequest* req,
@@ -233,8 +235,8 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
 
   Reactor* RunTask(Context* ctx, const tasks_pb::RunTaskRequest* req,
                    tasks_pb::Task* resp) override {
-    return TaskCall(ctx, api::Rpc::kRunTask, req->name(), req->response_view(), &api::Service::RunTask,
-                    resp);
+    return TaskCall(ctx, api::Rpc::kRunTask, req->name(), req->response_view(),
+                    &api::Service::RunTask, resp);
   }
 
  private:
@@ -248,8 +250,8 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
         [resp](const core::Queue& q) { ToProto(q, *resp); });
   }
 
-  Reactor* TaskCall(Context* ctx, api::Rpc rpc, const std::string& name, int view_number,
-                    TaskOp op, tasks_pb::Task* resp) {
+  Reactor* TaskCall(Context* ctx, api::Rpc rpc, const std::string& name, int view_number, TaskOp op,
+                    tasks_pb::Task* resp) {
     core::TaskView view = core::TaskView::kUnspecified;
     Status decoded = TaskViewFromProto(view_number, "response_view", view);
     return calls_.Call(
@@ -305,7 +307,7 @@ struct GrpcServer::Impl {
 };
 
 Result<std::unique_ptr<GrpcServer>> GrpcServer::Start(GrpcOptions options, api::Service& service,
-                                                     SubmitJob submit, pipeline::Lane* lane) {
+                                                      SubmitJob submit, pipeline::Lane* lane) {
   // Debian's Abseil checks every Mutex acquisition for lock-order cycles (a debug aid, on by
   // default in its build), which cost a gRPC CreateTask 5 % of its instructions (104.7k → 99.8k
   // per call under callgrind) and took a lock that every gRPC thread shares.

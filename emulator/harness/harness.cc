@@ -3,13 +3,17 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "api/messages.h"
+#include "core/messages.h"
 #include "core/time_util.h"
 
 namespace cte::harness {
 
 using core::Result;
 using core::Status;
+
+namespace {
+constexpr char kClockNotManual[] = "The clock moves by request only with --clock=manual.";
+}  // namespace
 
 Harness::Harness(core::TaskStore& store, api::Service& service, dispatch::Dispatcher& dispatcher,
                  const core::Clock& clock, core::ManualClock* manual_clock, HarnessOptions options)
@@ -26,7 +30,7 @@ Result<api::ClockState> Harness::GetClock() {
 
 Result<api::ClockState> Harness::AdvanceClock(core::Duration step) {
   if (manual_ == nullptr) {
-    return core::FailedPrecondition("The clock moves by request only with --clock=manual.");
+    return core::FailedPrecondition(kClockNotManual);
   }
   manual_->Advance(step);
   return GetClock();
@@ -34,7 +38,7 @@ Result<api::ClockState> Harness::AdvanceClock(core::Duration step) {
 
 Result<api::ClockState> Harness::SetClock(core::TimePoint time) {
   if (manual_ == nullptr) {
-    return core::FailedPrecondition("The clock moves by request only with --clock=manual.");
+    return core::FailedPrecondition(kClockNotManual);
   }
   if (time < clock_.Now()) return core::InvalidArgument("The clock only moves forward.");
   manual_->Advance(time - clock_.Now());
@@ -90,7 +94,7 @@ Status Harness::ResetQueue(const std::string& queue) {
   }
   auto found = store_.queues().Find(queue);
   if (!found.ok()) return found.status();
-  if (!found->has_value() && configured == nullptr) return core::NotFound(api::kQueueNotFound);
+  if (!found->has_value() && configured == nullptr) return core::NotFound(core::kQueueNotFound);
   CTE_RETURN_IF_ERROR(store_.tasks().Purge(queue, std::nullopt).status());
   CTE_RETURN_IF_ERROR(store_.attempts().Delete(queue));
   CTE_RETURN_IF_ERROR(store_.tasks().DeleteTombstones(queue));

@@ -16,6 +16,7 @@
 #include <boost/beast/ssl.hpp>
 
 #include "http/asio.h"
+#include "http/worker_url.h"
 
 namespace cte::http {
 
@@ -28,83 +29,38 @@ using core::PushResult;
 using Clock = std::chrono::steady_clock;
 using TlsStream = ssl::stream<beast::tcp_stream>;
 
-struct Url {
-  bool tls = false;
-  std::string host;  // Without brackets for IPv6.
-  std::string port;
-  std::string target;
-  std::string host_header;
-  std::string Origin() const { return (tls ? "https://" : "http://") + host_header; }
-};
-
-std::optional<Url> ParseUrl(const std::string& url) {
-  Url u;
-  std::string_view rest(url);
-  if (rest.rfind("http://", 0) == 0) {
-    rest.remove_prefix(7);
-  } else if (rest.rfind("https://", 0) == 0) {
-    u.tls = true;
-    rest.remove_prefix(8);
-  } else {
-    return std::nullopt;
-  }
-  size_t end = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, end);
-  u.target = end == std::string_view::npos ? "/" : std::string(rest.substr(end));
-  if (u.target[0] != '/') u.target.insert(0, "/");
-  if (size_t hash = u.target.find('#'); hash != std::string::npos) u.target.resize(hash);
-  if (size_t at = authority.rfind('@'); at != std::string_view::npos)
-    authority.remove_prefix(at + 1);
-  u.host_header = std::string(authority);
-  size_t colon = authority.rfind(':');
-  if (!authority.empty() && authority[0] == '[') {
-    size_t close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    u.host = std::string(authority.substr(1, close - 1));
-    colon = authority.find(':', close);
-  } else {
-    u.host = std::string(authority.substr(0, colon));
-  }
-  u.port = colon == std::string_view::npos ? (u.tls ? "443" : "80")
-                                           : std::string(authority.substr(colon + 1));
-  if (u.host.empty() || u.port.empty() || u.port.size() > 5 ||
-      u.port.find_first_not_of("0123456789") != std::string::npos || std::stoul(u.port) > 65535) {
-    return std::nullopt;
-  }
-  return u;
-}
-
-// Retry-After: delay-seconds or an HTTP-date.
-std::optional<core::Duration> ParseRetryAfter(std::string_view value) {
-  if (value.empty()) return std::nullopt;
-  if (value.find_first_not_of("0123456789") == std::string_view::npos && value.size() < 10) {
-    return std::chrono::seconds(std::stoll(std::string(value)));
-  }
-  std::tm tm{};
-  std::string text(value);
-  if (strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) == nullptr) return std::nullopt;
-  auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
-  auto delay = when - std::chrono::system_clock::now();
-  return delay.count() > 0 ? std::optional<core::Duration>(delay) : core::Duration(0);
-}
-
-// RFC 6761 6.4: names under .invalid never resolve, and resolvers answer at once without asking.
-bool IsInvalidName(std::string_view host) {
-  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  constexpr std::string_view kSuffix = "invalid";
-  if (host.size() < kSuffix.size()) return false;
-  std::string_view tail = host.substr(host.size() - kSuffix.size());
-  bool match = std::equal(tail.begin(), tail.end(), kSuffix.begin(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == b;
-  });
-  return match && (host.size() == kSuffix.size() || host[host.size() - kSuffix.size() - 1] == '.');
-}
-
 PushResult Failure(PushResult::Outcome outcome, std::string error) {
   PushResult r;
   r.outcome = outcome;
   r.error = std::move(error);
   return r;
+}
+
+// The request on the wire: the push's method, headers and body, for `url`'s host.
+bhttp::request<bhttp::string_body> BeastRequest(core::PushRequest& request, const Url& url) {
+  bhttp::request<bhttp::string_body> req;
+  req.method_string(request.method);
+  req.target(url.target);
+  req.version(11);
+  req.set(bhttp::field::host, url.host_header);
+  for (const auto& [name, value] : request.headers) req.insert(name, value);
+  req.body() = std::move(request.body);
+  if (!req.body().empty() || request.method == "POST" || request.method == "PUT" ||
+      request.method == "PATCH") {
+    req.prepare_payload();
+  }
+  return req;
+}
+
+// The outcome of an answer that arrived whole.
+template <typename Fields>
+PushResult AnswerOf(const bhttp::response_header<Fields>& answer) {
+  PushResult result;
+  result.outcome = PushResult::Outcome::kResponse;
+  result.http_status = static_cast<int>(answer.result_int());
+  auto retry_after = answer[bhttp::field::retry_after];
+  result.retry_after = ParseRetryAfter(std::string_view(retry_after.data(), retry_after.size()));
+  return result;
 }
 
 // What a push cancelled before its request went out comes to.
@@ -274,43 +230,37 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
     return value;
   }
 
+  // Forgets push `id` when it ends, however it ends.
+  struct Unregister {
+    Impl& impl;
+    uint64_t id;
+    ~Unregister() {
+      impl.active.erase(id);
+      impl.cancelled.erase(id);
+    }
+  };
+  // A connection's place (see max_connections): given back when a round of Send ends without
+  // handing the connection to the pool.
+  struct Place {
+    Impl* impl;
+    bool held = false;
+    ~Place() {
+      if (held) impl->Closed();
+    }
+  };
+
   // Runs push `id`, which Push registered in `active`.
   awaitable<PushResult> Send(uint64_t id, core::PushRequest request) {
     auto self = shared_from_this();
-    struct Unregister {
-      Impl& impl;
-      uint64_t id;
-      ~Unregister() {
-        impl.active.erase(id);
-        impl.cancelled.erase(id);
-      }
-    } unregister{*this, id};
+    Unregister unregister{*this, id};
     if (cancelled.erase(id) > 0) co_return Cancelled();
     auto url = ParseUrl(request.url);
     if (!url) co_return Failure(PushResult::Outcome::kConnectionError, "malformed URL");
     Clock::time_point deadline = Clock::now() + request.deadline;
-    bhttp::request<bhttp::string_body> req;
-    req.method_string(request.method);
-    req.target(url->target);
-    req.version(11);
-    req.set(bhttp::field::host, url->host_header);
-    for (const auto& [name, value] : request.headers) req.insert(name, value);
-    req.body() = std::move(request.body);
-    if (!req.body().empty() || request.method == "POST" || request.method == "PUT" ||
-        request.method == "PATCH") {
-      req.prepare_payload();
-    }
+    bhttp::request<bhttp::string_body> req = BeastRequest(request, *url);
     // A pooled connection may have been closed by the worker meanwhile: then try a fresh one.
     for (int round = 0; round < 2; ++round) {
-      // The connection's place: given back when this round ends without handing the
-      // connection to the pool.
-      struct Place {
-        Impl* impl;
-        bool held = false;
-        ~Place() {
-          if (held) impl->Closed();
-        }
-      } place{this};
+      Place place{this};
       std::optional<Connection> conn;
       Got got = co_await Acquire(id, url->Origin(), round == 0, deadline, conn);
       if (got == Got::kTimedOut) {
@@ -338,12 +288,7 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
       // Only a whole answer counts: an error after the headers (the worker closed the connection,
       // the body is over the limit or the deadline passed) fails the attempt like any other.
       if (ec) co_return ErrorResult(ec, deadline, parser.is_header_done());
-      PushResult result;
-      result.outcome = PushResult::Outcome::kResponse;
-      result.http_status = static_cast<int>(parser.get().result_int());
-      auto retry_after = parser.get()[bhttp::field::retry_after];
-      result.retry_after =
-          ParseRetryAfter(std::string_view(retry_after.data(), retry_after.size()));
+      PushResult result = AnswerOf(parser.get());
       if (parser.get().keep_alive()) {
         place.held = false;  // The pool holds it now.
         ReturnIdle(url->Origin(), std::move(*conn));

@@ -4,8 +4,7 @@
 
 namespace cte::http {
 
-IoLane::IoLane(asio::io_context& io, pipeline::Executor& executor)
-    : io_(io), executor_(executor) {}
+IoLane::IoLane(asio::io_context& io, pipeline::Executor& executor) : io_(io), executor_(executor) {}
 
 // Under load the executor otherwise wakes for a handful of requests at a time, and each batch
 // costs a commit (and rewrites the pages the last one left half full). Without the cap the I/O

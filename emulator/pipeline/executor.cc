@@ -1,6 +1,7 @@
 #include "pipeline/executor.h"
 
-#include <map>
+#include <algorithm>
+#include <utility>
 
 #include "core/transaction.h"
 
@@ -45,17 +46,22 @@ class Batch {
     if (!commit.ok()) FailWrites(commit);
   }
 
+  // Completions go to their lanes in the order of the lanes' first jobs, each lane's in the
+  // order submitted; those without a lane run here first.
   void Deliver() {
-    std::map<Lane*, std::vector<std::function<void()>>> by_lane;
+    std::vector<std::pair<Lane*, std::vector<std::function<void()>>>> by_lane;
     for (size_t i = 0; i < jobs_.size(); ++i) {
       Job& job = jobs_[i];
       if (!job.done) continue;
       auto completion = [done = std::move(job.done), s = std::move(status_[i])] { done(s); };
       if (job.lane == nullptr) {
         completion();
-      } else {
-        by_lane[job.lane].push_back(std::move(completion));
+        continue;
       }
+      auto it = std::find_if(by_lane.begin(), by_lane.end(),
+                             [&](const auto& entry) { return entry.first == job.lane; });
+      if (it == by_lane.end()) it = by_lane.insert(by_lane.end(), {job.lane, {}});
+      it->second.push_back(std::move(completion));
     }
     for (auto& [lane, completions] : by_lane) lane->Deliver(std::move(completions));
   }

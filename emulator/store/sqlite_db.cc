@@ -94,12 +94,12 @@ Result<OpenedDb> OpenInMemory(const SqliteOptions& options) {
   out.memory = ReserveMemory(options.memory_reserve);
   static std::atomic<int> memdb_count{0};
   std::string target = out.memory ? ":memory:"
-                                   : "file:/cte-memdb-" + std::to_string(::getpid()) + "-" +
-                                         std::to_string(memdb_count++) + "?vfs=memdb";
+                                  : "file:/cte-memdb-" + std::to_string(::getpid()) + "-" +
+                                        std::to_string(memdb_count++) + "?vfs=memdb";
   // NOMUTEX: one thread at a time owns the store, so SQLite need not lock the connection.
   out.db = std::make_unique<SQLite::Database>(
-      target, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_URI | SQLite::OPEN_NOMUTEX,
-      5000);
+      target,
+      SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_URI | SQLite::OPEN_NOMUTEX, 5000);
   sqlite3* handle = out.db->getHandle();
   if (out.memory) {
     int rc = sqlite3_deserialize(handle, "main", static_cast<unsigned char*>(out.memory.get()), 0,

@@ -58,13 +58,13 @@ Queue ReadQueue(SQLite::Statement& st, const QueueColumns& c) {
   q.retry_config.max_doublings = st.getColumn(c.doublings).getInt();
   q.purge_time = OptionalTime(st.getColumn(c.purge_time));
   if (!st.getColumn(c.sampling).isNull()) {
-    q.stackdriver_logging_config = core::StackdriverLoggingConfig{st.getColumn(c.sampling).getDouble()};
+    q.stackdriver_logging_config =
+        core::StackdriverLoggingConfig{st.getColumn(c.sampling).getDouble()};
   }
   if (!st.getColumn(c.service).isNull()) {
-    q.app_engine_routing_override =
-        core::AppEngineRouting{st.getColumn(c.service).getString(),
-                               st.getColumn(c.version).getString(),
-                               st.getColumn(c.instance).getString(), ""};
+    q.app_engine_routing_override = core::AppEngineRouting{
+        st.getColumn(c.service).getString(), st.getColumn(c.version).getString(),
+        st.getColumn(c.instance).getString(), ""};
   }
   return q;
 }
@@ -85,15 +85,15 @@ struct SqliteQueueTable::Statements {
                     "routing_service = ?13, routing_version = ?14, routing_instance = ?15"),
         id(db, "SELECT id FROM queues WHERE name = ?"),
         delete_tasks(db, "DELETE FROM tasks WHERE queue_id = ?"),
-        delete_task_tombstones(db,
-                               "DELETE FROM task_tombstones WHERE substr(name, 1, length(?1)) = ?1"),
+        delete_task_tombstones(
+            db, "DELETE FROM task_tombstones WHERE substr(name, 1, length(?1)) = ?1"),
         delete_queue(db, "DELETE FROM queues WHERE id = ?"),
         // "projects/p/locations/l/queues/q" -> "projects/p/locations/l".
         locations(db,
                   "SELECT DISTINCT substr(name, 1, instr(name, '/queues/') - 1) AS location "
                   "FROM queues WHERE substr(name, 1, length(?1)) = ?1 ORDER BY location"),
-        put_tombstone(db,
-                      "INSERT OR REPLACE INTO queue_tombstones (name, expire_time_us) VALUES (?, ?)"),
+        put_tombstone(
+            db, "INSERT OR REPLACE INTO queue_tombstones (name, expire_time_us) VALUES (?, ?)"),
         has_tombstone(db, "SELECT 1 FROM queue_tombstones WHERE name = ? AND expire_time_us > ?"),
         delete_tombstone(db, "DELETE FROM queue_tombstones WHERE name = ?"),
         delete_all_tombstones(db, "DELETE FROM queue_tombstones"),
@@ -109,8 +109,7 @@ struct SqliteQueueTable::Statements {
   QueueColumns find_columns, list_columns;
 };
 
-SqliteQueueTable::SqliteQueueTable(SQLite::Database& db)
-    : st_(std::make_unique<Statements>(db)) {}
+SqliteQueueTable::SqliteQueueTable(SQLite::Database& db) : st_(std::make_unique<Statements>(db)) {}
 
 SqliteQueueTable::~SqliteQueueTable() = default;
 

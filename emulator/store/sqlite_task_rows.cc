@@ -55,8 +55,8 @@ void ReadAttempts(SQLite::Statement& st, const TaskColumns& c, Task& t) {
                   OptionalTime(st.getColumn(c.last_dispatch)),
                   OptionalTime(st.getColumn(c.last_response)), std::nullopt};
   if (!st.getColumn(c.last_code).isNull()) {
-    a.response_status =
-        core::RpcStatus{st.getColumn(c.last_code).getInt(), st.getColumn(c.last_message).getString()};
+    a.response_status = core::RpcStatus{st.getColumn(c.last_code).getInt(),
+                                        st.getColumn(c.last_message).getString()};
   }
   t.last_attempt = a;
 }
@@ -64,8 +64,7 @@ void ReadAttempts(SQLite::Statement& st, const TaskColumns& c, Task& t) {
 }  // namespace
 
 std::string SelectTasks(const char* body, const std::string& where) {
-  return std::string("SELECT ") + kColumnsHead + body + kColumnsTail + " FROM tasks WHERE " +
-         where;
+  return std::string("SELECT ") + kColumnsHead + body + kColumnsTail + " FROM tasks WHERE " + where;
 }
 
 TaskColumns::TaskColumns(const Sql& s)
@@ -130,13 +129,14 @@ void BindNewTask(SQLite::Statement& st, const Task& t, int64_t id, int64_t queue
     st.bind(4, StoredHttpMethod(r.http_method));
     st.bind(5, r.url);
     body = &r.body;
-    AuthKind auth = r.oauth_token ? AuthKind::kOAuth : r.oidc_token ? AuthKind::kOidc
-                                                                    : AuthKind::kNone;
+    AuthKind auth = r.oauth_token  ? AuthKind::kOAuth
+                    : r.oidc_token ? AuthKind::kOidc
+                                   : AuthKind::kNone;
     st.bind(8, static_cast<int>(auth));
     st.bind(9, r.oauth_token  ? r.oauth_token->service_account_email
                : r.oidc_token ? r.oidc_token->service_account_email
                               : std::string());
-    st.bind(10, r.oauth_token ? r.oauth_token->scope
+    st.bind(10, r.oauth_token  ? r.oauth_token->scope
                 : r.oidc_token ? r.oidc_token->audience
                                : std::string());
   } else {

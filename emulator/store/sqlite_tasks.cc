@@ -40,9 +40,10 @@ struct SqliteTaskTable::Statements {
                          "SELECT ?1 || '/tasks/' || task_id, ?2 FROM tasks WHERE queue_id = ?3"),
         purge(db, "DELETE FROM tasks WHERE queue_id = ?"),
         count(db, "SELECT COUNT(*) FROM tasks WHERE queue_id = ?"),
-        due(db, SelectTasks("body", "queue_id = ? AND in_flight = 0 AND schedule_time_us <= ? "
-                                    "AND target_kind = " +
-                                        kHttpTarget + " ORDER BY schedule_time_us, id LIMIT ?")),
+        due(db, SelectTasks("body",
+                            "queue_id = ? AND in_flight = 0 AND schedule_time_us <= ? "
+                            "AND target_kind = " +
+                                kHttpTarget + " ORDER BY schedule_time_us, id LIMIT ?")),
         next_schedule(db,
                       "SELECT MIN(schedule_time_us) FROM tasks WHERE queue_id = ? AND "
                       "in_flight = 0 AND target_kind = " +
@@ -55,8 +56,8 @@ struct SqliteTaskTable::Statements {
                      "last_response_message = ?, execution_count = ?, previous_response = ?, "
                      "in_flight = ? WHERE queue_id = ? AND task_id = ?"),
         clear_in_flight(db, "UPDATE tasks SET in_flight = 0 WHERE in_flight = 1"),
-        put_tombstone(db,
-                      "INSERT OR REPLACE INTO task_tombstones (name, expire_time_us) VALUES (?, ?)"),
+        put_tombstone(
+            db, "INSERT OR REPLACE INTO task_tombstones (name, expire_time_us) VALUES (?, ?)"),
         has_tombstone(db, "SELECT 1 FROM task_tombstones WHERE name = ? AND expire_time_us > ?"),
         delete_tombstones(db, "DELETE FROM task_tombstones WHERE substr(name, 1, length(?1)) = ?1"),
         delete_expired_tombstones(db, "DELETE FROM task_tombstones WHERE expire_time_us <= ?"),

@@ -17,13 +17,13 @@ constexpr std::pair<QueueState, int> kStates[] = {
     {QueueState::kDisabled, 3},
 };
 constexpr std::pair<HttpMethod, int> kMethods[] = {
-    {HttpMethod::kUnspecified, 0}, {HttpMethod::kPost, 1},   {HttpMethod::kGet, 2},
-    {HttpMethod::kHead, 3},        {HttpMethod::kPut, 4},    {HttpMethod::kDelete, 5},
+    {HttpMethod::kUnspecified, 0}, {HttpMethod::kPost, 1},    {HttpMethod::kGet, 2},
+    {HttpMethod::kHead, 3},        {HttpMethod::kPut, 4},     {HttpMethod::kDelete, 5},
     {HttpMethod::kPatch, 6},       {HttpMethod::kOptions, 7},
 };
 constexpr std::pair<Outcome, int> kOutcomes[] = {
-    {Outcome::kInFlight, 0},         {Outcome::kResponse, 1},  {Outcome::kDeadlineExceeded, 2},
-    {Outcome::kConnectionError, 3},  {Outcome::kDiscarded, 4},
+    {Outcome::kInFlight, 0},        {Outcome::kResponse, 1},  {Outcome::kDeadlineExceeded, 2},
+    {Outcome::kConnectionError, 3}, {Outcome::kDiscarded, 4},
 };
 
 // The stored code of `value` in `table`; the first entry's when absent (never, for a table that

@@ -10,10 +10,10 @@ using core::TimePoint;
 using Op = FailingStore::Op;
 
 // Forwards a table call unless the plan fails it.
-#define CTE_FORWARD(kind, call)                       \
-  do {                                                \
+#define CTE_FORWARD(kind, call)                           \
+  do {                                                    \
     if (auto failed = store_.Check(kind)) return *failed; \
-    return call;                                      \
+    return call;                                          \
   } while (0)
 
 namespace {
@@ -101,8 +101,8 @@ class Attempts final : public core::AttemptTable {
     CTE_FORWARD(Op::kWrite, t_.Insert(e));
   }
   Status Update(const core::AttemptLogEntry& e) override { CTE_FORWARD(Op::kWrite, t_.Update(e)); }
-  Result<std::vector<core::AttemptLogEntry>> List(std::string_view q, std::string_view t,
-                                                  int64_t a, int l) override {
+  Result<std::vector<core::AttemptLogEntry>> List(std::string_view q, std::string_view t, int64_t a,
+                                                  int l) override {
     CTE_FORWARD(Op::kRead, t_.List(q, t, a, l));
   }
   Status Delete(std::string_view q) override { CTE_FORWARD(Op::kWrite, t_.Delete(q)); }

@@ -181,7 +181,8 @@ TEST_CASE("a failed commit: every write hears why, reads keep their result, noth
   CHECK_FALSE(HasQueue(*store, "a"));
 }
 
-TEST_CASE("a write that ends the transaction (a full disk) undoes the batch; later jobs never run") {
+TEST_CASE(
+    "a write that ends the transaction (a full disk) undoes the batch; later jobs never run") {
   auto store = MemoryDb();
   testing::FailingStore failing(*store);
   failing.FailNth(Op::kWrite, 2, core::Unavailable("disk full"), /*ends_transaction=*/true);

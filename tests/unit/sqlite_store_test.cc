@@ -78,8 +78,6 @@ std::unique_ptr<store::SqliteStore> OpenWithQueue(Db& db) {
 
 }  // namespace
 
-
-
 TEST_CASE_TEMPLATE("a queue read again sees every change, rollbacks included", Db, MemoryDb,
                    GrowingMemoryDb, FileDb) {
   Db db;
@@ -120,7 +118,6 @@ TEST_CASE_TEMPLATE("a queue read again sees every change, rollbacks included", D
   store->Rollback();
 }
 
-
 TEST_CASE("the database file is private and carries the schema version") {
   testing::TempDir dir;
   std::string path = dir.File("private.db");
@@ -128,7 +125,7 @@ TEST_CASE("the database file is private and carries the schema version") {
   struct stat st {};
   REQUIRE(::stat(path.c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
-  auto again = Open(path);  // Reopening runs no migration twice.
+  auto again = Open(path);                          // Reopening runs no migration twice.
   CHECK(store::SqliteStore::SchemaVersion() == 4);  // The sections of store/schema.sql.
 }
 

@@ -220,7 +220,8 @@ std::vector<int64_t> Ids(const std::vector<AttemptLogEntry>& entries) {
 // ---------------------------------------------------------------------------------------------
 // Queues.
 
-TEST_CASE_TEMPLATE("a queue with every field set reads back at microseconds, host left out", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("a queue with every field set reads back at microseconds, host left out", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   Must(f.queues().Put(FullQueue(kQ)));
   f.NextTransaction();
@@ -237,7 +238,8 @@ TEST_CASE_TEMPLATE("a queue with every field set reads back at microseconds, hos
   CHECK(*found == expected);
 }
 
-TEST_CASE_TEMPLATE("a queue with no field set reads back empty, a missing one as absent", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("a queue with no field set reads back empty, a missing one as absent", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   Must(f.queues().Put(BareQueue(kQ)));
   f.NextTransaction();
@@ -247,7 +249,8 @@ TEST_CASE_TEMPLATE("a queue with no field set reads back empty, a missing one as
   CHECK_FALSE(Must(f.queues().Find(kR)).has_value());
 }
 
-TEST_CASE_TEMPLATE("Put replaces a queue's settings and keeps its tasks and policy", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("Put replaces a queue's settings and keeps its tasks and policy", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   Must(f.queues().Put(FullQueue(kQ)));
   REQUIRE(Must(f.tasks().Insert(HttpTask(TaskName(kQ, "a"), kNow))));
@@ -286,7 +289,8 @@ TEST_CASE_TEMPLATE("queues are listed by prefix, after a name, in name order", D
   CHECK(full[0] == RunningQueue(l + "a"));
 }
 
-TEST_CASE_TEMPLATE("the locations of a project are the distinct prefixes of its queues, sorted", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("the locations of a project are the distinct prefixes of its queues, sorted", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   for (const char* name :
        {"projects/p/locations/us-east1/queues/a", "projects/p/locations/europe-west1/queues/b",
@@ -302,7 +306,8 @@ TEST_CASE_TEMPLATE("the locations of a project are the distinct prefixes of its 
   CHECK(Must(f.queues().ListLocations("none")).empty());
 }
 
-TEST_CASE_TEMPLATE("deleting a queue takes its tasks, task tombstones and policy, nothing else", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("deleting a queue takes its tasks, task tombstones and policy, nothing else", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   for (const std::string& q : {kQ, kQ2}) {
     Must(f.queues().Put(RunningQueue(q)));
@@ -425,7 +430,8 @@ TEST_CASE_TEMPLATE("an OIDC token, and times before the epoch, are kept", Db, CT
   CHECK(Must(f.tasks().Find(t.name)) == expected);
 }
 
-TEST_CASE_TEMPLATE("an App Engine task reads back with its routing's host left out", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("an App Engine task reads back with its routing's host left out", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   Must(f.queues().Put(RunningQueue(kQ)));
   Task routed = AppEngineTask(TaskName(kQ, "routed"), kNow);
@@ -439,7 +445,8 @@ TEST_CASE_TEMPLATE("an App Engine task reads back with its routing's host left o
   CHECK(Must(f.tasks().Find(unrouted.name)) == unrouted);
 }
 
-TEST_CASE_TEMPLATE("a task with no field set reads back with its times at the epoch", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("a task with no field set reads back with its times at the epoch", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   Must(f.queues().Put(RunningQueue(kQ)));
   Task http;
@@ -458,7 +465,8 @@ TEST_CASE_TEMPLATE("a task with no field set reads back with its times at the ep
   }
 }
 
-TEST_CASE_TEMPLATE("Insert starts the dispatch state at zero and does not keep the view", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("Insert starts the dispatch state at zero and does not keep the view", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   Must(f.queues().Put(RunningQueue(kQ)));
   Task t = HttpTask(TaskName(kQ, "a"), kNow);
@@ -597,7 +605,8 @@ TEST_CASE_TEMPLATE("Purge deletes a queue's tasks, with tombstones when asked", 
   CHECK(Must(f.tasks().Count(kR)) == 1);
 }
 
-TEST_CASE_TEMPLATE("Count counts a queue's tasks, waiting, in flight or App Engine", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("Count counts a queue's tasks, waiting, in flight or App Engine", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   CHECK(Must(f.tasks().Count(kQ)) == 0);  // No such queue.
   Must(f.queues().Put(RunningQueue(kQ)));
@@ -616,7 +625,8 @@ TEST_CASE_TEMPLATE("Count counts a queue's tasks, waiting, in flight or App Engi
 // ---------------------------------------------------------------------------------------------
 // Tasks: dispatch.
 
-TEST_CASE_TEMPLATE("Due gives HTTP tasks not in flight, by schedule time then creation", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("Due gives HTTP tasks not in flight, by schedule time then creation", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   Must(f.queues().Put(RunningQueue(kQ)));
   Must(f.queues().Put(RunningQueue(kR)));
@@ -655,7 +665,8 @@ TEST_CASE_TEMPLATE("Due gives HTTP tasks not in flight, by schedule time then cr
   CHECK(due == std::vector<Task>{HttpTask(TaskName(kQ, "a"), kNow - seconds(2))});
 }
 
-TEST_CASE_TEMPLATE("NextScheduleTime is the earliest schedule time of HTTP tasks not in flight", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("NextScheduleTime is the earliest schedule time of HTTP tasks not in flight", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   const std::string missing = "projects/p/locations/l/queues/missing";
   CHECK_FALSE(Must(f.tasks().NextScheduleTime(missing)).has_value());
@@ -826,7 +837,8 @@ TEST_CASE_TEMPLATE("task tombstones block a name until they expire", Db, CTE_STO
 // ---------------------------------------------------------------------------------------------
 // Attempts and policies.
 
-TEST_CASE_TEMPLATE("attempts keep every field at microseconds and list by queue, task and ID", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("attempts keep every field at microseconds and list by queue, task and ID", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   const std::string qa = TaskName(kQ, "a");
   AttemptLogEntry e1 = Entry(kQ, qa, 1, Outcome::kInFlight);
@@ -878,7 +890,8 @@ TEST_CASE_TEMPLATE("attempts keep every field at microseconds and list by queue,
   CHECK(ids(kQ, "", 2, 1) == std::vector<int64_t>{4});
 }
 
-TEST_CASE_TEMPLATE("Update rewrites an attempt's outcome, and its headers when given", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("Update rewrites an attempt's outcome, and its headers when given", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   AttemptLogEntry e = Entry(kQ, TaskName(kQ, "a"), 1, Outcome::kInFlight);
   REQUIRE(Must(f.attempts().Insert(e)) == 1);
@@ -922,7 +935,8 @@ TEST_CASE_TEMPLATE("Update rewrites an attempt's outcome, and its headers when g
   CHECK(Describe(listed[1]) == Describe(untouched));
 }
 
-TEST_CASE_TEMPLATE("attempts are deleted by queue or all at once, and ended when in flight", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("attempts are deleted by queue or all at once, and ended when in flight", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   REQUIRE(Must(f.attempts().Insert(Entry(kQ, TaskName(kQ, "a"), 1, Outcome::kInFlight))) == 1);
   REQUIRE(Must(f.attempts().Insert(Entry(kQ, TaskName(kQ, "b"), 1, Outcome::kResponse))) == 2);
@@ -1271,7 +1285,8 @@ TEST_CASE_TEMPLATE("Rollback and RollbackSavepoint undo every kind of write", Db
   }
 }
 
-TEST_CASE_TEMPLATE("a rollback undoes every kind of write made in one transaction", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("a rollback undoes every kind of write made in one transaction", Db,
+                   CTE_STORES) {
   Fixture<Db> f;
   WriteBaseline(*f.store);
   f.NextTransaction();
@@ -1295,7 +1310,8 @@ TEST_CASE_TEMPLATE("a rollback undoes every kind of write made in one transactio
   }
 }
 
-TEST_CASE_TEMPLATE("OnCommit actions run after Commit, in order, and never after Rollback", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("OnCommit actions run after Commit, in order, and never after Rollback", Db,
+                   CTE_STORES) {
   Db db;
   auto store = db.OpenStore();
   std::vector<std::string> log;
@@ -1317,7 +1333,8 @@ TEST_CASE_TEMPLATE("OnCommit actions run after Commit, in order, and never after
   CHECK(log == std::vector<std::string>{"1", "2", "3"});
 }
 
-TEST_CASE_TEMPLATE("OnRollback actions run newest first on Rollback, and never after Commit", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("OnRollback actions run newest first on Rollback, and never after Commit", Db,
+                   CTE_STORES) {
   Db db;
   auto store = db.OpenStore();
   std::vector<std::string> log;
@@ -1337,7 +1354,8 @@ TEST_CASE_TEMPLATE("OnRollback actions run newest first on Rollback, and never a
   CHECK(log == std::vector<std::string>{"c", "b", "a"});
 }
 
-TEST_CASE_TEMPLATE("RollbackSavepoint runs the OnRollback actions since the savepoint only", Db, CTE_STORES) {
+TEST_CASE_TEMPLATE("RollbackSavepoint runs the OnRollback actions since the savepoint only", Db,
+                   CTE_STORES) {
   Db db;
   auto store = db.OpenStore();
   std::vector<std::string> log;

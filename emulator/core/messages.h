@@ -2,7 +2,7 @@
 // so that every method says them alike (spec section 4). Messages used once stay at their use.
 #pragma once
 
-namespace cte::api {
+namespace cte::core {
 
 // A missing queue, in most methods.
 inline constexpr char kQueueNotFound[] =
@@ -19,7 +19,11 @@ inline constexpr char kTaskRecentlyGone[] =
     "successfully completed or was deleted.";
 // A negative page_size.
 inline constexpr char kNegativePageSize[] = "The page_size must not be negative.";
+// A resource name that does not parse.
+inline constexpr char kInvalidResourceName[] = "Invalid resource field value in the request.";
+// The start of every message about a request body that is not the expected JSON.
+inline constexpr char kInvalidJsonPayload[] = "Invalid JSON payload received.";
 // A page_token that was not made for this request.
 inline constexpr char kBadPageToken[] = "Invalid page_token: it does not belong to this request.";
 
-}  // namespace cte::api
+}  // namespace cte::core
