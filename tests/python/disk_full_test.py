@@ -44,7 +44,7 @@ import unittest
 
 from support import EMULATOR, call, eventually, start
 
-TMPFS_MB = 8
+TMPFS_MB = 16
 LOC = "projects/diskfull/locations/l"
 QUEUE = f"{LOC}/queues/q"
 CREATORS = 8
@@ -203,7 +203,9 @@ class Load:
                 else:
                     self.failed[name] = error_key(answer)
                     self.failed_in[phase] += 1
-            self.stopping.wait(0.003)  # Leaves some of the GIL to the worker.
+            # About 50 a second each: all together stay below the queue's rate, so that the
+            # tasks created after the space is back do not fill the disk again.
+            self.stopping.wait(0.015)
         conn.close()
 
     def read(self, conn, kind, path, allow_404_if_delivered=None):
@@ -346,6 +348,10 @@ class DiskFullTest(unittest.TestCase):
         with open(self.log_path, errors="replace") as f:
             return "".join(collections.deque(f, lines))
 
+    def tmpfs_files(self):
+        return ", ".join(f"{f} {os.path.getsize(os.path.join(self.mnt, f))}"
+                         for f in sorted(os.listdir(self.mnt)))
+
     def queue_stats(self, url):
         stats = call("GET", f"{url}/emulator/v1/stats")
         return next(q for q in stats["queues"] if q["name"] == QUEUE)
@@ -355,6 +361,7 @@ class DiskFullTest(unittest.TestCase):
             self.run_scenario()
         except BaseException:
             print(f"\nlast lines of the emulator's log:\n{self.log_tail()}", file=sys.stderr)
+            print(f"tmpfs: {free_bytes(self.mnt)} bytes free; {self.tmpfs_files()}", file=sys.stderr)
             raise
 
     def run_scenario(self):
@@ -422,7 +429,8 @@ class DiskFullTest(unittest.TestCase):
         print(f"  worker: {sum(len(t) for t in deliveries.values())} deliveries of "
               f"{len(deliveries)} tasks, {len(duplicates)} delivered more than once "
               f"{ {n.rsplit('/', 1)[1]: [rel(t) for t in ts] for n, ts in list(duplicates.items())[:5]} }; "
-              f"drained {drained_at - stopped_at:.1f} s after the load stopped", file=sys.stderr)
+              f"drained {drained_at - stopped_at:.1f} s after the load stopped; tmpfs: "
+              f"{free_bytes(self.mnt)} bytes free, {self.tmpfs_files()}", file=sys.stderr)
 
         self.assertGreater(load.failed_count("full"), 0,
                            "no write failed while the disk was full: nothing was tested")
