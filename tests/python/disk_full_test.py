@@ -52,7 +52,7 @@ BODY = base64.b64encode(random.Random(7).randbytes(3000)).decode()  # 3 KB, no b
 WARMUP_CREATES = 200    # Acknowledged before the disk fills.
 FULL_S = 2.5            # How long the load runs against the full disk (at least).
 FULL_MAX_S = 10.0       # ... and at most, waiting for a first failed write.
-AFTER_S = 1.5           # How long the load runs once the space is back (at least).
+AFTER_S = 3.0           # How long the load runs once the space is back (at least).
 RESTART_QUIET_S = 3.0   # How long the worker must receive nothing after the restart.
 
 
@@ -150,6 +150,7 @@ class Load:
         self.tried = set()                   # Every name a CreateTask was sent for.
         self.failed = {}                     # Name -> error key, for creates that answered non-200.
         self.failed_in = collections.Counter()  # phase -> creates failed
+        self.failed_after = set()            # Names of creates sent after the space came back.
         self.unanswered = []                 # (what, phase): requests that got no answer.
         self.reads = collections.Counter()   # (kind, phase) -> reads answered 200
         self.gone_after_delivery = 0         # GetTask 404s for tasks the worker had answered.
@@ -203,9 +204,11 @@ class Load:
                 else:
                     self.failed[name] = error_key(answer)
                     self.failed_in[phase] += 1
-            # About 50 a second each: all together stay below the queue's rate, so that the
-            # tasks created after the space is back do not fill the disk again.
-            self.stopping.wait(0.015)
+                    if phase == "after":
+                        self.failed_after.add(name)
+            # Once the space is back, about 50 a second each: all together below the queue's
+            # rate, so that a backlog does not fill the disk again.
+            self.stopping.wait(0.015 if phase == "after" else 0.003)
         conn.close()
 
     def read(self, conn, kind, path, allow_404_if_delivered=None):
@@ -386,9 +389,9 @@ class DiskFullTest(unittest.TestCase):
                     load.failed_count() > 0 or time.monotonic() >= full_at + FULL_MAX_S),
                     timeout=FULL_MAX_S + 1)
             finally:
-                load.phase = "after"
-                freed_at = time.monotonic()
                 filler.release()
+                freed_at = time.monotonic()
+                load.phase = "after"  # Requests sent from now on find the space back.
             eventually("a create acknowledged after the space came back",
                        lambda: load.acked_in_phase("after") > 0, timeout=15)
             eventually("the load running after the space came back",
@@ -435,6 +438,8 @@ class DiskFullTest(unittest.TestCase):
         self.assertGreater(load.failed_count("full"), 0,
                            "no write failed while the disk was full: nothing was tested")
         self.assertEqual(bad_writes, {}, "failed writes not answered 503 UNAVAILABLE 'disk is full'")
+        after = collections.Counter(k for n, k in load.failed.items() if n in load.failed_after)
+        self.assertEqual(after, {}, "creates failed after the space came back")
         self.assertEqual(load.bad_reads[:10], [], f"{len(load.bad_reads)} reads failed")
         self.assertEqual(load.unanswered[:10], [], f"{len(load.unanswered)} requests got no answer")
         lost = [n for n in load.acked if n not in deliveries]
