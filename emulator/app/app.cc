@@ -114,11 +114,13 @@ struct App::Impl {
       return Status::Ok();
     });
     auto steady_now = std::chrono::steady_clock::now();
+    pipeline::Executor::WakeTime out = harness.NextWaiterDeadline();
     if (!s.ok()) {  // A storage failure: whatever the step did is undone; try again soon.
       logger.Log(LogLevel::kWarn, "dispatch step failed: " + s.message());
-      return steady_now + std::chrono::seconds(1);
+      harness.ExpireWaiters(s);  // Their deadlines hold while the steps fail.
+      auto retry = steady_now + std::chrono::seconds(1);
+      return out ? std::min(*out, retry) : retry;
     }
-    pipeline::Executor::WakeTime out = harness.NextWaiterDeadline();
     if (wake) {
       auto delay = clock.RealDelay(std::max(*wake - clock.Now(), core::Duration(0)));
       if (delay) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 
 #include "core/messages.h"
 #include "core/time_util.h"
@@ -143,11 +144,14 @@ bool Harness::CheckWaiters() {
   bool moved = false;
   for (auto it = waiters_.begin(); it != waiters_.end();) {
     Busy busy = BusyFor(*it, activity);
-    if (busy.description.empty() || now >= it->deadline) {
-      it->done(busy.description.empty()
-                   ? Status::Ok()
-                   : core::DeadlineExceeded("The queues did not become idle in time: " +
-                                            busy.description));
+    if (busy.description.empty()) {
+      AnswerIdle(std::move(*it));
+      it = waiters_.erase(it);
+      continue;
+    }
+    if (now >= it->deadline) {
+      it->done(
+          core::DeadlineExceeded("The queues did not become idle in time: " + busy.description));
       it = waiters_.erase(it);
       continue;
     }
@@ -160,6 +164,29 @@ bool Harness::CheckWaiters() {
     ++it;
   }
   return moved;
+}
+
+// The activity seen here includes the open transaction's writes (outcomes recorded by the
+// dispatcher's step): if they do not commit (a full disk), the tasks are in flight again, so the
+// waiter hears that all is idle only after the commit, and waits on after a rollback.
+void Harness::AnswerIdle(Waiter waiter) {
+  auto held = std::make_shared<Waiter>(std::move(waiter));
+  store_.OnCommit([held] { held->done(Status::Ok()); });
+  store_.OnRollback([this, held] { waiters_.push_back(std::move(*held)); });
+}
+
+void Harness::ExpireWaiters(const Status& cause) {
+  auto now = std::chrono::steady_clock::now();
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    if (now < it->deadline) {
+      ++it;
+      continue;
+    }
+    it->done(core::DeadlineExceeded(
+        "The queues did not become idle in time: the dispatcher cannot record its work (" +
+        cause.message() + ")"));
+    it = waiters_.erase(it);
+  }
 }
 
 std::optional<std::chrono::steady_clock::time_point> Harness::NextWaiterDeadline() const {

@@ -41,10 +41,14 @@ class Harness final : public api::EmulatorControl {
   void WaitIdle(const api::WaitIdleRequest& request,
                 std::function<void(const core::Status&)> done) override;
 
-  // Answers the waiters whose queues are idle or whose deadline passed; with includeScheduled
-  // under the manual clock, moves the clock to the next due time when nothing else can happen.
+  // Answers the waiters whose queues are idle (once the open transaction commits) or whose
+  // deadline passed; with includeScheduled under the manual clock, moves the clock to the next
+  // due time when nothing else can happen.
   // Returns true when the clock moved (the dispatcher should step again at once).
   bool CheckWaiters();
+  // Answers DEADLINE_EXCEEDED, naming `cause`, to the waiters whose deadline passed: for when the
+  // dispatcher's step failed (`cause`) and CheckWaiters could not run. Needs no transaction.
+  void ExpireWaiters(const core::Status& cause);
   // The earliest waiter deadline, if any.
   std::optional<std::chrono::steady_clock::time_point> NextWaiterDeadline() const;
 
@@ -62,6 +66,8 @@ class Harness final : public api::EmulatorControl {
     std::optional<core::TimePoint> next_due;  // Earliest due time among its queues.
   };
   Busy BusyFor(const Waiter& w, const std::vector<dispatch::QueueActivity>& activity) const;
+  // Answers `waiter` OK once the open transaction commits; a rollback puts it back.
+  void AnswerIdle(Waiter waiter);
   core::Status ResetAll();
   core::Status ResetQueue(const std::string& queue);
 

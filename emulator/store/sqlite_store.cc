@@ -1,5 +1,6 @@
 #include "store/sqlite_store.h"
 
+#include <algorithm>
 #include <cassert>
 
 #include <sqlite3.h>
@@ -74,11 +75,29 @@ int SqliteStore::SchemaVersion() { return store::SchemaVersion(); }
 
 Status SqliteStore::Begin() {
   assert(!in_transaction_);
+  if (checkpointer_) BoundLog();
   return Guard([&]() -> Status {
     Use(st_->begin)->exec();
     in_transaction_ = true;
     return Status::Ok();
   });
+}
+
+// The checkpointer's thread cannot keep the log short under a burst of writes: the log file
+// grew by 5 MB in the 100 ms between two of its rounds, and it keeps the size it reached. On a
+// disk short of space, the log then took all of it (30 KB of log per task, for a database of
+// 200 KB), and the checkpoint that lets the log start over could not grow the database file:
+// every write failed from then on, and the log took any space freed before a checkpoint could
+// use it. So when space is short the writer checkpoints the log itself after a commit that takes
+// it past the limit (SQLite's automatic checkpoint): no write runs meanwhile, so the checkpoint
+// completes and the next commit starts the log over.
+void SqliteStore::BoundLog() {
+  int64_t limit = checkpointer_->LogFrameLimit();
+  int frames =
+      limit >= WalCheckpointer::kMaxLogFrames ? 0 : static_cast<int>(std::max<int64_t>(limit, 1));
+  if (frames == autocheckpoint_frames_) return;
+  sqlite3_wal_autocheckpoint(db_->getHandle(), frames);
+  autocheckpoint_frames_ = frames;
 }
 
 Status SqliteStore::Commit() {

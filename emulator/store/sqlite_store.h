@@ -65,6 +65,8 @@ class SqliteStore final : public core::TaskStore {
  private:
   struct Statements;
   SqliteStore(std::shared_ptr<void> memory, std::unique_ptr<SQLite::Database> db);
+  // Turns the writer's own checkpoints on when the disk is short of space, off when it is not.
+  void BoundLog();
 
   std::shared_ptr<void> memory_;  // An in-memory database's pages; freed after db_ closes.
   std::unique_ptr<SQLite::Database> db_;
@@ -75,6 +77,7 @@ class SqliteStore final : public core::TaskStore {
   std::unique_ptr<WalCheckpointer> checkpointer_;  // File databases only.
   core::CommitActions actions_;
   bool in_transaction_ = false;
+  int autocheckpoint_frames_ = 0;  // The writer's own checkpoints: 0 = none (see Begin).
 };
 
 }  // namespace cte::store

@@ -1,5 +1,8 @@
 #include "store/wal_checkpointer.h"
 
+#include <algorithm>
+#include <sys/statvfs.h>
+
 #include <SQLiteCpp/SQLiteCpp.h>
 
 namespace cte::store {
@@ -8,15 +11,22 @@ core::Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(
     const std::string& path, std::chrono::milliseconds interval) {
   try {
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE, 5000);
-    return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(std::move(db), interval));
+    return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(std::move(db), path, interval));
   } catch (const std::exception& e) {
     return core::Internal(std::string("cannot open the database for checkpoints: ") + e.what());
   }
 }
 
-WalCheckpointer::WalCheckpointer(std::unique_ptr<SQLite::Database> db,
+WalCheckpointer::WalCheckpointer(std::unique_ptr<SQLite::Database> db, std::string path,
                                  std::chrono::milliseconds interval)
-    : db_(std::move(db)), interval_(interval), thread_([this] { Loop(); }) {}
+    : db_(std::move(db)),
+      path_(std::move(path)),
+      // A frame is a page and its 24-byte header.
+      frame_bytes_(db_->execAndGet("PRAGMA page_size").getInt64() + 24),
+      interval_(interval),
+      thread_([this] { Loop(); }) {
+  MeasureFreeSpace();
+}
 
 WalCheckpointer::~WalCheckpointer() {
   {
@@ -39,6 +49,7 @@ void WalCheckpointer::Loop() {
 }
 
 void WalCheckpointer::Checkpoint() {
+  MeasureFreeSpace();
   try {
     // A PASSIVE checkpoint never waits for the writer, but under steady writes it never finds
     // the log fully copied when a transaction starts, so the log never restarts and grows
@@ -51,6 +62,14 @@ void WalCheckpointer::Checkpoint() {
   } catch (const std::exception&) {
     // Busy or failed: the frames stay in the log, and the next round tries again.
   }
+}
+
+void WalCheckpointer::MeasureFreeSpace() {
+  struct statvfs fs {};
+  if (::statvfs(path_.c_str(), &fs) != 0) return;
+  auto free_bytes = static_cast<int64_t>(fs.f_bavail) * static_cast<int64_t>(fs.f_frsize);
+  log_frame_limit_.store(std::min<int64_t>(kMaxLogFrames, free_bytes / 2 / frame_bytes_),
+                         std::memory_order_relaxed);
 }
 
 }  // namespace cte::store

@@ -2,8 +2,10 @@
 // own, so that the writer's commits never wait for a checkpoint's writes and fsync.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -19,6 +21,10 @@ namespace cte::store {
 
 class WalCheckpointer {
  public:
+  // About 256 MiB of 4 KiB pages: the most the log grows before it starts over (replaying it
+  // at a restart takes a fraction of a second).
+  static constexpr int kMaxLogFrames = 65536;
+
   // Opens a second connection to the database at `path` (in WAL mode, with automatic checkpoints
   // turned off on the writer's connection) and runs a PASSIVE checkpoint every `interval`: it
   // never blocks the writer, and copies every frame no reader still needs. When the log passes
@@ -29,19 +35,26 @@ class WalCheckpointer {
   // Stops the thread (after a last checkpoint).
   ~WalCheckpointer();
 
+  // The most frames the log should hold: kMaxLogFrames, or fewer when the disk is short of
+  // space (half the free space of the database's file system, measured at each round; 0 when
+  // the disk is full). Thread-safe.
+  int64_t LogFrameLimit() const { return log_frame_limit_.load(std::memory_order_relaxed); }
+
   WalCheckpointer(const WalCheckpointer&) = delete;
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
  private:
-  WalCheckpointer(std::unique_ptr<SQLite::Database> db, std::chrono::milliseconds interval);
+  WalCheckpointer(std::unique_ptr<SQLite::Database> db, std::string path,
+                  std::chrono::milliseconds interval);
   void Loop();
   void Checkpoint();
-
-  // About 256 MiB of 4 KiB pages: the most the log grows before it starts over (replaying it
-  // at a restart takes a fraction of a second).
-  static constexpr int kMaxLogFrames = 65536;
+  // Sets the LogFrameLimit from the free space.
+  void MeasureFreeSpace();
 
   std::unique_ptr<SQLite::Database> db_;
+  std::string path_;
+  int64_t frame_bytes_;
+  std::atomic<int64_t> log_frame_limit_{kMaxLogFrames};
   std::chrono::milliseconds interval_;
   std::mutex mu_;
   std::condition_variable cv_;
