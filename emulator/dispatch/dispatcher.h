@@ -90,6 +90,7 @@ class Dispatcher final : public core::DispatchControl {
   struct QueueState;
   struct Flight {
     std::string queue;
+    uint64_t id = 0;           // This request's own: a task's attempt number can come again.
     int attempt = 0;           // The task's dispatch_count for this attempt.
     core::TimePoint deadline;  // Emulator time.
     std::chrono::steady_clock::time_point sent;
@@ -98,6 +99,7 @@ class Dispatcher final : public core::DispatchControl {
   };
   struct Outcome {
     std::string task;
+    uint64_t flight;  // The Flight::id of the request it ends.
     int attempt;
     core::PushResult result;
   };
@@ -112,7 +114,7 @@ class Dispatcher final : public core::DispatchControl {
 
   // dispatcher_send.cc
   core::Status Send(QueueState& q, core::Task task, core::TimePoint now);
-  void StartPush(const std::string& task_name, int attempt, core::PushRequest request);
+  void StartPush(const std::string& task_name, uint64_t flight_id, core::PushRequest request);
   void Track(const std::string& task_name, Flight flight);
   Flight Untrack(Flights::iterator it);
   void Forget(Flights::iterator it);
@@ -145,6 +147,7 @@ class Dispatcher final : public core::DispatchControl {
   std::deque<Outcome> unrecorded_;  // Outcomes whose record did not commit.
   std::set<std::string> stale_;     // Queues whose settings must be read again.
   bool all_loaded_ = false;
+  uint64_t last_flight_id_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -39,7 +39,8 @@ Status Dispatcher::RecordLeftOver() {
 
 Status Dispatcher::Record(const Outcome& outcome) {
   auto it = flights_.find(outcome.task);
-  if (it == flights_.end() || it->second.attempt != outcome.attempt) return Status::Ok();
+  // The request may be one that a reset forgot, of a task made again since under its name.
+  if (it == flights_.end() || it->second.id != outcome.flight) return Status::Ok();
   // Whatever undoes this record keeps the outcome, to be recorded at the next Step.
   store_.OnRollback([this, alive = alive_, outcome] {
     if (*alive) unrecorded_.push_back(outcome);
@@ -133,7 +134,7 @@ Status Dispatcher::ExpireDeadlines(TimePoint now) {
     PushResult timeout;
     timeout.outcome = PushResult::Outcome::kDeadlineExceeded;
     timeout.error = "no response before the dispatch deadline";
-    CTE_RETURN_IF_ERROR(Record({name, it->second.attempt, timeout}));
+    CTE_RETURN_IF_ERROR(Record({name, it->second.id, it->second.attempt, timeout}));
   }
   return Status::Ok();
 }
