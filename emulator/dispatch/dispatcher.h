@@ -102,6 +102,9 @@ class Dispatcher final : public core::DispatchControl {
     uint64_t flight;  // The Flight::id of the request it ends.
     int attempt;
     core::PushResult result;
+    // When the store's thread first had it: its record uses this time, however late a storage
+    // failure makes the record.
+    std::optional<core::TimePoint> at;
   };
   using Flights = std::unordered_map<std::string, Flight>;
 
@@ -125,7 +128,7 @@ class Dispatcher final : public core::DispatchControl {
   // `self`'s until it runs there, and then only while `alive`.
   static void PostOutcome(Dispatcher* self, const std::shared_ptr<bool>& alive,
                           const PostWork& post, Outcome outcome);
-  core::Status Record(const Outcome& outcome);
+  core::Status Record(Outcome outcome);
   core::Status RecordLeftOver();
   core::Status Retry(QueueState& q, core::Task task, const core::PushResult& result,
                      core::TimePoint now);

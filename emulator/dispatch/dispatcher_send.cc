@@ -110,7 +110,8 @@ void Dispatcher::StartPush(const std::string& task_name, uint64_t flight_id,
       std::move(request), [this, alive = alive_, post = post_result_, task_name, flight_id,
                            attempt = it->second.attempt](core::PushResult result) {
         // Any thread: nothing of the dispatcher's is touched before the store's thread runs it.
-        PostOutcome(this, alive, post, {task_name, flight_id, attempt, std::move(result)});
+        PostOutcome(this, alive, post,
+                    {task_name, flight_id, attempt, std::move(result), std::nullopt});
       });
 }
 
