@@ -105,6 +105,7 @@ class Dispatcher final : public core::DispatchControl {
     // When the store's thread first had it: its record uses this time, however late a storage
     // failure makes the record.
     std::optional<core::TimePoint> at;
+    bool expired = false;  // The deadline passed: the request is still out, to be cancelled.
   };
   using Flights = std::unordered_map<std::string, Flight>;
 

@@ -44,6 +44,12 @@ Status Dispatcher::Record(Outcome outcome) {
   auto it = flights_.find(outcome.task);
   // The request may be one that a reset forgot, of a task made again since under its name.
   if (it == flights_.end() || it->second.id != outcome.flight) return Status::Ok();
+  // An earlier outcome of this request waits to be recorded (a timeout whose record failed):
+  // that one stands, and this later answer is dropped.
+  for (const Outcome& o : unrecorded_) {
+    if (o.flight == outcome.flight) return Status::Ok();
+  }
+  if (outcome.expired) CancelOnCommit(it->second);
   // The attempt ended when the answer came (spec 4.5: the retry counts from then).
   if (!outcome.at) outcome.at = clock_.Now();
   // Whatever undoes this record keeps the outcome, to be recorded at the next Step.
@@ -135,11 +141,10 @@ Status Dispatcher::ExpireDeadlines(TimePoint now) {
       deadlines_.erase(deadlines_.begin());
       continue;
     }
-    CancelOnCommit(it->second);
     PushResult timeout;
     timeout.outcome = PushResult::Outcome::kDeadlineExceeded;
     timeout.error = "no response before the dispatch deadline";
-    CTE_RETURN_IF_ERROR(Record({name, it->second.id, it->second.attempt, timeout, now}));
+    CTE_RETURN_IF_ERROR(Record({name, it->second.id, it->second.attempt, timeout, now, true}));
   }
   return Status::Ok();
 }

@@ -111,7 +111,7 @@ void Dispatcher::StartPush(const std::string& task_name, uint64_t flight_id,
                            attempt = it->second.attempt](core::PushResult result) {
         // Any thread: nothing of the dispatcher's is touched before the store's thread runs it.
         PostOutcome(this, alive, post,
-                    {task_name, flight_id, attempt, std::move(result), std::nullopt});
+                    {task_name, flight_id, attempt, std::move(result), std::nullopt, false});
       });
 }
 
