@@ -139,6 +139,11 @@ Result<std::optional<TimePoint>> Dispatcher::StepQueue(QueueState& q, TimePoint 
   if (!due.ok()) return due.status();
   for (core::Task& task : *due) {
     if (!q.bucket.TryTake(now)) break;
+    // Nothing goes out when the step is rolled back: the token comes back then.
+    store_.OnRollback([this, alive = alive_, name = q.config.name] {
+      if (!*alive) return;
+      if (QueueState* back = Find(name)) back->bucket.Refund();
+    });
     CTE_RETURN_IF_ERROR(Send(q, std::move(task), now));
   }
   CTE_RETURN_IF_ERROR(RefreshNextDue(q));

@@ -1,4 +1,6 @@
 // How the dispatcher sends a task, and keeps track of the requests in flight; see dispatcher.h.
+#include <algorithm>
+
 #include "dispatch/dispatcher.h"
 #include "dispatch/dispatcher_state.h"
 
@@ -90,11 +92,16 @@ Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
   Count(q.config.name, &QueueState::dispatched);
   q.recent.push_back(now);
   std::string name = task.name;
-  store_.OnRollback([this, alive = alive_, name, flight_id] {
+  store_.OnRollback([this, alive = alive_, name, flight_id, now] {
     if (!*alive) return;
     auto it = flights_.find(name);
     if (it != flights_.end() && it->second.id == flight_id) Untrack(it);
-    if (QueueState* back = Find(QueueOf(name))) back->next_due_known = false;
+    if (QueueState* back = Find(QueueOf(name))) {
+      back->next_due_known = false;
+      // Nor does it count in the dispatch rate.
+      auto r = std::find(back->recent.rbegin(), back->recent.rend(), now);
+      if (r != back->recent.rend()) back->recent.erase(std::next(r).base());
+    }
   });
   store_.OnCommit([this, alive = alive_, name, flight_id, request = std::move(request)]() mutable {
     if (*alive) StartPush(name, flight_id, std::move(request));
