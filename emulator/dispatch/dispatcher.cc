@@ -162,7 +162,7 @@ std::vector<QueueActivity> Dispatcher::Activity() {
     double window_s = std::chrono::duration<double>(kRateWindow).count();
     out.push_back({name, q->config.state, q->in_flight, q->next_due, q->bucket.Level(now),
                    q->dispatched, q->succeeded, q->retried, q->given_up,
-                   static_cast<double>(q->recent.size()) / window_s});
+                   static_cast<double>(q->recent.size()) / window_s, q->bucket.NextTokenAt(now)});
   }
   return out;
 }

@@ -33,6 +33,7 @@ struct QueueActivity {
   int64_t retried = 0;       // Failed attempts that were rescheduled.
   int64_t given_up = 0;      // Tasks deleted after their last failed attempt.
   double dispatch_rate = 0;  // Attempts per second over the last 10 s (emulator time).
+  core::TimePoint next_token;  // When the bucket next holds a whole token (now when it does).
 };
 
 struct DispatcherOptions {
