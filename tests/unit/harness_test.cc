@@ -590,3 +590,27 @@ TEST_CASE("harness: WaitIdle does not move the clock while any request is in fli
   CHECK(f.clock.Now() == kStart + minutes(1));
   CHECK(w->calls == 0);
 }
+
+// At 1/s the bucket holds one token: a goes at T, b must wait for the next token at T + 1 s.
+TEST_CASE("harness: WaitIdle with includeScheduled moves the manual clock to the next token") {
+  Fixture f;
+  core::Queue slow;
+  slow.name = kOther;
+  slow.rate_limits.max_dispatches_per_second = 1;
+  REQUIRE(f.Tx([&] { return f.service.CreateQueue(kParent, slow).status(); }).ok());
+  REQUIRE(f.CreateTask(kOther, "a").ok());
+  REQUIRE(f.CreateTask(kOther, "b").ok());
+  auto w = f.WaitIdle({}, seconds(30), true);
+  f.Step();
+  REQUIRE(f.pusher.sent.size() == 1);
+  f.Answer(200);
+  CHECK(f.CheckWaiters());  // b is due, but no token before T + 1 s.
+  CHECK(f.clock.Now() > kStart);
+  CHECK(f.clock.Now() <= kStart + seconds(1) + microseconds(1));
+  f.Step();
+  REQUIRE(f.pusher.sent.size() == 2);
+  f.Answer(200);
+  CHECK_FALSE(f.CheckWaiters());
+  REQUIRE(w->calls == 1);
+  CHECK(w->status.ok());
+}
