@@ -29,6 +29,8 @@ bool TokenBucket::TryTake(TimePoint now) {
   return true;
 }
 
+void TokenBucket::Refund() { tokens_ = std::min(capacity_, tokens_ + 1); }
+
 int TokenBucket::Available(TimePoint now) {
   Refill(now);
   if (now < last_) return 0;

@@ -16,6 +16,8 @@ class TokenBucket {
   void Reconfigure(double rate, double capacity, TimePoint now);
   // Takes one token if there is one.
   bool TryTake(TimePoint now);
+  // Gives back a token that TryTake took, when what took it was undone (never above capacity).
+  void Refund();
   // Whole tokens available now.
   int Available(TimePoint now);
   // When the next whole token will be there (now when one is).

@@ -140,6 +140,11 @@ Result<std::optional<TimePoint>> Dispatcher::StepQueue(QueueState& q, TimePoint 
   if (!due.ok()) return due.status();
   for (core::Task& task : *due) {
     if (!q.bucket.TryTake(now)) break;
+    // Nothing goes out when the step is rolled back: the token comes back then.
+    store_.OnRollback([this, alive = alive_, name = q.config.name] {
+      if (!*alive) return;
+      if (QueueState* back = Find(name)) back->bucket.Refund();
+    });
     CTE_RETURN_IF_ERROR(Send(q, std::move(task), now));
   }
   CTE_RETURN_IF_ERROR(RefreshNextDue(q));
@@ -158,7 +163,7 @@ std::vector<QueueActivity> Dispatcher::Activity() {
     double window_s = std::chrono::duration<double>(kRateWindow).count();
     out.push_back({name, q->config.state, q->in_flight, q->next_due, q->bucket.Level(now),
                    q->dispatched, q->succeeded, q->retried, q->given_up,
-                   static_cast<double>(q->recent.size()) / window_s});
+                   static_cast<double>(q->recent.size()) / window_s, q->bucket.NextTokenAt(now)});
   }
   return out;
 }

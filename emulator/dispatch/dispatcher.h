@@ -33,6 +33,7 @@ struct QueueActivity {
   int64_t retried = 0;       // Failed attempts that were rescheduled.
   int64_t given_up = 0;      // Tasks deleted after their last failed attempt.
   double dispatch_rate = 0;  // Attempts per second over the last 10 s (emulator time).
+  core::TimePoint next_token;  // When the bucket next holds a whole token (now when it does).
 };
 
 struct DispatcherOptions {
@@ -90,6 +91,7 @@ class Dispatcher final : public core::DispatchControl {
   struct QueueState;
   struct Flight {
     std::string queue;
+    uint64_t id = 0;           // This request's own: a task's attempt number can come again.
     int attempt = 0;           // The task's dispatch_count for this attempt.
     core::TimePoint deadline;  // Emulator time.
     std::chrono::steady_clock::time_point sent;
@@ -98,8 +100,13 @@ class Dispatcher final : public core::DispatchControl {
   };
   struct Outcome {
     std::string task;
+    uint64_t flight;  // The Flight::id of the request it ends.
     int attempt;
     core::PushResult result;
+    // When the store's thread first had it: its record uses this time, however late a storage
+    // failure makes the record.
+    std::optional<core::TimePoint> at;
+    bool expired = false;  // The deadline passed: the request is still out, to be cancelled.
   };
   using Flights = std::unordered_map<std::string, Flight>;
 
@@ -112,7 +119,7 @@ class Dispatcher final : public core::DispatchControl {
 
   // dispatcher_send.cc
   core::Status Send(QueueState& q, core::Task task, core::TimePoint now);
-  void StartPush(const std::string& task_name, int attempt, core::PushRequest request);
+  void StartPush(const std::string& task_name, uint64_t flight_id, core::PushRequest request);
   void Track(const std::string& task_name, Flight flight);
   Flight Untrack(Flights::iterator it);
   void Forget(Flights::iterator it);
@@ -123,7 +130,7 @@ class Dispatcher final : public core::DispatchControl {
   // `self`'s until it runs there, and then only while `alive`.
   static void PostOutcome(Dispatcher* self, const std::shared_ptr<bool>& alive,
                           const PostWork& post, Outcome outcome);
-  core::Status Record(const Outcome& outcome);
+  core::Status Record(Outcome outcome);
   core::Status RecordLeftOver();
   core::Status Retry(QueueState& q, core::Task task, const core::PushResult& result,
                      core::TimePoint now);
@@ -145,6 +152,7 @@ class Dispatcher final : public core::DispatchControl {
   std::deque<Outcome> unrecorded_;  // Outcomes whose record did not commit.
   std::set<std::string> stale_;     // Queues whose settings must be read again.
   bool all_loaded_ = false;
+  uint64_t last_flight_id_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

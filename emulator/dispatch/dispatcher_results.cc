@@ -19,7 +19,10 @@ void Dispatcher::PostOutcome(Dispatcher* self, const std::shared_ptr<bool>& aliv
         return *alive ? self->Record(outcome) : Status::Ok();
       },
       [self, alive, ran, outcome](const Status& s) {
-        if (*alive && !s.ok() && !*ran) self->unrecorded_.push_back(outcome);
+        if (!*alive || s.ok() || *ran) return;
+        Outcome kept = outcome;
+        kept.at = self->clock_.Now();
+        self->unrecorded_.push_back(std::move(kept));
       });
 }
 
@@ -37,14 +40,23 @@ Status Dispatcher::RecordLeftOver() {
   return Status::Ok();
 }
 
-Status Dispatcher::Record(const Outcome& outcome) {
+Status Dispatcher::Record(Outcome outcome) {
   auto it = flights_.find(outcome.task);
-  if (it == flights_.end() || it->second.attempt != outcome.attempt) return Status::Ok();
+  // The request may be one that a reset forgot, of a task made again since under its name.
+  if (it == flights_.end() || it->second.id != outcome.flight) return Status::Ok();
+  // An earlier outcome of this request waits to be recorded (a timeout whose record failed):
+  // that one stands, and this later answer is dropped.
+  for (const Outcome& o : unrecorded_) {
+    if (o.flight == outcome.flight) return Status::Ok();
+  }
+  if (outcome.expired) CancelOnCommit(it->second);
+  // The attempt ended when the answer came (spec 4.5: the retry counts from then).
+  if (!outcome.at) outcome.at = clock_.Now();
   // Whatever undoes this record keeps the outcome, to be recorded at the next Step.
   store_.OnRollback([this, alive = alive_, outcome] {
     if (*alive) unrecorded_.push_back(outcome);
   });
-  TimePoint now = clock_.Now();
+  TimePoint now = *outcome.at;
   auto found = store_.tasks().Find(outcome.task);
   if (!found.ok()) return found.status();
   QueueState* q = Find(it->second.queue);
@@ -128,11 +140,10 @@ Status Dispatcher::ExpireDeadlines(TimePoint now) {
       deadlines_.erase(deadlines_.begin());
       continue;
     }
-    CancelOnCommit(it->second);
     PushResult timeout;
     timeout.outcome = PushResult::Outcome::kDeadlineExceeded;
     timeout.error = "no response before the dispatch deadline";
-    CTE_RETURN_IF_ERROR(Record({name, it->second.attempt, timeout}));
+    CTE_RETURN_IF_ERROR(Record({name, it->second.id, it->second.attempt, timeout, now, true}));
   }
   return Status::Ok();
 }

@@ -1,4 +1,6 @@
 // How the dispatcher sends a task, and keeps track of the requests in flight; see dispatcher.h.
+#include <algorithm>
+
 #include "core/messages.h"
 #include "dispatch/dispatcher.h"
 #include "dispatch/dispatcher_state.h"
@@ -71,26 +73,19 @@ Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
   core::PushRequest request = core::BuildPushRequest(for_request, queue_id, options_.rewrites);
   // The request's own deadline runs in real time; the emulator-time deadline is checked by Step.
   request.deadline = clock_.RealDelay(task.dispatch_deadline).value_or(std::chrono::hours(24));
+  uint64_t flight_id = ++last_flight_id_;
   Flight flight{q.config.name,
+                flight_id,
                 task.dispatch_count,
                 now + task.dispatch_deadline,
                 std::chrono::steady_clock::now(),
                 std::nullopt,
                 {}};
-  flight.log = AttemptLogEntry{0,
-                               q.config.name,
-                               task.name,
-                               task.dispatch_count,
-                               task.schedule_time,
-                               now,
-                               std::nullopt,
-                               request.method,
-                               request.url,
-                               request.headers,
-                               AttemptLogEntry::Outcome::kInFlight,
-                               0,
-                               "",
-                               {}};
+  flight.log = AttemptLogEntry{0,  q.config.name,        task.name,
+                               task.dispatch_count,  task.schedule_time,  now,
+                               std::nullopt,         request.method,      request.url,
+                               request.headers,      AttemptLogEntry::Outcome::kInFlight,
+                               0,  "",               {}};
   auto id = store_.attempts().Insert(flight.log);
   if (!id.ok()) return id.status();
   flight.log.id = *id;
@@ -98,27 +93,33 @@ Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
   Count(q.config.name, &QueueState::dispatched);
   q.recent.push_back(now);
   std::string name = task.name;
-  int attempt = task.dispatch_count;
-  store_.OnRollback([this, alive = alive_, name, attempt] {
+  store_.OnRollback([this, alive = alive_, name, flight_id, now] {
     if (!*alive) return;
     auto it = flights_.find(name);
-    if (it != flights_.end() && it->second.attempt == attempt) Untrack(it);
-    if (QueueState* back = Find(QueueOf(name))) back->next_due_known = false;
+    if (it != flights_.end() && it->second.id == flight_id) Untrack(it);
+    if (QueueState* back = Find(QueueOf(name))) {
+      back->next_due_known = false;
+      // Nor does it count in the dispatch rate.
+      auto r = std::find(back->recent.rbegin(), back->recent.rend(), now);
+      if (r != back->recent.rend()) back->recent.erase(std::next(r).base());
+    }
   });
-  store_.OnCommit([this, alive = alive_, name, attempt, request = std::move(request)]() mutable {
-    if (*alive) StartPush(name, attempt, std::move(request));
+  store_.OnCommit([this, alive = alive_, name, flight_id, request = std::move(request)]() mutable {
+    if (*alive) StartPush(name, flight_id, std::move(request));
   });
   return Status::Ok();
 }
 
-void Dispatcher::StartPush(const std::string& task_name, int attempt, core::PushRequest request) {
+void Dispatcher::StartPush(const std::string& task_name, uint64_t flight_id,
+                           core::PushRequest request) {
   auto it = flights_.find(task_name);
-  if (it == flights_.end() || it->second.attempt != attempt) return;  // Reset meanwhile.
+  if (it == flights_.end() || it->second.id != flight_id) return;  // Reset meanwhile.
   it->second.push_id = pusher_.Push(
-      std::move(request),
-      [this, alive = alive_, post = post_result_, task_name, attempt](core::PushResult result) {
+      std::move(request), [this, alive = alive_, post = post_result_, task_name, flight_id,
+                           attempt = it->second.attempt](core::PushResult result) {
         // Any thread: nothing of the dispatcher's is touched before the store's thread runs it.
-        PostOutcome(this, alive, post, {task_name, attempt, std::move(result)});
+        PostOutcome(this, alive, post,
+                    {task_name, flight_id, attempt, std::move(result), std::nullopt, false});
       });
 }
 

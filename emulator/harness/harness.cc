@@ -131,7 +131,9 @@ Harness::Busy Harness::BusyFor(const Waiter& w,
     busy.in_flight = busy.in_flight || a.in_flight > 0;
     if (due) {
       busy.description += ", next task due " + core::FormatTimestamp(*a.next_due);
-      if (!busy.next_due || *a.next_due < *busy.next_due) busy.next_due = a.next_due;
+      // It goes out once it is due and the queue's bucket has a token for it.
+      core::TimePoint ready = std::max(*a.next_due, a.next_token);
+      if (!busy.next_due || ready < *busy.next_due) busy.next_due = ready;
     }
   }
   return busy;

@@ -63,7 +63,7 @@ class Harness final : public api::EmulatorControl {
   struct Busy {
     std::string description;  // E.g. "projects/.../queues/q: 2 in flight"; empty when idle.
     bool in_flight = false;
-    std::optional<core::TimePoint> next_due;  // Earliest due time among its queues.
+    std::optional<core::TimePoint> next_due;  // Earliest time one of its queues can send.
   };
   Busy BusyFor(const Waiter& w, const std::vector<dispatch::QueueActivity>& activity) const;
   // Answers `waiter` OK once the open transaction commits; a rollback puts it back.

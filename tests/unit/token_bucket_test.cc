@@ -30,6 +30,18 @@ TEST_CASE("fractional rates and capacity caps") {
   CHECK(b.Available(t0 + hours(1)) == 1);  // Never above capacity.
 }
 
+TEST_CASE("a refunded token can be taken again, up to capacity") {
+  TimePoint t0{};
+  TokenBucket b(1, 1, t0);
+  CHECK(b.TryTake(t0));
+  CHECK_FALSE(b.TryTake(t0));
+  b.Refund();
+  CHECK(b.TryTake(t0));
+  b.Refund();
+  b.Refund();
+  CHECK(b.Available(t0) == 1);
+}
+
 TEST_CASE("BlockUntil holds tokens back (Retry-After)") {
   TimePoint t0{};
   TokenBucket b(10, 10, t0);
