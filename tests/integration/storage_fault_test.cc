@@ -1,0 +1,533 @@
+// Storage faults lose nothing: the real emulator, in-process, on a database file whose writes a
+// fault-injecting SQLite VFS makes fail (a full disk, an I/O error), driven over HTTP under load.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include "app/app.h"
+#include "support/counting_worker.h"
+#include "support/eventually.h"
+#include "support/fault_vfs.h"
+#include "support/http_client.h"
+#include "support/temp_dir.h"
+
+namespace {
+
+using cte::testing::CountingWorker;
+using cte::testing::Eventually;
+using cte::testing::FaultVfs;
+using cte::testing::HttpClient;
+using cte::testing::HttpReply;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const std::string kLoc = "/v2/projects/p/locations/l";
+const std::string kQueue = "projects/p/locations/l/queues/q";
+const std::string kQ = "/v2/" + kQueue;
+
+// The emulator in this process, serving on a thread of its own until destroyed.
+class InProcessEmulator {
+ public:
+  // Opens `db` through the SQLite VFS `vfs` ("" for the default).
+  InProcessEmulator(const std::string& db, const std::string& vfs) {
+    cte::app::AppOptions o;
+    o.server.port = 0;
+    o.db_path = db;
+    o.sqlite_vfs = vfs;
+    o.log.level = cte::app::LogLevel::kOff;
+    auto created = cte::app::App::Create(std::move(o));
+    REQUIRE_MESSAGE(created.ok(), created.status().message());
+    app_ = std::move(*created);
+    thread_ = std::thread([this] { app_->Run(false); });
+  }
+  ~InProcessEmulator() {
+    app_->Stop();
+    thread_.join();
+  }
+  int port() const { return app_->port(); }
+
+ private:
+  std::unique_ptr<cte::app::App> app_;
+  std::thread thread_;
+};
+
+std::string TaskBody(const std::string& id, const std::string& url) {
+  json task = {{"name", kQueue + "/tasks/" + id},
+               {"httpRequest", {{"url", url}, {"body", "e30="}}}};
+  return json{{"task", task}}.dump();
+}
+
+// Creates queue q; paused unless `running`.
+void CreateQueue(HttpClient& c, bool running) {
+  json q = {{"name", kQueue},
+            {"rateLimits", {{"maxDispatchesPerSecond", 500}, {"maxConcurrentDispatches", 50}}},
+            {"retryConfig", {{"minBackoff", "0.1s"}, {"maxBackoff", "1s"}}}};
+  REQUIRE(c.Request("POST", kLoc + "/queues", q.dump()).status == 200);
+  if (!running) REQUIRE(c.Request("POST", kQ + ":pause", "{}").status == 200);
+}
+
+// The ids of every task in queue q, through every page of ListTasks.
+std::multiset<std::string> ListTaskIds(HttpClient& c) {
+  std::multiset<std::string> ids;
+  std::string token;
+  do {
+    HttpReply r = c.Request("GET", kQ + "/tasks?pageSize=1000&pageToken=" + token);
+    REQUIRE(r.status == 200);
+    json page = json::parse(r.body);
+    for (const json& t : page.value("tasks", json::array())) {
+      std::string name = t["name"];
+      ids.insert(name.substr(name.rfind('/') + 1));
+    }
+    token = page.value("nextPageToken", "");
+  } while (!token.empty());
+  return ids;
+}
+
+// Queue q's line of GET /emulator/v1/stats.
+json QueueStats(HttpClient& c) {
+  HttpReply r = c.Request("GET", "/emulator/v1/stats");
+  REQUIRE(r.status == 200);
+  json stats = json::parse(r.body);
+  for (const json& q : stats["queues"]) {
+    if (q["name"] == kQueue) return q;
+  }
+  FAIL("queue q is missing from the stats: " << r.body);
+  return {};
+}
+
+// One call a client made, and what it got.
+struct Call {
+  enum Kind { kCreate, kRead } kind;
+  std::string what;  // The task id created, or the target read.
+  Clock::time_point start, end;
+  int status = 0;    // -1: the connection failed.
+  std::string body;  // Of an answer other than 200.
+};
+
+// Client threads on the emulator: writers create tasks "<prefix><writer>-<n>" in queue q, and
+// retry an id that got an error until it is acknowledged (200); readers call GetQueue, ListTasks
+// and (with `get_acked`, when the queue is paused) GetTask of the tasks acknowledged so far.
+// Every call is recorded.
+class Load {
+ public:
+  Load(int port, std::string prefix, std::string url, int writers, int readers, bool get_acked)
+      : port_(port),
+        prefix_(std::move(prefix)),
+        url_(std::move(url)),
+        writers_(writers),
+        get_acked_(get_acked) {
+    for (int i = 0; i < writers; ++i) threads_.emplace_back([this, i] { Write(i); });
+    for (int i = 0; i < readers; ++i) threads_.emplace_back([this, i] { Read(i); });
+  }
+  ~Load() { Stop(); }
+
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (std::thread& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+  // Holds the writers back (returning once none has a call under way), or lets them go on. The
+  // readers go on either way.
+  void Hold(bool held) {
+    std::unique_lock lock(mu_);
+    held_ = held;
+    cv_.notify_all();
+    if (held) cv_.wait(lock, [&] { return parked_ == writers_ || stop_; });
+  }
+
+  // Creates task `id` through `c` (replaced when its connection fails), and records the call and,
+  // on 200, the id as acknowledged. Returns the HTTP status (-1: no answer). Thread-safe.
+  int Create(std::unique_ptr<HttpClient>& c, const std::string& id) {
+    Call call = Do(c, Call::kCreate, id, [&](HttpClient& h) {
+      return h.Request("POST", kQ + "/tasks", TaskBody(id, url_));
+    });
+    int status = call.status;
+    std::lock_guard lock(mu_);
+    if (status == 200) acked_.push_back(id);
+    calls_.push_back(std::move(call));
+    return status;
+  }
+
+  // Thread-safe.
+  size_t Acked() const {
+    std::lock_guard lock(mu_);
+    return acked_.size();
+  }
+  std::set<std::string> AckedIds() const {
+    std::lock_guard lock(mu_);
+    return {acked_.begin(), acked_.end()};
+  }
+  // Calls of `kind` that started at or after `since` and got `status`.
+  int Count(Call::Kind kind, int status, Clock::time_point since) const {
+    std::lock_guard lock(mu_);
+    int n = 0;
+    for (const Call& c : calls_) n += c.kind == kind && c.status == status && c.start >= since;
+    return n;
+  }
+  std::vector<Call> Calls() const {
+    std::lock_guard lock(mu_);
+    return calls_;
+  }
+
+ private:
+  template <typename F>
+  Call Do(std::unique_ptr<HttpClient>& c, Call::Kind kind, std::string what, F&& request) {
+    Call call{kind, std::move(what), Clock::now(), {}, 0, ""};
+    try {
+      HttpReply r = request(*c);
+      call.status = r.status;
+      if (r.status != 200) call.body = r.body;
+    } catch (const std::exception& e) {
+      call.status = -1;
+      call.body = e.what();
+      c = std::make_unique<HttpClient>(port_);
+    }
+    call.end = Clock::now();
+    return call;
+  }
+
+  // Waits while the writers are held; false once the load stops.
+  bool MayWrite() {
+    std::unique_lock lock(mu_);
+    if (held_ && !stop_) {
+      ++parked_;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return !held_ || stop_; });
+      --parked_;
+    }
+    return !stop_;
+  }
+
+  void Write(int writer) {
+    auto c = std::make_unique<HttpClient>(port_);
+    for (int n = 0; MayWrite();) {
+      // Anything but 200 and a retryable 503 is a failure of the test: go on with a new id.
+      if (Create(c, prefix_ + std::to_string(writer) + "-" + std::to_string(n)) != 503) ++n;
+    }
+  }
+
+  void Read(int reader) {
+    auto c = std::make_unique<HttpClient>(port_);
+    for (size_t i = reader; !stop_; ++i) {
+      std::string target = kQ;
+      if (i % 3 == 1) target = kQ + "/tasks?pageSize=50";
+      if (i % 3 == 2 && get_acked_) {
+        std::lock_guard lock(mu_);
+        if (!acked_.empty()) target = kQ + "/tasks/" + acked_[i % acked_.size()];
+      }
+      Call call =
+          Do(c, Call::kRead, target, [&](HttpClient& h) { return h.Request("GET", target); });
+      std::lock_guard lock(mu_);
+      calls_.push_back(std::move(call));
+    }
+  }
+
+  const int port_;
+  const std::string prefix_;
+  const std::string url_;
+  const int writers_;
+  const bool get_acked_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::atomic<bool> stop_{false};  // Written under mu_, read by the readers without it.
+  bool held_ = false;
+  int parked_ = 0;  // Writers waiting in MayWrite.
+  std::vector<std::string> acked_;
+  std::vector<Call> calls_;
+  std::vector<std::thread> threads_;
+};
+
+// Checks an answer to a call whose write did not last: Google's error shape, UNAVAILABLE (503),
+// and a message naming the cause.
+void CheckUnavailable(const Call& call, const std::string& cause) {
+  CAPTURE(call.body);
+  json error = json::parse(call.body, nullptr, false)["error"];
+  CHECK(error["code"] == 503);
+  CHECK(error["status"] == "UNAVAILABLE");
+  CHECK(error["message"].get<std::string>().find(cause) != std::string::npos);
+}
+
+// Checks that what the writers were told matches what the store holds: every acknowledged id is
+// there once (GetTask finds it), and nothing else is (an id that only ever got 503 is absent).
+void CheckAcknowledgedAreStored(HttpClient& c, const Load& load) {
+  std::set<std::string> acked = load.AckedIds();
+  std::multiset<std::string> stored = ListTaskIds(c);
+  CHECK(stored.size() == acked.size());
+  CHECK(std::set<std::string>(stored.begin(), stored.end()) == acked);
+  int missing = 0;
+  for (const std::string& id : acked)
+    missing += c.Request("GET", kQ + "/tasks/" + id).status != 200;
+  CHECK(missing == 0);
+}
+
+// Figures of one run, printed with the test's output.
+struct Figures {
+  int create_ok = 0, create_unavailable = 0, create_other = 0, read_ok = 0, read_other = 0;
+  std::set<std::string> retried;  // Ids that got 503, then 200.
+};
+
+Figures Tally(const Load& load, const std::string& cause) {
+  Figures f;
+  std::set<std::string> unavailable;
+  for (const Call& call : load.Calls()) {
+    if (call.kind == Call::kRead) {
+      (call.status == 200 ? f.read_ok : f.read_other)++;
+      if (call.status != 200) MESSAGE("read ", call.what, " got ", call.status, ": ", call.body);
+    } else if (call.status == 200) {
+      ++f.create_ok;
+      if (unavailable.count(call.what)) f.retried.insert(call.what);
+    } else if (call.status == 503) {
+      ++f.create_unavailable;
+      unavailable.insert(call.what);
+      CheckUnavailable(call, cause);
+    } else {
+      ++f.create_other;
+      MESSAGE("create ", call.what, " got ", call.status, ": ", call.body);
+    }
+  }
+  return f;
+}
+
+// An emulator on a database file opened through the fault VFS, aimed at the files `aimed`, and
+// a load of four writers and two readers on its queue q, paused.
+struct LoadedEmulator {
+  static constexpr int kWriters = 4;
+  explicit LoadedEmulator(unsigned aimed) : db(dir.File("fault.db")) {
+    vfs.Aim(db, aimed);
+    emulator = std::make_unique<InProcessEmulator>(db, FaultVfs::kName);
+    client = std::make_unique<HttpClient>(emulator->port());
+    CreateQueue(*client, false);
+    load = std::make_unique<Load>(emulator->port(), "w", "http://127.0.0.1:9/unused", kWriters, 2,
+                                  true);
+  }
+  FaultVfs& vfs = FaultVfs::Install();
+  cte::testing::TempDir dir;
+  std::string db;
+  std::unique_ptr<InProcessEmulator> emulator;
+  std::unique_ptr<HttpClient> client;
+  std::unique_ptr<Load> load;
+};
+
+// Case (a), once the one fault of kind `op` has struck and the load stopped: only the calls of
+// the commit it hit heard 503 (naming `cause`), at least one and at most `most`; each of their
+// ids, retried, then succeeded (not 409: the first write did not last); all else succeeded.
+void CheckOneFault(LoadedEmulator& e, FaultVfs::Op op, const std::string& cause, int most) {
+  Figures f = Tally(*e.load, cause);
+  MESSAGE("created ", f.create_ok, ", 503 ", f.create_unavailable,
+          " (retried then 200: ", f.retried.size(), "), reads ", f.read_ok, "; ", e.vfs.Calls(op),
+          " calls, ", e.vfs.Failures(op), " failed");
+  CHECK(e.vfs.Failures(op) == 1);
+  CHECK(f.create_unavailable >= 1);
+  CHECK(f.create_unavailable <= most);
+  CHECK(f.retried.size() == static_cast<size_t>(f.create_unavailable));
+  CHECK(f.create_other == 0);
+  CHECK(f.read_other == 0);
+  CheckAcknowledgedAreStored(*e.client, *e.load);
+}
+
+}  // namespace
+
+TEST_CASE("one failed write of the log: only the calls of that commit hear 503 disk full") {
+  LoadedEmulator e(FaultVfs::kWal);
+  REQUIRE(Eventually([&] { return e.load->Acked() >= 200; }));
+  // A commit writes a few frames to the log: the 20th write from now falls a few commits ahead.
+  e.vfs.FailNth(FaultVfs::Op::kWrite, 20, SQLITE_FULL);
+  REQUIRE(Eventually([&] { return e.vfs.Failures(FaultVfs::Op::kWrite) == 1; }));
+  size_t acked_at_fault = e.load->Acked();
+  REQUIRE(Eventually([&] { return e.load->Acked() >= acked_at_fault + 200; }));
+  e.load->Stop();
+  // One commit failed: the writes of its batch, at most one per writer.
+  CheckOneFault(e, FaultVfs::Op::kWrite, "disk is full", LoadedEmulator::kWriters);
+}
+
+TEST_CASE("one failed sync of the log: only the call of that commit hears 503 I/O error") {
+  LoadedEmulator e(FaultVfs::kWal);
+  REQUIRE(Eventually([&] { return e.load->Acked() >= 200; }));
+  e.vfs.FailNth(FaultVfs::Op::kSync, 1, SQLITE_IOERR_FSYNC);
+  // The writer syncs the log only when it starts it over, after a checkpoint (on its own thread,
+  // every 100 ms) copied all of it: that takes a pause between commits, which four writers at
+  // full speed seldom leave. So the writers are held, and one probe at a time writes (the readers
+  // go on) until the sync has failed; the probe's commit is then the only one hit.
+  e.load->Hold(true);
+  auto probe = std::make_unique<HttpClient>(e.emulator->port());
+  int n = 0;
+  int status = 0;
+  REQUIRE(Eventually([&] {
+    status = e.load->Create(probe, "probe-" + std::to_string(n));
+    if (status == 200) ++n;
+    return e.vfs.Failures(FaultVfs::Op::kSync) == 1;
+  }));
+  CHECK(status == 503);
+  CHECK(e.load->Create(probe, "probe-" + std::to_string(n)) == 200);
+  e.load->Hold(false);
+  size_t acked_at_fault = e.load->Acked();
+  REQUIRE(Eventually([&] { return e.load->Acked() >= acked_at_fault + 200; }));
+  e.load->Stop();
+  CheckOneFault(e, FaultVfs::Op::kSync, "I/O error", 1);
+}
+
+TEST_CASE(
+    "a disk that stays full: writes hear 503, reads go on, and writes succeed once it clears") {
+  constexpr int kWriters = 4;
+  FaultVfs& vfs = FaultVfs::Install();
+  cte::testing::TempDir dir;
+  std::string db = dir.File("full.db");
+  vfs.Aim(db, FaultVfs::kDatabase | FaultVfs::kWal);
+  InProcessEmulator emulator(db, FaultVfs::kName);
+  HttpClient c(emulator.port());
+  CreateQueue(c, false);
+  Load load(emulator.port(), "b", "http://127.0.0.1:9/unused", kWriters, 2, true);
+  REQUIRE(Eventually([&] { return load.Acked() >= 200; }));
+
+  vfs.FailAll(FaultVfs::Op::kWrite, SQLITE_FULL);
+  auto fault_start = Clock::now();
+  REQUIRE(Eventually([&] {
+    return load.Count(Call::kCreate, 503, fault_start) >= 200 &&
+           load.Count(Call::kRead, 200, fault_start) >= 100;
+  }));
+  // A restart is not needed: the same emulator, and the same connection, write again.
+  auto heal_start = Clock::now();
+  vfs.Heal();
+  auto healed = Clock::now();
+  size_t acked_at_heal = load.Acked();
+  REQUIRE(Eventually([&] { return load.Acked() >= acked_at_heal + 200; }));
+  load.Stop();
+
+  Figures f = Tally(load, "disk is full");
+  int during_ok = 0, during_unavailable = 0, after_other = 0, reads_during = 0;
+  for (const Call& call : load.Calls()) {
+    bool inside = call.start >= fault_start && call.end <= heal_start;
+    if (call.kind == Call::kRead) {
+      reads_during += inside && call.status == 200;
+    } else if (inside) {
+      (call.status == 200 ? during_ok : during_unavailable)++;
+    } else if (call.start >= healed) {
+      after_other += call.status != 200;
+    }
+  }
+  MESSAGE("created ", f.create_ok, ", 503 ", f.create_unavailable, " (", during_unavailable,
+          " wholly inside the fault; ids retried then 200: ", f.retried.size(), "), reads ",
+          f.read_ok, " (", reads_during, " inside the fault); ", vfs.Failures(FaultVfs::Op::kWrite),
+          " writes failed");
+  // Every write made while the disk was full failed; none was told OK.
+  CHECK(during_ok == 0);
+  CHECK(during_unavailable >= 200);
+  // Reads never failed, during the fault or around it.
+  CHECK(f.read_other == 0);
+  CHECK(reads_during >= 100);
+  // Every write after the fault cleared succeeded.
+  CHECK(after_other == 0);
+  CHECK(f.create_other == 0);
+  CheckAcknowledgedAreStored(c, load);
+}
+
+TEST_CASE("dispatch through a full disk: every task delivered, none lost or stuck, none back") {
+  FaultVfs& vfs = FaultVfs::Install();
+  cte::testing::TempDir dir;
+  std::string db = dir.File("dispatch.db");
+  vfs.Aim(db, FaultVfs::kDatabase | FaultVfs::kWal);
+  CountingWorker worker(milliseconds(50));
+  std::set<std::string> acked;
+  Clock::time_point fault_start, healed;
+  {
+    InProcessEmulator emulator(db, FaultVfs::kName);
+    HttpClient c(emulator.port());
+    CreateQueue(c, true);
+    Load load(emulator.port(), "c", worker.Url(), 2, 1, false);
+    REQUIRE(Eventually([&] { return worker.Answered() >= 50 && worker.Pending() > 0; }));
+
+    // Tasks are in flight: their outcomes, and everything else the dispatcher writes, fail.
+    vfs.FailAll(FaultVfs::Op::kWrite, SQLITE_FULL);
+    fault_start = Clock::now();
+    auto answered_in_fault = [&] {
+      int n = 0;
+      for (const auto& [task, times] : worker.Deliveries()) {
+        for (auto t : times) n += t >= fault_start;
+      }
+      return n;
+    };
+    // Wait until requests in flight were answered during the fault, and no new one goes out
+    // (a task is sent only once the transaction marking it in flight commits).
+    REQUIRE(Eventually([&] {
+      return answered_in_fault() >= 10 && worker.Pending() == 0 &&
+             load.Count(Call::kCreate, 503, fault_start) >= 20;
+    }));
+    int answered_at_quiet = worker.Answered();
+    CHECK_FALSE(
+        Eventually([&] { return worker.Answered() > answered_at_quiet; }, milliseconds(300)));
+    int in_fault = answered_in_fault();
+    vfs.Heal();
+    healed = Clock::now();
+
+    size_t acked_at_heal = load.Acked();
+    REQUIRE(Eventually([&] { return load.Acked() >= acked_at_heal + 100; }));
+    load.Stop();
+    acked = load.AckedIds();
+    Figures f = Tally(load, "disk is full");
+    CHECK(f.create_other == 0);
+    CHECK(f.read_other == 0);
+
+    // Everything acknowledged is delivered and gone; nothing is left waiting or in flight.
+    REQUIRE(Eventually(
+        [&] {
+          json s = QueueStats(c);
+          return s["inFlight"] == 0 && s["tasksWaiting"] == 0 && ListTaskIds(c).empty();
+        },
+        seconds(20)));
+    MESSAGE("created ", f.create_ok, ", 503 ", f.create_unavailable,
+            " (ids retried then 200: ", f.retried.size(),
+            "); answered by the worker during the fault: ", in_fault,
+            "; writes failed: ", vfs.Failures(FaultVfs::Op::kWrite));
+  }
+
+  auto deliveries = worker.Deliveries();
+  int total = 0, missing = 0, unknown = 0, duplicates = 0, unexplained = 0;
+  // The worker knows a task by its id (X-CloudTasks-TaskName).
+  for (const std::string& id : acked) missing += deliveries.count(id) == 0;
+  for (const auto& [task, times] : deliveries) {
+    total += static_cast<int>(times.size());
+    unknown += acked.count(task) == 0;
+    if (times.size() < 2) continue;
+    ++duplicates;
+    // A second delivery is allowed only after an outcome that could not be recorded.
+    unexplained += times[0] < fault_start || times[0] > healed;
+  }
+  MESSAGE("acknowledged ", acked.size(), ", deliveries ", total, ", tasks delivered twice or more ",
+          duplicates, " (", unexplained, " not explained by the fault)");
+  CHECK(missing == 0);
+  CHECK(unknown == 0);
+  CHECK(unexplained == 0);
+
+  // (d) A restart on the same file, without the fault: no task comes back.
+  int answered_before = worker.Answered();
+  InProcessEmulator emulator(db, "");
+  HttpClient c(emulator.port());
+  CHECK(ListTaskIds(c).empty());
+  json s = QueueStats(c);
+  CHECK(s["inFlight"] == 0);
+  CHECK(s["tasksWaiting"] == 0);
+  CHECK_FALSE(Eventually([&] { return worker.Answered() > answered_before; }, milliseconds(1500)));
+  // The queue still dispatches: a new task goes out exactly once.
+  REQUIRE(c.Request("POST", kQ + "/tasks", TaskBody("after-restart", worker.Url())).status == 200);
+  REQUIRE(Eventually([&] { return worker.Answered() == answered_before + 1; }));
+  CHECK(worker.Deliveries()["after-restart"].size() == 1);
+}
