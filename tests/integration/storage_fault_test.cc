@@ -72,11 +72,12 @@ std::string TaskBody(const std::string& id, const std::string& url,
   return json{{"task", task}}.dump();
 }
 
-// Creates queue q; paused unless `running`.
-void CreateQueue(HttpClient& c, bool running) {
-  json q = {{"name", kQueue},
-            {"rateLimits", {{"maxDispatchesPerSecond", 500}, {"maxConcurrentDispatches", 50}}},
-            {"retryConfig", {{"minBackoff", "0.1s"}, {"maxBackoff", "1s"}}}};
+// Creates queue q, paused unless `running`, with at most `concurrent` requests in flight.
+void CreateQueue(HttpClient& c, bool running, int concurrent = 50) {
+  json q = {
+      {"name", kQueue},
+      {"rateLimits", {{"maxDispatchesPerSecond", 500}, {"maxConcurrentDispatches", concurrent}}},
+      {"retryConfig", {{"minBackoff", "0.1s"}, {"maxBackoff", "1s"}}}};
   REQUIRE(c.Request("POST", kLoc + "/queues", q.dump()).status == 200);
   if (!running) REQUIRE(c.Request("POST", kQ + ":pause", "{}").status == 200);
 }
@@ -487,7 +488,8 @@ TEST_CASE("dispatch through a full disk: every task delivered, none lost or stuc
   {
     InProcessEmulator emulator(db, FaultVfs::kName);
     HttpClient c(emulator.port());
-    CreateQueue(c, true);
+    // 20 in flight, each answered after 50 ms: the writers outpace the worker, and tasks wait.
+    CreateQueue(c, true, 20);
     Load load(emulator.port(), {"c", worker.Url(), 2, 1, false, 0});
     REQUIRE(Eventually([&] { return worker.Answered() >= 50 && worker.Pending() > 0; }));
 
@@ -512,6 +514,7 @@ TEST_CASE("dispatch through a full disk: every task delivered, none lost or stuc
     CHECK(f.read_other == 0);
     int in_fault = AnsweredSince(worker, fault_start);
     size_t waiting_at_heal = Undelivered(worker, acked);
+    CHECK(waiting_at_heal > 0);
     vfs.Heal();
     healed = Clock::now();
     // Waits on the worker alone: a call to the emulator would wake its dispatcher too.
@@ -525,6 +528,11 @@ TEST_CASE("dispatch through a full disk: every task delivered, none lost or stuc
       acked.insert(id);
     }
     REQUIRE(Eventually([&] { return Undelivered(worker, acked) == 0 && QueueDrained(c); }));
+    // The dispatcher's counters follow its transactions too: a send rolled back never went out,
+    // an outcome recorded again after a failed commit counts once.
+    json stats = QueueStats(c);
+    CHECK(stats["dispatched"] == worker.Answered());
+    CHECK(stats["succeeded"] == acked.size());
     MESSAGE("created ", f.create_ok, " + 20 after, 503 ", f.create_unavailable,
             " (ids retried then 200: ", f.retried.size(),
             "); answered by the worker during the fault: ", in_fault,
@@ -561,4 +569,31 @@ TEST_CASE("dispatch through a full disk: every task delivered, none lost or stuc
   REQUIRE(c.Request("POST", kQ + "/tasks", TaskBody("after-restart", worker.Url())).status == 200);
   REQUIRE(Eventually([&] { return worker.Answered() == answered_before + 1; }));
   CHECK(worker.Deliveries()["after-restart"].size() == 1);
+}
+
+TEST_CASE("a stop while the disk is still full: after a restart every acknowledged task is there") {
+  FaultVfs& vfs = FaultVfs::Install();
+  cte::testing::TempDir dir;
+  std::string db = dir.File("stop.db");
+  vfs.Aim(db, FaultVfs::kDatabase | FaultVfs::kWal);
+  std::set<std::string> acked;
+  {
+    InProcessEmulator emulator(db, FaultVfs::kName);
+    HttpClient c(emulator.port());
+    CreateQueue(c, false);
+    Load load(emulator.port(), LoadOptions());
+    REQUIRE(Eventually([&] { return load.Acked() >= 300; }));
+    vfs.FailAll(FaultVfs::Op::kWrite, SQLITE_FULL);
+    auto fault_start = Clock::now();
+    REQUIRE(Eventually([&] { return load.Count(Call::kCreate, 503, fault_start) >= 50; }));
+    load.Stop();
+    acked = load.AckedIds();
+  }  // Stops with the fault on: the last checkpoint at close fails too.
+  vfs.Heal();
+  InProcessEmulator emulator(db, FaultVfs::kName);
+  HttpClient c(emulator.port());
+  std::multiset<std::string> stored = ListTaskIds(c);
+  CHECK(stored.size() == acked.size());
+  CHECK(std::set<std::string>(stored.begin(), stored.end()) == acked);
+  MESSAGE("acknowledged ", acked.size(), ", stored after the restart ", stored.size());
 }
