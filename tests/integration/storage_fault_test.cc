@@ -373,6 +373,106 @@ bool QueueDrained(HttpClient& c) {
   return s["inFlight"] == 0 && s["tasksWaiting"] == 0 && ListTaskIds(c).empty();
 }
 
+// What the dispatch case acknowledged, and when its fault struck and cleared.
+struct DispatchRun {
+  std::set<std::string> acked;
+  Clock::time_point fault_start, healed;
+};
+
+// Case (c): a running queue dispatching to `worker`, the disk full while requests are in flight
+// and answered, then clear. Returns with the queue drained (or the test failed).
+DispatchRun DispatchThroughFullDisk(FaultVfs& vfs, const std::string& db,
+                                    const CountingWorker& worker) {
+  DispatchRun run;
+  InProcessEmulator emulator(db, FaultVfs::kName);
+  HttpClient c(emulator.port());
+  // 20 in flight, each answered after 50 ms: the writers outpace the worker, and tasks wait.
+  CreateQueue(c, true, 20);
+  Load load(emulator.port(), {"c", worker.Url(), 2, 1, false, 0});
+  REQUIRE(Eventually([&] { return worker.Answered() >= 50 && worker.Pending() > 0; }));
+
+  // Tasks are in flight: their outcomes, and everything else the dispatcher writes, fail.
+  vfs.FailAll(FaultVfs::Op::kWrite, SQLITE_FULL);
+  run.fault_start = Clock::now();
+  // Requests in flight get answered during the fault, and then no new one goes out (a task is
+  // sent only once the transaction marking it in flight commits).
+  REQUIRE(Eventually([&] {
+    return AnsweredSince(worker, run.fault_start) >= 10 && worker.Pending() == 0 &&
+           load.Count(Call::kCreate, 503, run.fault_start) >= 20;
+  }));
+  int answered_at_quiet = worker.Answered();
+  CHECK_FALSE(Eventually([&] { return worker.Answered() > answered_at_quiet; }, milliseconds(300)));
+  // The clients stop before the fault clears: after it, only the emulator's own retry records
+  // the outcomes it holds and sends the tasks still waiting.
+  load.Stop();
+  run.acked = load.AckedIds();
+  Figures f = Tally(load, "disk is full");
+  CHECK(f.create_other == 0);
+  CHECK(f.read_other == 0);
+  int in_fault = AnsweredSince(worker, run.fault_start);
+  size_t waiting_at_heal = Undelivered(worker, run.acked);
+  CHECK(waiting_at_heal > 0);
+  vfs.Heal();
+  run.healed = Clock::now();
+  // Waits on the worker alone: a call to the emulator would wake its dispatcher too.
+  REQUIRE(Eventually([&] { return Undelivered(worker, run.acked) == 0; }, seconds(20)));
+  REQUIRE(Eventually([&] { return QueueDrained(c); }));
+
+  // After the fault: tasks are accepted and delivered as before.
+  for (int i = 0; i < 20; ++i) {
+    std::string id = "after-" + std::to_string(i);
+    REQUIRE(c.Request("POST", kQ + "/tasks", TaskBody(id, worker.Url())).status == 200);
+    run.acked.insert(id);
+  }
+  REQUIRE(Eventually([&] { return Undelivered(worker, run.acked) == 0 && QueueDrained(c); }));
+  // The dispatcher's counters follow its transactions too: a send rolled back never went out,
+  // an outcome recorded again after a failed commit counts once.
+  json stats = QueueStats(c);
+  CHECK(stats["dispatched"] == worker.Answered());
+  CHECK(stats["succeeded"] == run.acked.size());
+  MESSAGE("created ", f.create_ok, " + 20 after, 503 ", f.create_unavailable,
+          " (ids retried then 200: ", f.retried.size(),
+          "); answered by the worker during the fault: ", in_fault,
+          "; tasks not delivered yet when it cleared: ", waiting_at_heal,
+          "; writes failed: ", vfs.Failures(FaultVfs::Op::kWrite));
+  return run;
+}
+
+// Every acknowledged task was delivered, nothing else was, and a task delivered twice had its
+// first outcome answered while the disk was full.
+void CheckDeliveries(const CountingWorker& worker, const DispatchRun& run) {
+  int total = 0, unknown = 0, duplicates = 0, unexplained = 0;
+  for (const auto& [task, times] : worker.Deliveries()) {
+    total += static_cast<int>(times.size());
+    unknown += run.acked.count(task) == 0;
+    if (times.size() < 2) continue;
+    ++duplicates;
+    unexplained += times[0] < run.fault_start || times[0] > run.healed;
+  }
+  MESSAGE("acknowledged ", run.acked.size(), ", deliveries ", total,
+          ", tasks delivered twice or more ", duplicates, " (", unexplained,
+          " not explained by the fault)");
+  CHECK(Undelivered(worker, run.acked) == 0);
+  CHECK(unknown == 0);
+  CHECK(unexplained == 0);
+}
+
+// Case (d): the emulator restarted on `db` without the fault sends nothing again, and still
+// dispatches a new task, once.
+void CheckRestartSendsNothingAgain(const std::string& db, CountingWorker& worker) {
+  int answered_before = worker.Answered();
+  InProcessEmulator emulator(db, "");
+  HttpClient c(emulator.port());
+  CHECK(ListTaskIds(c).empty());
+  json s = QueueStats(c);
+  CHECK(s["inFlight"] == 0);
+  CHECK(s["tasksWaiting"] == 0);
+  CHECK_FALSE(Eventually([&] { return worker.Answered() > answered_before; }, milliseconds(1500)));
+  REQUIRE(c.Request("POST", kQ + "/tasks", TaskBody("after-restart", worker.Url())).status == 200);
+  REQUIRE(Eventually([&] { return worker.Answered() == answered_before + 1; }));
+  CHECK(worker.Deliveries()["after-restart"].size() == 1);
+}
+
 }  // namespace
 
 TEST_CASE("one failed write of the log: only the calls of that commit hear 503 disk full") {
@@ -476,99 +576,15 @@ TEST_CASE("a disk that stays full under big tasks: the page cache spills into th
   RunDiskStaysFull(big, 30, 20);
 }
 
-// Cases (c) and (d).
 TEST_CASE("dispatch through a full disk: every task delivered, none lost or stuck, none back") {
   FaultVfs& vfs = FaultVfs::Install();
   cte::testing::TempDir dir;
   std::string db = dir.File("dispatch.db");
   vfs.Aim(db, FaultVfs::kDatabase | FaultVfs::kWal);
   CountingWorker worker(milliseconds(50));
-  std::set<std::string> acked;
-  Clock::time_point fault_start, healed;
-  {
-    InProcessEmulator emulator(db, FaultVfs::kName);
-    HttpClient c(emulator.port());
-    // 20 in flight, each answered after 50 ms: the writers outpace the worker, and tasks wait.
-    CreateQueue(c, true, 20);
-    Load load(emulator.port(), {"c", worker.Url(), 2, 1, false, 0});
-    REQUIRE(Eventually([&] { return worker.Answered() >= 50 && worker.Pending() > 0; }));
-
-    // Tasks are in flight: their outcomes, and everything else the dispatcher writes, fail.
-    vfs.FailAll(FaultVfs::Op::kWrite, SQLITE_FULL);
-    fault_start = Clock::now();
-    // Requests in flight get answered during the fault, and then no new one goes out (a task is
-    // sent only once the transaction marking it in flight commits).
-    REQUIRE(Eventually([&] {
-      return AnsweredSince(worker, fault_start) >= 10 && worker.Pending() == 0 &&
-             load.Count(Call::kCreate, 503, fault_start) >= 20;
-    }));
-    int answered_at_quiet = worker.Answered();
-    CHECK_FALSE(
-        Eventually([&] { return worker.Answered() > answered_at_quiet; }, milliseconds(300)));
-    // The clients stop before the fault clears: after it, only the emulator's own retry records
-    // the outcomes it holds and sends the tasks still waiting.
-    load.Stop();
-    acked = load.AckedIds();
-    Figures f = Tally(load, "disk is full");
-    CHECK(f.create_other == 0);
-    CHECK(f.read_other == 0);
-    int in_fault = AnsweredSince(worker, fault_start);
-    size_t waiting_at_heal = Undelivered(worker, acked);
-    CHECK(waiting_at_heal > 0);
-    vfs.Heal();
-    healed = Clock::now();
-    // Waits on the worker alone: a call to the emulator would wake its dispatcher too.
-    REQUIRE(Eventually([&] { return Undelivered(worker, acked) == 0; }, seconds(20)));
-    REQUIRE(Eventually([&] { return QueueDrained(c); }));
-
-    // After the fault: tasks are accepted and delivered as before.
-    for (int i = 0; i < 20; ++i) {
-      std::string id = "after-" + std::to_string(i);
-      REQUIRE(c.Request("POST", kQ + "/tasks", TaskBody(id, worker.Url())).status == 200);
-      acked.insert(id);
-    }
-    REQUIRE(Eventually([&] { return Undelivered(worker, acked) == 0 && QueueDrained(c); }));
-    // The dispatcher's counters follow its transactions too: a send rolled back never went out,
-    // an outcome recorded again after a failed commit counts once.
-    json stats = QueueStats(c);
-    CHECK(stats["dispatched"] == worker.Answered());
-    CHECK(stats["succeeded"] == acked.size());
-    MESSAGE("created ", f.create_ok, " + 20 after, 503 ", f.create_unavailable,
-            " (ids retried then 200: ", f.retried.size(),
-            "); answered by the worker during the fault: ", in_fault,
-            "; tasks not delivered yet when it cleared: ", waiting_at_heal,
-            "; writes failed: ", vfs.Failures(FaultVfs::Op::kWrite));
-  }
-
-  auto deliveries = worker.Deliveries();
-  int total = 0, unknown = 0, duplicates = 0, unexplained = 0;
-  for (const auto& [task, times] : deliveries) {
-    total += static_cast<int>(times.size());
-    unknown += acked.count(task) == 0;
-    if (times.size() < 2) continue;
-    ++duplicates;
-    // A second delivery is allowed only after an outcome that could not be recorded.
-    unexplained += times[0] < fault_start || times[0] > healed;
-  }
-  MESSAGE("acknowledged ", acked.size(), ", deliveries ", total, ", tasks delivered twice or more ",
-          duplicates, " (", unexplained, " not explained by the fault)");
-  CHECK(Undelivered(worker, acked) == 0);
-  CHECK(unknown == 0);
-  CHECK(unexplained == 0);
-
-  // (d) A restart on the same file, without the fault: no task comes back.
-  int answered_before = worker.Answered();
-  InProcessEmulator emulator(db, "");
-  HttpClient c(emulator.port());
-  CHECK(ListTaskIds(c).empty());
-  json s = QueueStats(c);
-  CHECK(s["inFlight"] == 0);
-  CHECK(s["tasksWaiting"] == 0);
-  CHECK_FALSE(Eventually([&] { return worker.Answered() > answered_before; }, milliseconds(1500)));
-  // The queue still dispatches: a new task goes out exactly once.
-  REQUIRE(c.Request("POST", kQ + "/tasks", TaskBody("after-restart", worker.Url())).status == 200);
-  REQUIRE(Eventually([&] { return worker.Answered() == answered_before + 1; }));
-  CHECK(worker.Deliveries()["after-restart"].size() == 1);
+  DispatchRun run = DispatchThroughFullDisk(vfs, db, worker);
+  CheckDeliveries(worker, run);
+  CheckRestartSendsNothingAgain(db, worker);
 }
 
 TEST_CASE("a stop while the disk is still full: after a restart every acknowledged task is there") {
@@ -588,7 +604,7 @@ TEST_CASE("a stop while the disk is still full: after a restart every acknowledg
     REQUIRE(Eventually([&] { return load.Count(Call::kCreate, 503, fault_start) >= 50; }));
     load.Stop();
     acked = load.AckedIds();
-  }  // Stops with the fault on: the last checkpoint at close fails too.
+  }  // Stops with the fault on: the writer's connection closes while its writes fail.
   vfs.Heal();
   InProcessEmulator emulator(db, FaultVfs::kName);
   HttpClient c(emulator.port());
