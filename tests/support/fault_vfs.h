@@ -14,7 +14,10 @@ namespace cte::testing {
 // other call, and every file of a database opened through another VFS, is passed through
 // untouched. SqliteStore's WalCheckpointer opens its own connection by path through the default
 // VFS, so checkpoints (copying the log into the database file, and their syncs) never fail: the
-// faults reach the writer's connection only, which is where a commit is decided.
+// faults reach the writer's connection only, which is where a commit is decided. In WAL mode with
+// synchronous=NORMAL that connection writes the log (at a commit, or earlier when its page cache
+// spills), syncs the log only when it starts it over after a complete checkpoint, and writes the
+// database file only when it closes last (its final checkpoint).
 //
 // Thread-safe: the controls and the calls they govern may come from any thread.
 class FaultVfs {
@@ -36,7 +39,8 @@ class FaultVfs {
   static FaultVfs& Install();
 
   // From now on, counts and may fail the calls on the files `files` of the database at
-  // `db_path` (the path the database was opened with). Resets the counters and heals.
+  // `db_path` (as the database is opened with it; compared as SQLite sees it, a full path with
+  // symbolic links resolved). Resets the counters and heals.
   void Aim(const std::string& db_path, unsigned files);
 
   // The `nth` next call of kind `op` on an aimed file (1: the very next one) returns
@@ -54,16 +58,16 @@ class FaultVfs {
   // Calls of kind `op` that were made to fail since Aim.
   int64_t Failures(Op op) const;
 
-  // Used by the shim's file methods: counts a call of kind `op` on the file opened at `path` as
-  // `kind` (kDatabase, kWal, or 0 for any other file) when it is aimed at, and returns the
-  // error to answer instead, or SQLITE_OK to let the call through.
+  // Used by the shim's file methods: counts a call of kind `op` on a file of kind `kind`
+  // (kDatabase, kWal, or 0 for any other file) of the database at `path` when it is aimed at,
+  // and returns the error to answer instead, or SQLITE_OK to let the call through.
   int Check(Op op, const std::string& path, unsigned kind);
 
  private:
   FaultVfs() = default;
 
   struct Fault {
-    int64_t countdown = 0;  // FailNth: calls left before the failing one; 0 when none.
+    int64_t countdown = 0;  // FailNth: calls left up to the failing one; 0 when none.
     int nth_error = 0;
     int all_error = 0;  // FailAll: the error, or 0.
     int64_t calls = 0;
