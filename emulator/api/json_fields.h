@@ -47,7 +47,7 @@ core::Status ReadBytes(const Json& j, const std::string& path, std::string& out)
 // Reads an enum given by name or number. `names[i]` is the name of value i.
 template <typename E, size_t N>
 core::Status ReadEnum(const Json& j, const std::string& path, const char* type,
-                const std::array<const char*, N>& names, E& out) {
+                      const std::array<const char*, N>& names, E& out) {
   if (j.is_number_integer()) {
     auto v = j.get<int64_t>();
     if (v >= 0 && v < static_cast<int64_t>(N)) {
@@ -64,6 +64,5 @@ core::Status ReadEnum(const Json& j, const std::string& path, const char* type,
   }
   return BadValue(path, type, j);
 }
-
 
 }  // namespace cte::api

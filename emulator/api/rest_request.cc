@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+
 #include <simdjson.h>
 
 namespace cte::api {

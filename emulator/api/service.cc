@@ -20,10 +20,8 @@ using core::Task;
 
 constexpr int kMaxQueuePageSize = 9800;
 
-
 // The etag of a queue that never had a policy set ("ACAB" in base64).
 const std::string kEmptyPolicyEtag("\x00\x20\x01", 3);
-
 
 // Implements the ListQueues filter: "state: PAUSED", "state = RUNNING", "state != PAUSED".
 struct StateFilter {
@@ -119,7 +117,6 @@ Service::Service(core::TaskStore& store, const core::Clock& clock, ServiceOption
 }
 
 // ---- Queues ----
-
 
 void Service::NotifyQueueChanged(const std::string& name) {
   if (dispatch_ != nullptr) dispatch_->QueueChanged(name);

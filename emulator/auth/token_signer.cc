@@ -2,6 +2,9 @@
 
 #include <cstdio>
 #include <fcntl.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -9,9 +12,6 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
-#include <unistd.h>
-
-#include <nlohmann/json.hpp>
 
 #include "core/base64.h"
 

@@ -1,7 +1,6 @@
 #include "dispatch/dispatcher.h"
 
 #include <algorithm>
-
 #include <climits>
 
 #include "dispatch/dispatcher_state.h"

@@ -30,9 +30,9 @@ struct QueueActivity {
   double bucket_level = 0;
   int64_t dispatched = 0;  // Attempts sent since start (or reset).
   int64_t succeeded = 0;
-  int64_t retried = 0;       // Failed attempts that were rescheduled.
-  int64_t given_up = 0;      // Tasks deleted after their last failed attempt.
-  double dispatch_rate = 0;  // Attempts per second over the last 10 s (emulator time).
+  int64_t retried = 0;         // Failed attempts that were rescheduled.
+  int64_t given_up = 0;        // Tasks deleted after their last failed attempt.
+  double dispatch_rate = 0;    // Attempts per second over the last 10 s (emulator time).
   core::TimePoint next_token;  // When the bucket next holds a whole token (now when it does).
 };
 

@@ -81,11 +81,20 @@ Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
                 std::chrono::steady_clock::now(),
                 std::nullopt,
                 {}};
-  flight.log = AttemptLogEntry{0,  q.config.name,        task.name,
-                               task.dispatch_count,  task.schedule_time,  now,
-                               std::nullopt,         request.method,      request.url,
-                               request.headers,      AttemptLogEntry::Outcome::kInFlight,
-                               0,  "",               {}};
+  flight.log = AttemptLogEntry{0,
+                               q.config.name,
+                               task.name,
+                               task.dispatch_count,
+                               task.schedule_time,
+                               now,
+                               std::nullopt,
+                               request.method,
+                               request.url,
+                               request.headers,
+                               AttemptLogEntry::Outcome::kInFlight,
+                               0,
+                               "",
+                               {}};
   auto id = store_.attempts().Insert(flight.log);
   if (!id.ok()) return id.status();
   flight.log.id = *id;

@@ -3,12 +3,13 @@
 #include "google/cloud/location/locations.grpc.pb.h"
 #include "google/cloud/tasks/v2/cloudtasks.grpc.pb.h"
 
-#include <absl/synchronization/mutex.h>
 #include <atomic>
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/server_posix.h>
 #include <optional>
 #include <type_traits>
+
+#include <absl/synchronization/mutex.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/server_posix.h>
 
 #include "api/call.h"
 #include "api/json_codec.h"

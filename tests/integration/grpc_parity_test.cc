@@ -9,7 +9,6 @@
 #include <functional>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
-#include <grpcpp/grpcpp.h>
 #include <map>
 #include <netinet/in.h>
 #include <poll.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include <doctest/doctest.h>
+#include <grpcpp/grpcpp.h>
 #include <nlohmann/json.hpp>
 
 #include "client/lib/client.h"

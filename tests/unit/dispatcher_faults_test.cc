@@ -5,8 +5,8 @@
 
 #include <doctest/doctest.h>
 
-#include "core/messages.h"
 #include "api/service.h"
+#include "core/messages.h"
 #include "core/transaction.h"
 #include "dispatch/dispatcher.h"
 #include "harness/harness.h"
