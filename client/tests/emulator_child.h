@@ -1,9 +1,14 @@
 // Test support: runs the real emulator binary as a child process on a free port, and runs the
-// cloud-tasks CLI binary capturing its output.
+// cloud-tasks CLI binary capturing its output; both through tests/support/process.h.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace cte::testing {
+class EmulatorProcess;
+}  // namespace cte::testing
 
 namespace cte::client::testing {
 
@@ -21,9 +26,8 @@ class EmulatorChild {
   std::string endpoint() const { return "127.0.0.1:" + std::to_string(port_); }
 
  private:
-  int pid_ = -1;
+  std::unique_ptr<cte::testing::EmulatorProcess> process_;
   int port_ = 0;
-  int out_fd_ = -1;  // Kept open so that a late write cannot raise SIGPIPE.
 };
 
 // What a finished command printed, and its exit code (128+signal when killed).
@@ -33,7 +37,7 @@ struct CommandResult {
 };
 
 // Runs `binary` with `args` and extra environment entries ("NAME=value"; an entry "NAME="
-// unsets NAME), waits for it, and returns what it printed.
+// unsets NAME), waits for it (up to a minute), and returns what it printed.
 CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
                          const std::vector<std::string>& env = {});
 

@@ -13,13 +13,27 @@ extern char** environ;
 
 namespace cte::testing {
 
+namespace {
+
+// This process's environment with `changes` applied ("NAME=value" sets, "NAME=" unsets).
+std::vector<std::string> Environment(const std::vector<std::string>& changes) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) env.emplace_back(*e);
+  for (const auto& entry : changes) {
+    std::string prefix = entry.substr(0, entry.find('=') + 1);
+    std::erase_if(env, [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
+    if (entry.size() > prefix.size()) env.push_back(entry);
+  }
+  return env;
+}
+
+}  // namespace
+
 EmulatorProcess::EmulatorProcess(const std::string& binary, std::vector<std::string> args,
                                  std::vector<std::string> env) {
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) std::abort();
-  std::vector<std::string> full_env;
-  for (char** e = environ; *e; ++e) full_env.emplace_back(*e);
-  for (auto& e : env) full_env.push_back(std::move(e));
+  std::vector<std::string> full_env = Environment(env);
   args.insert(args.begin(), binary);
   pid_ = fork();
   if (pid_ == 0) {
@@ -96,6 +110,14 @@ std::string EmulatorProcess::Stderr() {
 
 void EmulatorProcess::Signal(int sig) {
   if (status_ < 0) kill(pid_, sig);
+}
+
+int EmulatorProcess::Stop(std::chrono::milliseconds grace) {
+  Signal(SIGTERM);
+  int code = Wait(grace);
+  if (code >= 0) return code;
+  Signal(SIGKILL);
+  return Wait(std::chrono::seconds(10));
 }
 
 int EmulatorProcess::Wait(std::chrono::milliseconds timeout) {

@@ -1,4 +1,5 @@
-// EmulatorProcess: runs a real binary of ours (the emulator or the worker) for integration tests.
+// EmulatorProcess: runs a real binary of ours (the emulator, the worker, the CLI) for tests: the
+// one process launcher of the C++ tests.
 #pragma once
 
 #include <chrono>
@@ -11,7 +12,8 @@ namespace cte::testing {
 
 class EmulatorProcess {
  public:
-  // Starts the binary with `args` and extra environment entries ("NAME=value").
+  // Starts the binary with `args`, in this process's environment changed by `env`: "NAME=value"
+  // sets NAME, "NAME=" unsets it.
   EmulatorProcess(const std::string& binary, std::vector<std::string> args,
                   std::vector<std::string> env = {});
   ~EmulatorProcess();  // Kills the process if it still runs.
@@ -22,6 +24,8 @@ class EmulatorProcess {
   std::string Stdout();
   std::string Stderr();
   void Signal(int sig);
+  // SIGTERM, then SIGKILL if it has not exited after `grace`; returns the exit code as Wait.
+  int Stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
   // Waits for exit; returns the exit code, 128+signal when killed, -1 on timeout.
   int Wait(std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
