@@ -130,7 +130,7 @@ TEST_CASE("jobs queued while a batch runs share the next transaction (group comm
   }
 }
 
-TEST_CASE("a failed job hears its own error and its writes go; the rest of the batch stays") {
+TEST_CASE("a failed job hears its own error and its writes go, the rest of the batch stays") {
   auto store = MemoryDb();
   BatchRun b(*store);
   b.Write("kept");

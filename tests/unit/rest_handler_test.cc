@@ -267,7 +267,7 @@ TEST_CASE_FIXTURE(Fixture, "locations, routes and health") {
   CHECK(Call("GET", "/v2/projects/p/locations/l/queues/q%zz").status == 400);
 }
 
-TEST_CASE("request bodies nest at most 64 deep; brackets inside strings do not count") {
+TEST_CASE("request bodies nest at most 64 deep, and brackets inside strings do not count") {
   auto nested = [](int depth, const std::string& inner) {
     return std::string("{\"a\":") + std::string(static_cast<size_t>(depth - 1), '[') + inner +
            std::string(static_cast<size_t>(depth - 1), ']') + "}";
