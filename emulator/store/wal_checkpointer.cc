@@ -1,6 +1,7 @@
 #include "store/wal_checkpointer.h"
 
 #include <algorithm>
+#include <pthread.h>
 #include <sys/statvfs.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -38,6 +39,7 @@ WalCheckpointer::~WalCheckpointer() {
 }
 
 void WalCheckpointer::Loop() {
+  pthread_setname_np(pthread_self(), "cte-checkpoint");
   std::unique_lock lock(mu_);
   while (!cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
     lock.unlock();
