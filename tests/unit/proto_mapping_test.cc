@@ -143,6 +143,20 @@ core::Status TaskStatus(const tasks_pb::Task& pb) {
   return cte::grpc::FromProto(pb, "task", t);
 }
 
+// Checks that each of `values` (queues or tasks) reads back the same from its message, of type
+// P; `path` names the message in errors.
+template <typename P, typename T>
+void CheckRoundTrips(const std::vector<T>& values, const std::string& path) {
+  for (const T& v : values) {
+    CAPTURE(v.name);
+    P pb;
+    cte::grpc::ToProto(v, pb);
+    T back;
+    REQUIRE(cte::grpc::FromProto(pb, path, back).ok());
+    CHECK(back == v);
+  }
+}
+
 // A seconds and nanos pair a Duration or a Timestamp cannot hold.
 struct OutOfRange {
   int64_t seconds;
@@ -179,21 +193,11 @@ void CheckRejected(const std::string& type, const std::vector<FieldAt<M>>& field
 }  // namespace
 
 TEST_CASE("queues round trip core -> proto -> core") {
-  for (const core::Queue& q : Queues()) {
-    CAPTURE(q.name);
-    core::Queue back;
-    REQUIRE(cte::grpc::FromProto(QueueProto(q), "queue", back).ok());
-    CHECK(back == q);
-  }
+  CheckRoundTrips<tasks_pb::Queue>(Queues(), "queue");
 }
 
 TEST_CASE("tasks round trip core -> proto -> core") {
-  for (const core::Task& t : Tasks()) {
-    CAPTURE(t.name);
-    core::Task back;
-    REQUIRE(cte::grpc::FromProto(TaskProto(t), "task", back).ok());
-    CHECK(back == t);
-  }
+  CheckRoundTrips<tasks_pb::Task>(Tasks(), "task");
 }
 
 TEST_CASE("policies round trip core -> proto -> core") {
