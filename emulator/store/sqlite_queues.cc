@@ -1,6 +1,7 @@
 #include "store/sqlite_queues.h"
 
 #include "store/sqlite_db.h"
+#include "store/sqlite_tombstones.h"
 #include "store/stored_values.h"
 
 namespace cte::store {
@@ -92,20 +93,15 @@ struct SqliteQueueTable::Statements {
         locations(db,
                   "SELECT DISTINCT substr(name, 1, instr(name, '/queues/') - 1) AS location "
                   "FROM queues WHERE substr(name, 1, length(?1)) = ?1 ORDER BY location"),
-        put_tombstone(
-            db, "INSERT OR REPLACE INTO queue_tombstones (name, expire_time_us) VALUES (?, ?)"),
-        has_tombstone(db, "SELECT 1 FROM queue_tombstones WHERE name = ? AND expire_time_us > ?"),
-        delete_tombstone(db, "DELETE FROM queue_tombstones WHERE name = ?"),
-        delete_all_tombstones(db, "DELETE FROM queue_tombstones"),
-        delete_expired_tombstones(db, "DELETE FROM queue_tombstones WHERE expire_time_us <= ?"),
+        tombstones(db, "queue_tombstones"),
         get_policy(db, "SELECT iam_policy FROM queues WHERE name = ?"),
         put_policy(db, "UPDATE queues SET iam_policy = ? WHERE name = ?"),
         find_columns(find),
         list_columns(list) {}
 
   Sql find, list, put, id, delete_tasks, delete_task_tombstones, delete_queue, locations;
-  Sql put_tombstone, has_tombstone, delete_tombstone, delete_all_tombstones,
-      delete_expired_tombstones, get_policy, put_policy;
+  SqliteTombstones tombstones;
+  Sql get_policy, put_policy;
   QueueColumns find_columns, list_columns;
 };
 
@@ -213,47 +209,21 @@ Result<std::vector<std::string>> SqliteQueueTable::ListLocations(std::string_vie
 }
 
 Status SqliteQueueTable::PutTombstone(std::string_view name, TimePoint until) {
-  return Guard([&]() -> Status {
-    Use st(st_->put_tombstone);
-    st->bind(1, std::string(name));
-    BindTime(*st, 2, until);
-    st->exec();
-    return Status::Ok();
-  });
+  return st_->tombstones.Put(name, until);
 }
 
 Result<bool> SqliteQueueTable::HasTombstone(std::string_view name, TimePoint now) {
-  return Guard([&]() -> Result<bool> {
-    Use st(st_->has_tombstone);
-    st->bind(1, std::string(name));
-    BindTime(*st, 2, now);
-    return st->executeStep();
-  });
+  return st_->tombstones.Has(name, now);
 }
 
 Status SqliteQueueTable::DeleteTombstone(std::string_view name) {
-  return Guard([&]() -> Status {
-    Use st(st_->delete_tombstone);
-    st->bind(1, std::string(name));
-    st->exec();
-    return Status::Ok();
-  });
+  return st_->tombstones.Delete(name);
 }
 
-Status SqliteQueueTable::DeleteAllTombstones() {
-  return Guard([&]() -> Status {
-    Use(st_->delete_all_tombstones)->exec();
-    return Status::Ok();
-  });
-}
+Status SqliteQueueTable::DeleteAllTombstones() { return st_->tombstones.DeletePrefix(""); }
 
 Status SqliteQueueTable::DeleteExpiredTombstones(TimePoint now) {
-  return Guard([&]() -> Status {
-    Use st(st_->delete_expired_tombstones);
-    BindTime(*st, 1, now);
-    st->exec();
-    return Status::Ok();
-  });
+  return st_->tombstones.DeleteExpired(now);
 }
 
 Result<std::string> SqliteQueueTable::Get(std::string_view queue) {

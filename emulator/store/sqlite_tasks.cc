@@ -5,6 +5,7 @@
 #include "store/header_codec.h"
 #include "store/sqlite_queues.h"
 #include "store/sqlite_task_rows.h"
+#include "store/sqlite_tombstones.h"
 #include "store/stored_values.h"
 
 namespace cte::store {
@@ -56,11 +57,7 @@ struct SqliteTaskTable::Statements {
                      "last_response_message = ?, execution_count = ?, previous_response = ?, "
                      "in_flight = ? WHERE queue_id = ? AND task_id = ?"),
         clear_in_flight(db, "UPDATE tasks SET in_flight = 0 WHERE in_flight = 1"),
-        put_tombstone(
-            db, "INSERT OR REPLACE INTO task_tombstones (name, expire_time_us) VALUES (?, ?)"),
-        has_tombstone(db, "SELECT 1 FROM task_tombstones WHERE name = ? AND expire_time_us > ?"),
-        delete_tombstones(db, "DELETE FROM task_tombstones WHERE substr(name, 1, length(?1)) = ?1"),
-        delete_expired_tombstones(db, "DELETE FROM task_tombstones WHERE expire_time_us <= ?"),
+        tombstones(db, "task_tombstones"),
         find_columns(find),
         list_full_columns(list_full),
         list_basic_columns(list_basic),
@@ -68,8 +65,8 @@ struct SqliteTaskTable::Statements {
 
   Sequence ids;
   Sql insert, find, remove, list_full, list_basic, purge_tombstones, purge, count, due;
-  Sql next_schedule, update_state, clear_in_flight, put_tombstone, has_tombstone;
-  Sql delete_tombstones, delete_expired_tombstones;
+  Sql next_schedule, update_state, clear_in_flight;
+  SqliteTombstones tombstones;
   TaskColumns find_columns, list_full_columns, list_basic_columns, due_columns;
 };
 
@@ -239,40 +236,20 @@ Status SqliteTaskTable::ClearInFlight() {
 }
 
 Status SqliteTaskTable::PutTombstone(std::string_view name, TimePoint until) {
-  return Guard([&]() -> Status {
-    Use st(st_->put_tombstone);
-    st->bind(1, std::string(name));
-    BindTime(*st, 2, until);
-    st->exec();
-    return Status::Ok();
-  });
+  return st_->tombstones.Put(name, until);
 }
 
 Result<bool> SqliteTaskTable::HasTombstone(std::string_view name, TimePoint now) {
-  return Guard([&]() -> Result<bool> {
-    Use st(st_->has_tombstone);
-    st->bind(1, std::string(name));
-    BindTime(*st, 2, now);
-    return st->executeStep();
-  });
+  return st_->tombstones.Has(name, now);
 }
 
 Status SqliteTaskTable::DeleteTombstones(std::string_view queue) {
-  return Guard([&]() -> Status {
-    Use st(st_->delete_tombstones);
-    st->bind(1, queue.empty() ? std::string() : std::string(queue) + "/tasks/");
-    st->exec();
-    return Status::Ok();
-  });
+  return st_->tombstones.DeletePrefix(queue.empty() ? std::string()
+                                                    : std::string(queue) + "/tasks/");
 }
 
 Status SqliteTaskTable::DeleteExpiredTombstones(TimePoint now) {
-  return Guard([&]() -> Status {
-    Use st(st_->delete_expired_tombstones);
-    BindTime(*st, 1, now);
-    st->exec();
-    return Status::Ok();
-  });
+  return st_->tombstones.DeleteExpired(now);
 }
 
 }  // namespace cte::store

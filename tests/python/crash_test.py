@@ -22,7 +22,6 @@ Run: CTE_EMULATOR_BIN=build/bin/cloud-tasks-emulator CTE_CRASH_KILLS=20 \
 """
 
 import http.client
-import http.server
 import json
 import os
 import random
@@ -35,7 +34,7 @@ import threading
 import time
 import unittest
 
-from support import EMULATOR, call, start, stop
+from support import EMULATOR, ClientThreads, PushServer, call, start, stop
 
 KILLS = int(os.environ.get("CTE_CRASH_KILLS", "20"))
 SEED = int(os.environ.get("CTE_CRASH_SEED", str(random.randrange(1 << 30))))
@@ -57,50 +56,29 @@ class Worker:
         self.successes = {}  # task name -> [monotonic time of each 2xx answer]
         self.failures = 0
         self.random = random.Random(seed)
-        worker = self
+        # The emulator's connections die with it at every kill: no error reports.
+        self.server = PushServer(LOC, self.answer, quiet_errors=True)
+        self.url = self.server.url
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                name = self.headers.get("X-CloudTasks-TaskName", "")
-                queue = self.headers.get("X-CloudTasks-QueueName", "")
-                with worker.lock:
-                    fail = worker.random.random() < FAIL_RATE
-                    if fail:
-                        worker.failures += 1
-                    if not fail:  # Noted before the answer goes out, so before any kill that loses it.
-                        worker.successes.setdefault(f"{LOC}/queues/{queue}/tasks/{name}", []).append(
-                            time.monotonic())
-                self.send_response(500 if fail else 200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        class Server(http.server.ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):
-                pass  # The emulator's connections die with it at every kill.
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/work"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def answer(self, name):
+        with self.lock:
+            if self.random.random() < FAIL_RATE:
+                self.failures += 1
+                return 500
+            # Noted before the answer goes out, so before any kill that loses it.
+            self.successes.setdefault(name, []).append(time.monotonic())
+            return 200
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()
 
 
-class Load:
+class Load(ClientThreads):
     """Client threads against whichever emulator is up; each outcome is sorted by what it proves."""
 
     def __init__(self, seed, worker_url):
+        super().__init__()
         self.base = None  # "127.0.0.1:PORT" of the running emulator, None while it is down.
-        self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.random = random.Random(seed)
         self.worker_url = worker_url
@@ -109,19 +87,10 @@ class Load:
         self.deleted = set()          # Acknowledged DeleteTask.
         self.delete_unknown = set()   # DeleteTask without an answer (cut off by a kill).
         self.counts = {"create_errors": 0, "deletes_not_found": 0, "delete_errors": 0, "pauses": 0}
-        self.threads = [threading.Thread(target=self.create_loop, args=(i,), daemon=True)
-                        for i in range(CREATE_THREADS)]
-        self.threads += [threading.Thread(target=self.delete_loop, daemon=True),
-                         threading.Thread(target=self.pause_loop, daemon=True)]
-
-    def start(self):
-        for t in self.threads:
-            t.start()
-
-    def stop(self):
-        self.stopping.set()
-        for t in self.threads:
-            t.join()
+        for i in range(CREATE_THREADS):
+            self.add_thread(self.create_loop, i)
+        self.add_thread(self.delete_loop)
+        self.add_thread(self.pause_loop)
 
     UNSENT = (0, b"")  # No connection: the emulator is down, nothing can have happened.
 

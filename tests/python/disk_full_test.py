@@ -29,7 +29,6 @@ import base64
 import collections
 import errno
 import http.client
-import http.server
 import json
 import os
 import random
@@ -43,7 +42,7 @@ import threading
 import time
 import unittest
 
-from support import EMULATOR, call, eventually, start
+from support import EMULATOR, ClientThreads, PushServer, call, eventually, start
 
 TMPFS_MB = 16
 LOC = "projects/diskfull/locations/l"
@@ -64,39 +63,21 @@ class Worker:
         self.lock = threading.Lock()
         self.deliveries = collections.defaultdict(list)
         self.count = 0
-        worker = self
+        self.server = PushServer(LOC, self.answer)
+        self.url = self.server.url
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                queue = self.headers.get("X-CloudTasks-QueueName", "")
-                name = f"{LOC}/queues/{queue}/tasks/{self.headers.get('X-CloudTasks-TaskName', '')}"
-                with worker.lock:  # Noted before the answer goes out.
-                    worker.deliveries[name].append(time.monotonic())
-                    worker.count += 1
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        class Server(http.server.ThreadingHTTPServer):
-            daemon_threads = True
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/work"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+    def answer(self, name):
+        with self.lock:  # Noted before the answer goes out.
+            self.deliveries[name].append(time.monotonic())
+            self.count += 1
+        return 200
 
     def delivered(self, name):
         with self.lock:
             return name in self.deliveries
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.server.close()
 
 
 class Connection:
@@ -137,14 +118,14 @@ def error_key(answer):
     return status, error.get("code"), error.get("status"), error.get("message", json.dumps(body)[:200])
 
 
-class Load:
+class Load(ClientThreads):
     """Creators and readers; every answer is kept, sorted by the phase it came in."""
 
     def __init__(self, base, worker):
+        super().__init__()
         self.base = base
         self.worker = worker
         self.phase = "before"  # "before", "full", "after": set by the test as it goes.
-        self.stopping = threading.Event()
         self.lock = threading.Lock()
         self.acked = []                      # Names whose CreateTask answered 200.
         self.acked_in = collections.Counter()  # phase -> creates acknowledged
@@ -156,22 +137,14 @@ class Load:
         self.reads = collections.Counter()   # (kind, phase) -> reads answered 200
         self.gone_after_delivery = 0         # GetTask 404s for tasks the worker had answered.
         self.bad_reads = []                  # (kind, path, phase, error key)
-        self.threads = [threading.Thread(target=self.create_loop, args=(i,), daemon=True)
-                        for i in range(CREATORS)]
-        self.threads += [threading.Thread(target=self.queue_reader, daemon=True),
-                         threading.Thread(target=self.task_reader, args=(1,), daemon=True),
-                         threading.Thread(target=self.task_reader, args=(2,), daemon=True)]
-
-    def start(self):
-        for t in self.threads:
-            t.start()
+        for i in range(CREATORS):
+            self.add_thread(self.create_loop, i)
+        self.add_thread(self.queue_reader)
+        self.add_thread(self.task_reader, 1)
+        self.add_thread(self.task_reader, 2)
 
     def stop(self):
-        self.stopping.set()
-        for t in self.threads:
-            t.join(30)
-            if t.is_alive():
-                raise AssertionError("a client thread is stuck in a request")
+        super().stop(timeout=30)
 
     def acked_count(self):
         with self.lock:

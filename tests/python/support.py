@@ -1,9 +1,11 @@
 """Shared by the Python end-to-end tests: start our binaries, call their JSON APIs, poll with a
 deadline. Standard library only."""
 
+import http.server
 import json
 import os
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -65,3 +67,64 @@ def eventually(what, predicate, timeout=30, every=0.02):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(every)
+
+
+class PushServer:
+    """A worker on 127.0.0.1 for the emulator to push to, serving on threads of its own. Each push
+    is read whole, then `answer(task)` (task: the full task name, from the location `location` and
+    the X-CloudTasks-* headers) returns the status it gets, before the answer goes out. With
+    `quiet_errors`, a connection that breaks (the emulator was killed) is not reported."""
+
+    def __init__(self, location, answer, quiet_errors=False):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                queue = self.headers.get("X-CloudTasks-QueueName", "")
+                task = self.headers.get("X-CloudTasks-TaskName", "")
+                self.send_response(answer(f"{location}/queues/{queue}/tasks/{task}"))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):
+                if not quiet_errors:
+                    super().handle_error(request, client_address)
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/work"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class ClientThreads:
+    """Client threads of a load test: each runs until `stopping` is set."""
+
+    def __init__(self):
+        self.stopping = threading.Event()
+        self.threads = []
+
+    def add_thread(self, target, *args):
+        self.threads.append(threading.Thread(target=target, args=args, daemon=True))
+
+    def start(self):
+        for t in self.threads:
+            t.start()
+
+    def stop(self, timeout=None):
+        """Sets `stopping` and joins the threads; fails when one is still running after `timeout`
+        seconds (None: waits as long as it takes)."""
+        self.stopping.set()
+        for t in self.threads:
+            t.join(timeout)
+            if t.is_alive():
+                raise AssertionError("a client thread is stuck in a request")

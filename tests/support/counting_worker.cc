@@ -3,50 +3,26 @@
 #include <mutex>
 #include <thread>
 
-#include "http/asio.h"
+#include "worker/http_serve.h"
 
 namespace cte::testing {
 
 using namespace cte::http;
 using asio::awaitable;
-using asio::use_awaitable;
 
 struct CountingWorker::Impl {
   explicit Impl(std::chrono::milliseconds l) : latency(l) {}
 
-  awaitable<void> Accept() {
-    while (true) {
-      beast::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
-      if (ec) co_return;
-      asio::co_spawn(io, Session(std::move(socket)), asio::detached);
-    }
-  }
-
   awaitable<void> Session(tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    beast::flat_buffer buffer;
-    beast::error_code ec;
-    while (true) {
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.body_limit(1024 * 1024);
-      co_await bhttp::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
-      if (ec) break;
-      auto req = parser.release();
+    fixtures::ServerStream stream(std::move(socket), 1024 * 1024);
+    while (auto req = co_await stream.Read()) {
       Received();
-      if (latency.count() > 0) {
-        asio::steady_timer timer(io, latency);
-        co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
-      }
-      bhttp::response<bhttp::string_body> res{bhttp::status::ok, req.version()};
+      if (latency.count() > 0) co_await fixtures::Sleep(io, latency);
+      fixtures::Response res{bhttp::status::ok, req->version()};
       res.body() = "ok\n";
-      res.keep_alive(req.keep_alive());
-      res.prepare_payload();
-      Answer(std::string(req["X-CloudTasks-TaskName"]));
-      co_await bhttp::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
-      if (ec || !req.keep_alive()) break;
+      Answer(std::string((*req)["X-CloudTasks-TaskName"]));
+      if (!co_await stream.Write(*req, res)) break;
     }
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
   void Received() {
@@ -74,7 +50,11 @@ struct CountingWorker::Impl {
 
 CountingWorker::CountingWorker(std::chrono::milliseconds latency)
     : impl_(std::make_unique<Impl>(latency)) {
-  asio::co_spawn(impl_->io, impl_->Accept(), asio::detached);
+  asio::co_spawn(impl_->io,
+                 fixtures::AcceptLoop(
+                     impl_->io, impl_->acceptor,
+                     [impl = impl_.get()](tcp::socket s) { return impl->Session(std::move(s)); }),
+                 asio::detached);
   impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
 }
 

@@ -10,17 +10,44 @@ using core::TimePoint;
 using Op = FailingStore::Op;
 
 // Forwards a table call unless the plan fails it.
-#define CTE_FORWARD(kind, call)                           \
-  do {                                                    \
-    if (auto failed = store_.Check(kind)) return *failed; \
-    return call;                                          \
+#define CTE_FORWARD(kind, call)                                 \
+  do {                                                          \
+    if (auto failed = this->store_.Check(kind)) return *failed; \
+    return call;                                                \
   } while (0)
 
 namespace {
 
-class Queues final : public core::QueueTable {
+// A wrapper around one table of the inner store, counting and failing its calls through `store_`.
+template <typename Table>
+class Forwarding : public Table {
  public:
-  Queues(FailingStore& s, core::QueueTable& t) : store_(s), t_(t) {}
+  Forwarding(FailingStore& s, Table& t) : store_(s), t_(t) {}
+
+ protected:
+  FailingStore& store_;
+  Table& t_;
+};
+
+// The tombstone calls QueueTable and TaskTable declare alike.
+template <typename Table>
+class ForwardingTombstones : public Forwarding<Table> {
+ public:
+  using Forwarding<Table>::Forwarding;
+  Status PutTombstone(std::string_view n, TimePoint u) override {
+    CTE_FORWARD(Op::kWrite, this->t_.PutTombstone(n, u));
+  }
+  Result<bool> HasTombstone(std::string_view n, TimePoint now) override {
+    CTE_FORWARD(Op::kRead, this->t_.HasTombstone(n, now));
+  }
+  Status DeleteExpiredTombstones(TimePoint now) override {
+    CTE_FORWARD(Op::kWrite, this->t_.DeleteExpiredTombstones(now));
+  }
+};
+
+class Queues final : public ForwardingTombstones<core::QueueTable> {
+ public:
+  using ForwardingTombstones::ForwardingTombstones;
   Result<std::optional<core::Queue>> Find(std::string_view n) override {
     CTE_FORWARD(Op::kRead, t_.Find(n));
   }
@@ -32,28 +59,15 @@ class Queues final : public core::QueueTable {
   Result<std::vector<std::string>> ListLocations(std::string_view p) override {
     CTE_FORWARD(Op::kRead, t_.ListLocations(p));
   }
-  Status PutTombstone(std::string_view n, TimePoint u) override {
-    CTE_FORWARD(Op::kWrite, t_.PutTombstone(n, u));
-  }
-  Result<bool> HasTombstone(std::string_view n, TimePoint now) override {
-    CTE_FORWARD(Op::kRead, t_.HasTombstone(n, now));
-  }
   Status DeleteTombstone(std::string_view n) override {
     CTE_FORWARD(Op::kWrite, t_.DeleteTombstone(n));
   }
   Status DeleteAllTombstones() override { CTE_FORWARD(Op::kWrite, t_.DeleteAllTombstones()); }
-  Status DeleteExpiredTombstones(TimePoint now) override {
-    CTE_FORWARD(Op::kWrite, t_.DeleteExpiredTombstones(now));
-  }
-
- private:
-  FailingStore& store_;
-  core::QueueTable& t_;
 };
 
-class Tasks final : public core::TaskTable {
+class Tasks final : public ForwardingTombstones<core::TaskTable> {
  public:
-  Tasks(FailingStore& s, core::TaskTable& t) : store_(s), t_(t) {}
+  using ForwardingTombstones::ForwardingTombstones;
   Result<bool> Insert(const core::Task& t) override { CTE_FORWARD(Op::kWrite, t_.Insert(t)); }
   Result<std::optional<core::Task>> Find(std::string_view n) override {
     CTE_FORWARD(Op::kRead, t_.Find(n));
@@ -76,27 +90,14 @@ class Tasks final : public core::TaskTable {
     CTE_FORWARD(Op::kWrite, t_.UpdateState(t, f));
   }
   Status ClearInFlight() override { CTE_FORWARD(Op::kWrite, t_.ClearInFlight()); }
-  Status PutTombstone(std::string_view n, TimePoint u) override {
-    CTE_FORWARD(Op::kWrite, t_.PutTombstone(n, u));
-  }
-  Result<bool> HasTombstone(std::string_view n, TimePoint now) override {
-    CTE_FORWARD(Op::kRead, t_.HasTombstone(n, now));
-  }
   Status DeleteTombstones(std::string_view q) override {
     CTE_FORWARD(Op::kWrite, t_.DeleteTombstones(q));
   }
-  Status DeleteExpiredTombstones(TimePoint now) override {
-    CTE_FORWARD(Op::kWrite, t_.DeleteExpiredTombstones(now));
-  }
-
- private:
-  FailingStore& store_;
-  core::TaskTable& t_;
 };
 
-class Attempts final : public core::AttemptTable {
+class Attempts final : public Forwarding<core::AttemptTable> {
  public:
-  Attempts(FailingStore& s, core::AttemptTable& t) : store_(s), t_(t) {}
+  using Forwarding::Forwarding;
   Result<int64_t> Insert(const core::AttemptLogEntry& e) override {
     CTE_FORWARD(Op::kWrite, t_.Insert(e));
   }
@@ -107,23 +108,15 @@ class Attempts final : public core::AttemptTable {
   }
   Status Delete(std::string_view q) override { CTE_FORWARD(Op::kWrite, t_.Delete(q)); }
   Status EndInFlight(std::string_view e) override { CTE_FORWARD(Op::kWrite, t_.EndInFlight(e)); }
-
- private:
-  FailingStore& store_;
-  core::AttemptTable& t_;
 };
 
-class Policies final : public core::PolicyTable {
+class Policies final : public Forwarding<core::PolicyTable> {
  public:
-  Policies(FailingStore& s, core::PolicyTable& t) : store_(s), t_(t) {}
+  using Forwarding::Forwarding;
   Result<std::string> Get(std::string_view q) override { CTE_FORWARD(Op::kRead, t_.Get(q)); }
   Status Put(std::string_view q, std::string_view p) override {
     CTE_FORWARD(Op::kWrite, t_.Put(q, p));
   }
-
- private:
-  FailingStore& store_;
-  core::PolicyTable& t_;
 };
 
 }  // namespace

@@ -35,88 +35,58 @@ int Check(sqlite3_file* f, FaultVfs::Op op) {
   return instance->Check(op, *s->path, s->kind);
 }
 
-// The io methods: each forwards to the wrapped file; xWrite, xSync and xTruncate ask the
-// controls first.
+// The io methods forward to the wrapped file: ToRealFile<&sqlite3_io_methods::xRead>::Call
+// calls the real file's xRead with the same arguments.
+template <auto kMethod>
+struct ToRealFile;
+template <typename R, typename... A, R (*sqlite3_io_methods::*kMethod)(sqlite3_file*, A...)>
+struct ToRealFile<kMethod> {
+  static R Call(sqlite3_file* f, A... a) { return (RealMethods(f)->*kMethod)(Real(f), a...); }
+};
+// xWrite, xSync and xTruncate ask the controls first.
+template <auto kMethod, FaultVfs::Op kOp>
+struct CheckedToRealFile;
+template <typename R, typename... A, R (*sqlite3_io_methods::*kMethod)(sqlite3_file*, A...),
+          FaultVfs::Op kOp>
+struct CheckedToRealFile<kMethod, kOp> {
+  static R Call(sqlite3_file* f, A... a) {
+    if (int rc = Check(f, kOp); rc != SQLITE_OK) return rc;
+    return ToRealFile<kMethod>::Call(f, a...);
+  }
+};
 int Close(sqlite3_file* f) {
   int rc = RealMethods(f)->xClose(Real(f));
   delete Shim(f)->path;
   Shim(f)->path = nullptr;
   return rc;
 }
-int Read(sqlite3_file* f, void* buf, int n, sqlite3_int64 offset) {
-  return RealMethods(f)->xRead(Real(f), buf, n, offset);
-}
-int Write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 offset) {
-  if (int rc = Check(f, FaultVfs::Op::kWrite); rc != SQLITE_OK) return rc;
-  return RealMethods(f)->xWrite(Real(f), buf, n, offset);
-}
-int Truncate(sqlite3_file* f, sqlite3_int64 size) {
-  if (int rc = Check(f, FaultVfs::Op::kTruncate); rc != SQLITE_OK) return rc;
-  return RealMethods(f)->xTruncate(Real(f), size);
-}
-int Sync(sqlite3_file* f, int flags) {
-  if (int rc = Check(f, FaultVfs::Op::kSync); rc != SQLITE_OK) return rc;
-  return RealMethods(f)->xSync(Real(f), flags);
-}
-int FileSize(sqlite3_file* f, sqlite3_int64* size) {
-  return RealMethods(f)->xFileSize(Real(f), size);
-}
-int Lock(sqlite3_file* f, int level) { return RealMethods(f)->xLock(Real(f), level); }
-int Unlock(sqlite3_file* f, int level) { return RealMethods(f)->xUnlock(Real(f), level); }
-int CheckReservedLock(sqlite3_file* f, int* out) {
-  return RealMethods(f)->xCheckReservedLock(Real(f), out);
-}
-int FileControl(sqlite3_file* f, int op, void* arg) {
-  return RealMethods(f)->xFileControl(Real(f), op, arg);
-}
-int SectorSize(sqlite3_file* f) { return RealMethods(f)->xSectorSize(Real(f)); }
-int DeviceCharacteristics(sqlite3_file* f) {
-  return RealMethods(f)->xDeviceCharacteristics(Real(f));
-}
-// Version 2: the WAL index in shared memory (written through a mapping, never by xWrite).
-int ShmMap(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
-  return RealMethods(f)->xShmMap(Real(f), region, size, extend, out);
-}
-int ShmLock(sqlite3_file* f, int offset, int n, int flags) {
-  return RealMethods(f)->xShmLock(Real(f), offset, n, flags);
-}
-void ShmBarrier(sqlite3_file* f) { RealMethods(f)->xShmBarrier(Real(f)); }
-int ShmUnmap(sqlite3_file* f, int delete_flag) {
-  return RealMethods(f)->xShmUnmap(Real(f), delete_flag);
-}
-// Version 3: memory-mapped reads.
-int Fetch(sqlite3_file* f, sqlite3_int64 offset, int n, void** out) {
-  return RealMethods(f)->xFetch(Real(f), offset, n, out);
-}
-int Unfetch(sqlite3_file* f, sqlite3_int64 offset, void* p) {
-  return RealMethods(f)->xUnfetch(Real(f), offset, p);
-}
 
 // One table per version, so that SQLite calls on a wrapped file only what the real one has.
 sqlite3_io_methods MethodsOfVersion(int version) {
   sqlite3_io_methods m{};
   m.iVersion = version;
+  using M = sqlite3_io_methods;
   m.xClose = Close;
-  m.xRead = Read;
-  m.xWrite = Write;
-  m.xTruncate = Truncate;
-  m.xSync = Sync;
-  m.xFileSize = FileSize;
-  m.xLock = Lock;
-  m.xUnlock = Unlock;
-  m.xCheckReservedLock = CheckReservedLock;
-  m.xFileControl = FileControl;
-  m.xSectorSize = SectorSize;
-  m.xDeviceCharacteristics = DeviceCharacteristics;
-  if (version >= 2) {
-    m.xShmMap = ShmMap;
-    m.xShmLock = ShmLock;
-    m.xShmBarrier = ShmBarrier;
-    m.xShmUnmap = ShmUnmap;
+  m.xRead = ToRealFile<&M::xRead>::Call;
+  m.xWrite = CheckedToRealFile<&M::xWrite, FaultVfs::Op::kWrite>::Call;
+  m.xTruncate = CheckedToRealFile<&M::xTruncate, FaultVfs::Op::kTruncate>::Call;
+  m.xSync = CheckedToRealFile<&M::xSync, FaultVfs::Op::kSync>::Call;
+  m.xFileSize = ToRealFile<&M::xFileSize>::Call;
+  m.xLock = ToRealFile<&M::xLock>::Call;
+  m.xUnlock = ToRealFile<&M::xUnlock>::Call;
+  m.xCheckReservedLock = ToRealFile<&M::xCheckReservedLock>::Call;
+  m.xFileControl = ToRealFile<&M::xFileControl>::Call;
+  m.xSectorSize = ToRealFile<&M::xSectorSize>::Call;
+  m.xDeviceCharacteristics = ToRealFile<&M::xDeviceCharacteristics>::Call;
+  if (version >= 2) {  // The WAL index in shared memory (written through a mapping, not xWrite).
+    m.xShmMap = ToRealFile<&M::xShmMap>::Call;
+    m.xShmLock = ToRealFile<&M::xShmLock>::Call;
+    m.xShmBarrier = ToRealFile<&M::xShmBarrier>::Call;
+    m.xShmUnmap = ToRealFile<&M::xShmUnmap>::Call;
   }
-  if (version >= 3) {
-    m.xFetch = Fetch;
-    m.xUnfetch = Unfetch;
+  if (version >= 3) {  // Memory-mapped reads.
+    m.xFetch = ToRealFile<&M::xFetch>::Call;
+    m.xUnfetch = ToRealFile<&M::xUnfetch>::Call;
   }
   return m;
 }
@@ -159,40 +129,16 @@ int Open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int*
   return rc;
 }
 
-// The VFS methods other than xOpen go to the wrapped VFS, with its own object.
-int Delete(sqlite3_vfs* v, const char* name, int sync_dir) {
-  return Inner(v)->xDelete(Inner(v), name, sync_dir);
-}
-int Access(sqlite3_vfs* v, const char* name, int flags, int* out) {
-  return Inner(v)->xAccess(Inner(v), name, flags, out);
-}
-int FullPathname(sqlite3_vfs* v, const char* name, int n, char* out) {
-  return Inner(v)->xFullPathname(Inner(v), name, n, out);
-}
-void* DlOpen(sqlite3_vfs* v, const char* name) { return Inner(v)->xDlOpen(Inner(v), name); }
-void DlError(sqlite3_vfs* v, int n, char* out) { Inner(v)->xDlError(Inner(v), n, out); }
-void (*DlSym(sqlite3_vfs* v, void* lib, const char* sym))(void) {
-  return Inner(v)->xDlSym(Inner(v), lib, sym);
-}
-void DlClose(sqlite3_vfs* v, void* lib) { Inner(v)->xDlClose(Inner(v), lib); }
-int Randomness(sqlite3_vfs* v, int n, char* out) { return Inner(v)->xRandomness(Inner(v), n, out); }
-int Sleep(sqlite3_vfs* v, int micros) { return Inner(v)->xSleep(Inner(v), micros); }
-int CurrentTime(sqlite3_vfs* v, double* out) { return Inner(v)->xCurrentTime(Inner(v), out); }
-int GetLastError(sqlite3_vfs* v, int n, char* out) {
-  return Inner(v)->xGetLastError(Inner(v), n, out);
-}
-int CurrentTimeInt64(sqlite3_vfs* v, sqlite3_int64* out) {
-  return Inner(v)->xCurrentTimeInt64(Inner(v), out);
-}
-int SetSystemCall(sqlite3_vfs* v, const char* name, sqlite3_syscall_ptr p) {
-  return Inner(v)->xSetSystemCall(Inner(v), name, p);
-}
-sqlite3_syscall_ptr GetSystemCall(sqlite3_vfs* v, const char* name) {
-  return Inner(v)->xGetSystemCall(Inner(v), name);
-}
-const char* NextSystemCall(sqlite3_vfs* v, const char* name) {
-  return Inner(v)->xNextSystemCall(Inner(v), name);
-}
+// The VFS methods other than xOpen go to the wrapped VFS, with its own object:
+// ToInnerVfs<&sqlite3_vfs::xDelete>::Call calls its xDelete.
+template <auto kMethod>
+struct ToInnerVfs;
+template <typename R, typename... A, R (*sqlite3_vfs::*kMethod)(sqlite3_vfs*, A...)>
+struct ToInnerVfs<kMethod> {
+  static R Call(sqlite3_vfs* v, A... a) { return (Inner(v)->*kMethod)(Inner(v), a...); }
+  // Call, or null where the wrapped VFS lacks the method.
+  static auto IfIn(sqlite3_vfs* inner) { return inner->*kMethod ? Call : nullptr; }
+};
 
 // The shim over `inner`, of the same version as it (methods it lacks stay null).
 sqlite3_vfs* MakeVfs(sqlite3_vfs* inner) {
@@ -203,22 +149,23 @@ sqlite3_vfs* MakeVfs(sqlite3_vfs* inner) {
   vfs->zName = FaultVfs::kName;
   vfs->pAppData = inner;
   vfs->xOpen = Open;
-  vfs->xDelete = Delete;
-  vfs->xAccess = Access;
-  vfs->xFullPathname = FullPathname;
-  vfs->xDlOpen = inner->xDlOpen ? DlOpen : nullptr;
-  vfs->xDlError = inner->xDlError ? DlError : nullptr;
-  vfs->xDlSym = inner->xDlSym ? DlSym : nullptr;
-  vfs->xDlClose = inner->xDlClose ? DlClose : nullptr;
-  vfs->xRandomness = Randomness;
-  vfs->xSleep = Sleep;
-  vfs->xCurrentTime = CurrentTime;
-  vfs->xGetLastError = GetLastError;
-  if (vfs->iVersion >= 2) vfs->xCurrentTimeInt64 = CurrentTimeInt64;
+  using V = sqlite3_vfs;
+  vfs->xDelete = ToInnerVfs<&V::xDelete>::Call;
+  vfs->xAccess = ToInnerVfs<&V::xAccess>::Call;
+  vfs->xFullPathname = ToInnerVfs<&V::xFullPathname>::Call;
+  vfs->xDlOpen = ToInnerVfs<&V::xDlOpen>::IfIn(inner);
+  vfs->xDlError = ToInnerVfs<&V::xDlError>::IfIn(inner);
+  vfs->xDlSym = ToInnerVfs<&V::xDlSym>::IfIn(inner);
+  vfs->xDlClose = ToInnerVfs<&V::xDlClose>::IfIn(inner);
+  vfs->xRandomness = ToInnerVfs<&V::xRandomness>::Call;
+  vfs->xSleep = ToInnerVfs<&V::xSleep>::Call;
+  vfs->xCurrentTime = ToInnerVfs<&V::xCurrentTime>::Call;
+  vfs->xGetLastError = ToInnerVfs<&V::xGetLastError>::Call;
+  if (vfs->iVersion >= 2) vfs->xCurrentTimeInt64 = ToInnerVfs<&V::xCurrentTimeInt64>::Call;
   if (vfs->iVersion >= 3) {
-    vfs->xSetSystemCall = inner->xSetSystemCall ? SetSystemCall : nullptr;
-    vfs->xGetSystemCall = inner->xGetSystemCall ? GetSystemCall : nullptr;
-    vfs->xNextSystemCall = inner->xNextSystemCall ? NextSystemCall : nullptr;
+    vfs->xSetSystemCall = ToInnerVfs<&V::xSetSystemCall>::IfIn(inner);
+    vfs->xGetSystemCall = ToInnerVfs<&V::xGetSystemCall>::IfIn(inner);
+    vfs->xNextSystemCall = ToInnerVfs<&V::xNextSystemCall>::IfIn(inner);
   }
   return vfs;
 }

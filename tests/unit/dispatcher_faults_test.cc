@@ -5,13 +5,10 @@
 
 #include <doctest/doctest.h>
 
-#include "api/service.h"
 #include "core/messages.h"
-#include "core/transaction.h"
-#include "dispatch/dispatcher.h"
 #include "harness/harness.h"
-#include "pipeline/executor.h"
 #include "store/sqlite_store.h"
+#include "support/dispatch_rig.h"
 #include "support/failing_pusher.h"
 #include "support/failing_store.h"
 #include "support/fake_pusher.h"
@@ -26,50 +23,29 @@ using LogOutcome = core::AttemptLogEntry::Outcome;
 
 namespace {
 
-const TimePoint kStart = sys_days(year(2026) / 11 / 29) + hours(20);
+using testing::Header;
+const TimePoint kStart = testing::kRigStart;
 const std::string kParent = "projects/p/locations/l";
 const std::string kQ = kParent + "/queues/q";
 // The documented vector (spec 4.5): retries after 10, 20, 40, 80, 160, 240, 300, 300 s.
 const core::RetryConfig kRetry{0, {}, seconds(10), seconds(300), 3};
 
-std::string Header(const core::PushRequest& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return "<absent>";
-}
-
-// The dispatcher (and the service and harness) over a FailingStore around SQLite :memory:, on a
-// manual clock, pushing through a FailingPusher to a FakePusher. Outcomes the pushers report are
-// posted as jobs and run by Drain() in one executor batch, as the store's thread would.
-struct Fixture {
-  core::ManualClock clock{kStart};
+struct Parts {
   std::unique_ptr<store::SqliteStore> inner =
       std::move(store::SqliteStore::Open(":memory:").value());
   testing::FailingStore store{*inner};
   testing::FakePusher fake;
   testing::FailingPusher pusher{fake};
-  std::deque<pipeline::Job> posted;
-  dispatch::Dispatcher dispatcher{store, clock, pusher, Post(), {}};
-  api::Service service{store, clock, api::ServiceOptions{hours(1), seconds(0), false}};
+};
+
+// The dispatcher (and the service and harness) over a FailingStore around SQLite :memory:, on a
+// manual clock, pushing through a FailingPusher to a FakePusher. Outcomes the pushers report are
+// posted as jobs and run by Drain() in one executor batch, as the store's thread would.
+struct Fixture : Parts, testing::DispatchRig {
+  Fixture() : DispatchRig(store, pusher) {}
+
   harness::Harness harness{store, service, dispatcher, clock, &clock, {"manual", 1, {}}};
 
-  Fixture() { service.SetDispatchControl(&dispatcher); }
-
-  dispatch::PostWork Post() {
-    return [this](auto work, auto done) {
-      posted.push_back(pipeline::Job{std::move(work), std::move(done)});
-    };
-  }
-
-  // Runs `f` in a transaction that must commit; returns what `f` returned.
-  template <typename F>
-  auto Tx(F&& f) {
-    REQUIRE(store.Begin().ok());
-    auto r = f();
-    REQUIRE(store.Commit().ok());
-    return r;
-  }
   // Runs `f` on the store behind the failures, in a transaction that is rolled back: for looking.
   template <typename F>
   auto Peek(F&& f) {
@@ -79,38 +55,18 @@ struct Fixture {
     return r;
   }
 
-  core::Status TryStep() {
-    return core::InTransaction(store, [&] { return dispatcher.Step().status(); });
-  }
   void Step() { REQUIRE(TryStep().ok()); }
-  // Runs the posted jobs as one batch.
-  void Drain() {
-    std::deque<pipeline::Job> batch;
-    batch.swap(posted);
-    pipeline::Executor::RunBatch(store, batch);
-  }
-  // The posted jobs hear that they did not run, as when the executor stops.
-  void Drop() {
-    std::deque<pipeline::Job> jobs;
-    jobs.swap(posted);
-    for (pipeline::Job& job : jobs) job.done(core::Unavailable("The call did not run."));
-  }
+  void Drain() { DrainBatch(); }
 
   void CreateQueue(double rate = 500, core::RetryConfig retry = kRetry) {
     core::Queue q;
     q.name = kQ;
     q.rate_limits.max_dispatches_per_second = rate;
     q.retry_config = retry;
-    REQUIRE(Tx([&] { return service.CreateQueue(kParent, q).status(); }).ok());
+    DispatchRig::CreateQueue(q);
   }
-  void CreateTask(const std::string& id) {
-    core::Task t;
-    t.name = kQ + "/tasks/" + id;
-    t.http_request.emplace();
-    t.http_request->url = "http://127.0.0.1:9/work";
-    t.schedule_time = clock.Now();
-    REQUIRE(Tx([&] { return service.CreateTask(kQ, t, core::TaskView::kBasic).status(); }).ok());
-  }
+  void CreateTask(const std::string& id) { REQUIRE(DispatchRig::CreateTask(kQ, id).ok()); }
+
   // The task as stored (nullopt when gone).
   std::optional<core::Task> Task(const std::string& id) {
     auto t = Peek([&] { return inner->tasks().Find(kQ + "/tasks/" + id); });

@@ -2,9 +2,8 @@
 
 #include <doctest/doctest.h>
 
-#include "api/service.h"
-#include "core/transaction.h"
 #include "store/sqlite_store.h"
+#include "support/dispatch_rig.h"
 #include "support/fake_pusher.h"
 
 using namespace cte;
@@ -13,66 +12,29 @@ using core::TimePoint;
 
 namespace {
 
-const TimePoint kStart = sys_days(year(2026) / 11 / 29) + hours(20);
+using testing::Header;
+const TimePoint kStart = testing::kRigStart;
 const std::string kQ = "projects/p/locations/l/queues/q";
 
-std::string Header(const core::PushRequest& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers) {
-    if (k == name) return v;
-  }
-  return "<absent>";
-}
+struct Parts {
+  std::unique_ptr<store::SqliteStore> store =
+      std::move(store::SqliteStore::Open(":memory:").value());
+  testing::FakePusher pusher;
+};
 
 // A dispatcher on a manual clock and an in-memory store, pushing to a FakePusher. Results the
 // pusher reports are queued and run by Drain(), each in its own transaction, as the executor
 // would.
-struct Fixture {
-  core::ManualClock clock{kStart};
-  std::unique_ptr<store::SqliteStore> store =
-      std::move(store::SqliteStore::Open(":memory:").value());
-  testing::FakePusher pusher;
-  using Work = std::pair<std::function<core::Status()>, std::function<void(const core::Status&)>>;
-  std::deque<Work> posted;
-  dispatch::DispatcherOptions options = MakeOptions();
-  dispatch::Dispatcher dispatcher{*store, clock, pusher, Post(), options};
-  api::Service service{*store, clock, api::ServiceOptions{hours(1), seconds(0), false}};
+struct Fixture : Parts, testing::DispatchRig {
+  Fixture() : DispatchRig(*store, pusher, Options()) {}
 
-  Fixture() { service.SetDispatchControl(&dispatcher); }
-
-  dispatch::PostWork Post() {
-    return [this](auto work, auto done) { posted.emplace_back(std::move(work), std::move(done)); };
-  }
-  static dispatch::DispatcherOptions MakeOptions() {
+  static dispatch::DispatcherOptions Options() {
     dispatch::DispatcherOptions o;
     o.rewrites = {{"https://prod.example/", "http://127.0.0.1:9/"}};
     return o;
   }
 
-  template <typename F>
-  auto Tx(F&& f) {
-    REQUIRE(store->Begin().ok());
-    auto r = f();
-    REQUIRE(store->Commit().ok());
-    return r;
-  }
-  // Runs a step of `d` in a transaction of its own; returns its wake-up time.
-  std::optional<TimePoint> StepOf(dispatch::Dispatcher& d) {
-    std::optional<TimePoint> wake;
-    REQUIRE(core::InTransaction(*store, [&]() -> core::Status {
-              auto next = d.Step();
-              if (next.ok()) wake = *next;
-              return next.status();
-            }).ok());
-    return wake;
-  }
-  std::optional<TimePoint> Step() { return StepOf(dispatcher); }
-  void Drain() {
-    while (!posted.empty()) {
-      auto [work, done] = std::move(posted.front());
-      posted.pop_front();
-      done(core::InTransaction(*store, work));
-    }
-  }
+  void Drain() { DrainEach(); }
   void Answer(int status, std::optional<core::Duration> retry_after = std::nullopt) {
     pusher.Answer(status, retry_after);
     Drain();
@@ -83,16 +45,12 @@ struct Fixture {
     q.rate_limits.max_dispatches_per_second = rate;
     q.rate_limits.max_concurrent_dispatches = concurrent;
     q.retry_config = retry;
-    REQUIRE(Tx([&] { return service.CreateQueue("projects/p/locations/l", q).ok(); }));
+    DispatchRig::CreateQueue(q);
   }
   void CreateTask(const std::string& id, core::Duration delay = core::Duration(0)) {
-    core::Task t;
-    t.name = kQ + "/tasks/" + id;
-    t.http_request.emplace();
-    t.http_request->url = "https://prod.example/api/v1/images/worker";
-    t.http_request->body = "{}";
-    t.schedule_time = clock.Now() + delay;
-    REQUIRE(Tx([&] { return service.CreateTask(kQ, t, core::TaskView::kFull).ok(); }));
+    REQUIRE(
+        DispatchRig::CreateTask(kQ, id, delay, "https://prod.example/api/v1/images/worker", "{}")
+            .ok());
   }
   core::Result<core::Task> Get(const std::string& id) {
     return Tx([&] { return service.GetTask(kQ + "/tasks/" + id, core::TaskView::kFull); });

@@ -76,6 +76,15 @@ struct BatchRun {
   std::vector<std::string> order;
 };
 
+struct StoreUnderFaults {
+  std::unique_ptr<store::SqliteStore> inner = MemoryDb();
+  testing::FailingStore failing{*inner};
+};
+// A batch run over a FailingStore around a store of its own.
+struct FailingBatch : StoreUnderFaults, BatchRun {
+  FailingBatch() : BatchRun(failing) {}
+};
+
 std::vector<core::Code> Codes(const std::vector<core::Status>& statuses) {
   std::vector<core::Code> out;
   for (const auto& s : statuses) out.push_back(s.code());
@@ -146,13 +155,11 @@ TEST_CASE("a failed job hears its own error and its writes go, the rest of the b
 // The access is the job's promise; the executor takes it at its word, so a failed single-write
 // job that did write keeps its write (which is why Service::AccessOf names only CreateTask).
 TEST_CASE("a single-write job runs without a savepoint of its own") {
-  auto store = MemoryDb();
-  testing::FailingStore failing(*store);
-  BatchRun b(failing);
+  FailingBatch b;
   b.Write("failed", core::InvalidArgument("no"), Access::kSingleWrite);
   b.Run();
-  CHECK(failing.Calls(Op::kSavepoint) == 0);
-  CHECK(HasQueue(*store, "failed"));
+  CHECK(b.failing.Calls(Op::kSavepoint) == 0);
+  CHECK(HasQueue(*b.inner, "failed"));
 }
 
 TEST_CASE("reads run before the writes of their batch") {
@@ -168,25 +175,21 @@ TEST_CASE("reads run before the writes of their batch") {
 }
 
 TEST_CASE("a failed commit: every write hears why, reads keep their result, nothing stays") {
-  auto store = MemoryDb();
-  testing::FailingStore failing(*store);
-  failing.FailNth(Op::kCommit, 1, core::Unavailable("disk full"));
-  BatchRun b(failing);
+  FailingBatch b;
+  b.failing.FailNth(Op::kCommit, 1, core::Unavailable("disk full"));
   b.Write("a");
   b.Read("x");
   b.Write("b", core::InvalidArgument("bad"));
   b.Run();
   CHECK(Codes(b.outcomes) == std::vector{kUnavailable, kOk, core::Code::kInvalidArgument});
   CHECK(b.outcomes[0].message() == "disk full");
-  CHECK_FALSE(HasQueue(*store, "a"));
+  CHECK_FALSE(HasQueue(*b.inner, "a"));
 }
 
 TEST_CASE(
     "a write that ends the transaction (a full disk) undoes the batch; later jobs never run") {
-  auto store = MemoryDb();
-  testing::FailingStore failing(*store);
-  failing.FailNth(Op::kWrite, 2, core::Unavailable("disk full"), /*ends_transaction=*/true);
-  BatchRun b(failing);
+  FailingBatch b;
+  b.failing.FailNth(Op::kWrite, 2, core::Unavailable("disk full"), /*ends_transaction=*/true);
   b.Write("first");   // Ran and succeeded, but its write is gone with the transaction.
   b.Write("second");  // The failing write.
   b.Write("third");   // Never runs.
@@ -195,15 +198,13 @@ TEST_CASE(
   CHECK(Codes(b.outcomes) == std::vector{kUnavailable, kUnavailable, kUnavailable, kOk});
   CHECK(b.order == std::vector<std::string>{"read first", "write first", "write second"});
   CHECK(b.outcomes[2].message() == "disk full");
-  CHECK_FALSE(HasQueue(*store, "first"));
-  CHECK_FALSE(HasQueue(*store, "second"));
+  CHECK_FALSE(HasQueue(*b.inner, "first"));
+  CHECK_FALSE(HasQueue(*b.inner, "second"));
 }
 
 TEST_CASE("when the transaction cannot begin, no job runs and each hears why") {
-  auto store = MemoryDb();
-  testing::FailingStore failing(*store);
-  failing.FailNth(Op::kBegin, 1, core::Unavailable("database is busy"));
-  BatchRun b(failing);
+  FailingBatch b;
+  b.failing.FailNth(Op::kBegin, 1, core::Unavailable("database is busy"));
   b.Write("a");
   b.Read("a");
   b.Run();
@@ -214,17 +215,15 @@ TEST_CASE("when the transaction cannot begin, no job runs and each hears why") {
 TEST_CASE("a savepoint that cannot begin or be undone ends the batch") {
   for (Op op : {Op::kSavepoint, Op::kRollbackSavepoint, Op::kRelease}) {
     CAPTURE(static_cast<int>(op));
-    auto store = MemoryDb();
-    testing::FailingStore failing(*store);
-    failing.FailNth(op, 1, core::Unavailable("I/O error"));
-    BatchRun b(failing);
+    FailingBatch b;
+    b.failing.FailNth(op, 1, core::Unavailable("I/O error"));
     b.Write("a", op == Op::kRollbackSavepoint ? core::InvalidArgument("no") : core::Status::Ok());
     b.Write("b");
     b.Run();
     CHECK(b.outcomes[1].code() == kUnavailable);
     CHECK_FALSE(b.outcomes[0].ok());
-    CHECK_FALSE(HasQueue(*store, "a"));
-    CHECK_FALSE(HasQueue(*store, "b"));
+    CHECK_FALSE(HasQueue(*b.inner, "a"));
+    CHECK_FALSE(HasQueue(*b.inner, "b"));
   }
 }
 

@@ -5,8 +5,8 @@
 #include <doctest/doctest.h>
 
 #include "core/messages.h"
-#include "core/transaction.h"
 #include "store/memory_store.h"
+#include "support/dispatch_rig.h"
 #include "support/fake_pusher.h"
 
 using namespace cte;
@@ -16,7 +16,7 @@ using core::TimePoint;
 
 namespace {
 
-const TimePoint kStart = sys_days(year(2026) / 11 / 29) + hours(20);
+const TimePoint kStart = testing::kRigStart;
 const std::string kParent = "projects/p/locations/l";
 const std::string kConfigured = kParent + "/queues/configured";  // In --config.
 const std::string kOther = kParent + "/queues/other";
@@ -30,53 +30,23 @@ core::Queue ConfiguredQueue() {
   return q;
 }
 
+struct Parts {
+  std::unique_ptr<store::MemoryStore> store = store::MemoryStore::Create();
+  testing::FakePusher pusher;
+};
+
 // The harness over a MemoryStore, with a real dispatcher on a manual clock pushing to a
 // FakePusher. Outcomes the pusher reports are queued and recorded by Drain(), each in its own
 // transaction, as the executor would.
-struct Fixture {
-  core::ManualClock clock{kStart};
-  std::unique_ptr<store::MemoryStore> store = store::MemoryStore::Create();
-  testing::FakePusher pusher;
-  using Work = std::pair<std::function<core::Status()>, std::function<void(const core::Status&)>>;
-  std::deque<Work> posted;
-  dispatch::Dispatcher dispatcher{*store, clock, pusher, Post(), {}};
-  api::Service service{*store, clock, api::ServiceOptions{hours(1), hours(1), false}};
-  harness::Harness harness{*store, service, dispatcher,
-                           clock,  &clock,  {"manual", 1, {ConfiguredQueue()}}};
-
-  Fixture() {
-    service.SetDispatchControl(&dispatcher);
+struct Fixture : Parts, testing::DispatchRig {
+  Fixture() : DispatchRig(*store, pusher, {}, api::ServiceOptions{hours(1), hours(1), false}) {
     REQUIRE(Run([&] { return service.ApplyQueueConfig(ConfiguredQueue()); }).ok());
   }
 
-  dispatch::PostWork Post() {
-    return [this](auto work, auto done) { posted.emplace_back(std::move(work), std::move(done)); };
-  }
+  harness::Harness harness{*store, service, dispatcher,
+                           clock,  &clock,  {"manual", 1, {ConfiguredQueue()}}};
 
-  // Runs `f` (returning a Status) in a transaction that commits when it succeeds.
-  template <typename F>
-  core::Status Run(F&& f) {
-    return core::InTransaction(*store, std::forward<F>(f));
-  }
-  // Runs `f` in a transaction that must commit; returns what `f` returned.
-  template <typename F>
-  auto Tx(F&& f) {
-    REQUIRE(store->Begin().ok());
-    auto r = f();
-    REQUIRE(store->Commit().ok());
-    return r;
-  }
-
-  void Step() {
-    REQUIRE(Run([&] { return dispatcher.Step().status(); }).ok());
-  }
-  void Drain() {
-    while (!posted.empty()) {
-      auto [work, done] = std::move(posted.front());
-      posted.pop_front();
-      done(core::InTransaction(*store, work));
-    }
-  }
+  void Drain() { DrainEach(); }
   void Answer(int status) {
     pusher.Answer(status);
     Drain();
@@ -86,16 +56,7 @@ struct Fixture {
     core::Queue q;
     q.name = name;
     q.retry_config = retry;
-    REQUIRE(Tx([&] { return service.CreateQueue(kParent, q).status(); }).ok());
-  }
-  core::Status CreateTask(const std::string& queue, const std::string& id,
-                          core::Duration delay = core::Duration(0)) {
-    core::Task t;
-    t.name = queue + "/tasks/" + id;
-    t.http_request.emplace();
-    t.http_request->url = "http://127.0.0.1:9/work";
-    t.schedule_time = clock.Now() + delay;
-    return Tx([&] { return service.CreateTask(queue, t, core::TaskView::kBasic).status(); });
+    DispatchRig::CreateQueue(q);
   }
   core::Result<core::Queue> GetQueue(const std::string& name) {
     return Tx([&] { return service.GetQueue(name); });
@@ -156,6 +117,24 @@ struct Fixture {
   bool CheckWaiters() {
     return Tx([&] { return harness.CheckWaiters(); });
   }
+  // Calls check(harness, mode, scale) with a harness of its own over each clock that is not
+  // manual: the system clock, and one `scale` times faster.
+  template <typename F>
+  void ForEachRealClock(double scale, F&& check) {
+    core::SystemClock system;
+    core::ScaledClock scaled(scale);
+    struct Row {
+      const core::Clock* clock;
+      std::string mode;
+      double scale;
+    };
+    for (const Row& row : {Row{&system, "system", 1}, Row{&scaled, "scaled", scale}}) {
+      CAPTURE(row.mode);
+      harness::Harness h(*store, service, dispatcher, *row.clock, nullptr,
+                         {row.mode, row.scale, {}});
+      check(h, row.mode, row.scale);
+    }
+  }
 };
 
 }  // namespace
@@ -168,26 +147,16 @@ TEST_CASE("harness: GetClock reports the clock's time and mode") {
   CHECK(manual->mode == "manual");
   CHECK(manual->time_scale == 1);
 
-  core::SystemClock system;
-  core::ScaledClock scaled(60);
-  struct Row {
-    const core::Clock* clock;
-    std::string mode;
-    double scale;
-  };
-  for (const Row& row : {Row{&system, "system", 1}, Row{&scaled, "scaled", 60}}) {
-    CAPTURE(row.mode);
-    harness::Harness h(*f.store, f.service, f.dispatcher, *row.clock, nullptr,
-                       {row.mode, row.scale, {}});
+  f.ForEachRealClock(60, [&](harness::Harness& h, const std::string& mode, double scale) {
     auto before = system_clock::now();
     auto c = f.Tx([&] { return h.GetClock(); });
     REQUIRE(c.ok());
-    CHECK(c->mode == row.mode);
-    CHECK(c->time_scale == row.scale);
+    CHECK(c->mode == mode);
+    CHECK(c->time_scale == scale);
     CHECK(c->time >= before - seconds(1));
     // Scaled time runs 60 times faster, but a few milliseconds of it cannot make a minute.
     CHECK(c->time <= system_clock::now() + minutes(1));
-  }
+  });
 }
 
 TEST_CASE("harness: the clock moves by request only when manual, and only forward") {
@@ -211,22 +180,12 @@ TEST_CASE("harness: the clock moves by request only when manual, and only forwar
   CHECK(f.clock.Now() == kStart + hours(1));
   CHECK(Advance(milliseconds(1))->time == kStart + hours(1) + milliseconds(1));
 
-  core::SystemClock system;
-  core::ScaledClock scaled(10);
-  struct Row {
-    const core::Clock* clock;
-    std::string mode;
-    double scale;
-  };
-  for (const Row& row : {Row{&system, "system", 1}, Row{&scaled, "scaled", 10}}) {
-    CAPTURE(row.mode);
-    harness::Harness h(*f.store, f.service, f.dispatcher, *row.clock, nullptr,
-                       {row.mode, row.scale, {}});
+  f.ForEachRealClock(10, [&](harness::Harness& h, const std::string&, double) {
     auto a = f.Tx([&] { return h.AdvanceClock(seconds(1)); });
     CHECK(a.status().code() == Code::kFailedPrecondition);
     auto s = f.Tx([&] { return h.SetClock(system_clock::now() + hours(24)); });
     CHECK(s.status().code() == Code::kFailedPrecondition);
-  }
+  });
   CHECK(f.clock.Now() == kStart + hours(1) + milliseconds(1));
 }
 

@@ -143,24 +143,61 @@ core::Status TaskStatus(const tasks_pb::Task& pb) {
   return cte::grpc::FromProto(pb, "task", t);
 }
 
-}  // namespace
-
-TEST_CASE("queues round trip core -> proto -> core") {
-  for (const core::Queue& q : Queues()) {
-    CAPTURE(q.name);
-    core::Queue back;
-    REQUIRE(cte::grpc::FromProto(QueueProto(q), "queue", back).ok());
-    CHECK(back == q);
+// Checks that each of `values` (queues or tasks) reads back the same from its message, of type
+// P; `path` names the message in errors.
+template <typename P, typename T>
+void CheckRoundTrips(const std::vector<T>& values, const std::string& path) {
+  for (const T& v : values) {
+    CAPTURE(v.name);
+    P pb;
+    cte::grpc::ToProto(v, pb);
+    T back;
+    REQUIRE(cte::grpc::FromProto(pb, path, back).ok());
+    CHECK(back == v);
   }
 }
 
-TEST_CASE("tasks round trip core -> proto -> core") {
-  for (const core::Task& t : Tasks()) {
-    CAPTURE(t.name);
-    core::Task back;
-    REQUIRE(cte::grpc::FromProto(TaskProto(t), "task", back).ok());
-    CHECK(back == t);
+// A seconds and nanos pair a Duration or a Timestamp cannot hold.
+struct OutOfRange {
+  int64_t seconds;
+  int32_t nanos;
+};
+// The field of a queue or task message a value goes into; the path names it.
+template <typename M>
+using FieldAt = std::pair<std::string, std::function<M*(tasks_pb::Queue&, tasks_pb::Task&)>>;
+
+// Writes each value into each field and checks that the message is INVALID_ARGUMENT naming the
+// field, the value and `type` (M's type name) as protobuf's own JSON printer words it.
+template <typename M>
+void CheckRejected(const std::string& type, const std::vector<FieldAt<M>>& fields,
+                   const std::vector<OutOfRange>& bad) {
+  for (const auto& [path, field] : fields) {
+    for (const OutOfRange& c : bad) {
+      CAPTURE(path);
+      CAPTURE(c.seconds);
+      CAPTURE(c.nanos);
+      tasks_pb::Queue q;
+      tasks_pb::Task t;
+      M* m = field(q, t);
+      m->set_seconds(c.seconds);
+      m->set_nanos(c.nanos);
+      core::Status s = path.rfind("queue.", 0) == 0 ? QueueStatus(q) : TaskStatus(t);
+      CHECK(s.code() == core::Code::kInvalidArgument);
+      CHECK(s.message() == "Invalid value at '" + path + "' (type.googleapis.com/" + type +
+                               "), seconds: " + std::to_string(c.seconds) +
+                               " nanos: " + std::to_string(c.nanos));
+    }
   }
+}
+
+}  // namespace
+
+TEST_CASE("queues round trip core -> proto -> core") {
+  CheckRoundTrips<tasks_pb::Queue>(Queues(), "queue");
+}
+
+TEST_CASE("tasks round trip core -> proto -> core") {
+  CheckRoundTrips<tasks_pb::Task>(Tasks(), "task");
 }
 
 TEST_CASE("policies round trip core -> proto -> core") {
@@ -368,45 +405,26 @@ TEST_CASE("task views 0..2 read as UNSPECIFIED, BASIC and FULL") {
 }
 
 TEST_CASE("durations outside protobuf's range are INVALID_ARGUMENT naming the field") {
-  struct Case {
-    int64_t seconds;
-    int32_t nanos;
-  };
-  const Case bad[] = {
-      {315'576'000'001, 0},   // Past protobuf's maximum of 10000 years.
-      {-315'576'000'001, 0},  // Below its minimum.
-      {0, 1'000'000'000},     // Nanos past a second.
-      {0, -1'000'000'000},
-      {1, -1},  // Mixed signs.
-      {-1, 1},
-  };
-  const std::string kType = "(type.googleapis.com/google.protobuf.Duration), ";
-  using Setter = std::function<google::protobuf::Duration*(tasks_pb::Queue&, tasks_pb::Task&)>;
-  const std::pair<std::string, Setter> fields[] = {
-      {"queue.retry_config.max_retry_duration",
-       [](auto& q, auto&) { return q.mutable_retry_config()->mutable_max_retry_duration(); }},
-      {"queue.retry_config.min_backoff",
-       [](auto& q, auto&) { return q.mutable_retry_config()->mutable_min_backoff(); }},
-      {"queue.retry_config.max_backoff",
-       [](auto& q, auto&) { return q.mutable_retry_config()->mutable_max_backoff(); }},
-      {"task.dispatch_deadline", [](auto&, auto& t) { return t.mutable_dispatch_deadline(); }},
-  };
-  for (const auto& [path, setter] : fields) {
-    for (const Case& c : bad) {
-      CAPTURE(path);
-      CAPTURE(c.seconds);
-      CAPTURE(c.nanos);
-      tasks_pb::Queue q;
-      tasks_pb::Task t;
-      google::protobuf::Duration* d = setter(q, t);
-      d->set_seconds(c.seconds);
-      d->set_nanos(c.nanos);
-      core::Status s = path.rfind("queue.", 0) == 0 ? QueueStatus(q) : TaskStatus(t);
-      CHECK(s.code() == core::Code::kInvalidArgument);
-      CHECK(s.message() == "Invalid value at '" + path + "' " + kType + "seconds: " +
-                               std::to_string(c.seconds) + " nanos: " + std::to_string(c.nanos));
-    }
-  }
+  using google::protobuf::Duration;
+  CheckRejected<Duration>(
+      "google.protobuf.Duration",
+      {
+          {"queue.retry_config.max_retry_duration",
+           [](auto& q, auto&) { return q.mutable_retry_config()->mutable_max_retry_duration(); }},
+          {"queue.retry_config.min_backoff",
+           [](auto& q, auto&) { return q.mutable_retry_config()->mutable_min_backoff(); }},
+          {"queue.retry_config.max_backoff",
+           [](auto& q, auto&) { return q.mutable_retry_config()->mutable_max_backoff(); }},
+          {"task.dispatch_deadline", [](auto&, auto& t) { return t.mutable_dispatch_deadline(); }},
+      },
+      {
+          {315'576'000'001, 0},   // Past protobuf's maximum of 10000 years.
+          {-315'576'000'001, 0},  // Below its minimum.
+          {0, 1'000'000'000},     // Nanos past a second.
+          {0, -1'000'000'000},
+          {1, -1},  // Mixed signs.
+          {-1, 1},
+      });
 }
 
 TEST_CASE("durations read and fail where the REST reader's do (nanoseconds hold 292 years)") {
@@ -442,45 +460,26 @@ TEST_CASE("durations read and fail where the REST reader's do (nanoseconds hold 
 }
 
 TEST_CASE("timestamps outside protobuf's range are INVALID_ARGUMENT naming the field") {
-  struct Case {
-    int64_t seconds;
-    int32_t nanos;
-  };
-  const Case bad[] = {
-      {253'402'300'800, 0},  // 10000-01-01T00:00:00Z, past 9999-12-31.
-      {-62'135'596'801, 0},  // Before 0001-01-01T00:00:00Z.
-      {0, -1},               // Nanos are never negative in a Timestamp.
-      {0, 1'000'000'000},
-  };
-  const std::string kType = "(type.googleapis.com/google.protobuf.Timestamp), ";
-  using Setter = std::function<google::protobuf::Timestamp*(tasks_pb::Queue&, tasks_pb::Task&)>;
-  const std::pair<std::string, Setter> fields[] = {
-      {"queue.purge_time", [](auto& q, auto&) { return q.mutable_purge_time(); }},
-      {"task.schedule_time", [](auto&, auto& t) { return t.mutable_schedule_time(); }},
-      {"task.create_time", [](auto&, auto& t) { return t.mutable_create_time(); }},
-      {"task.first_attempt.dispatch_time",
-       [](auto&, auto& t) { return t.mutable_first_attempt()->mutable_dispatch_time(); }},
-      {"task.last_attempt.schedule_time",
-       [](auto&, auto& t) { return t.mutable_last_attempt()->mutable_schedule_time(); }},
-      {"task.last_attempt.response_time",
-       [](auto&, auto& t) { return t.mutable_last_attempt()->mutable_response_time(); }},
-  };
-  for (const auto& [path, setter] : fields) {
-    for (const Case& c : bad) {
-      CAPTURE(path);
-      CAPTURE(c.seconds);
-      CAPTURE(c.nanos);
-      tasks_pb::Queue q;
-      tasks_pb::Task t;
-      google::protobuf::Timestamp* ts = setter(q, t);
-      ts->set_seconds(c.seconds);
-      ts->set_nanos(c.nanos);
-      core::Status s = path.rfind("queue.", 0) == 0 ? QueueStatus(q) : TaskStatus(t);
-      CHECK(s.code() == core::Code::kInvalidArgument);
-      CHECK(s.message() == "Invalid value at '" + path + "' " + kType + "seconds: " +
-                               std::to_string(c.seconds) + " nanos: " + std::to_string(c.nanos));
-    }
-  }
+  using google::protobuf::Timestamp;
+  CheckRejected<Timestamp>(
+      "google.protobuf.Timestamp",
+      {
+          {"queue.purge_time", [](auto& q, auto&) { return q.mutable_purge_time(); }},
+          {"task.schedule_time", [](auto&, auto& t) { return t.mutable_schedule_time(); }},
+          {"task.create_time", [](auto&, auto& t) { return t.mutable_create_time(); }},
+          {"task.first_attempt.dispatch_time",
+           [](auto&, auto& t) { return t.mutable_first_attempt()->mutable_dispatch_time(); }},
+          {"task.last_attempt.schedule_time",
+           [](auto&, auto& t) { return t.mutable_last_attempt()->mutable_schedule_time(); }},
+          {"task.last_attempt.response_time",
+           [](auto&, auto& t) { return t.mutable_last_attempt()->mutable_response_time(); }},
+      },
+      {
+          {253'402'300'800, 0},  // 10000-01-01T00:00:00Z, past 9999-12-31.
+          {-62'135'596'801, 0},  // Before 0001-01-01T00:00:00Z.
+          {0, -1},               // Nanos are never negative in a Timestamp.
+          {0, 1'000'000'000},
+      });
 }
 
 TEST_CASE("timestamps read and fail where the REST reader's do") {

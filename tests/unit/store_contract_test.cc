@@ -1,10 +1,9 @@
 // The TaskStore contract (core/task_store.h and the tables it aggregates), run over every store
 // set-up. Expected values come from the headers' comments and the round-trip rules the stores
 // share: times and durations kept at microseconds, truncated toward zero.
-#include "store/memory_store.h"
-#include "store/sqlite_store.h"
+#include "support/store_setups.h"
 
-// The stores under test come first; the cases below see only core::TaskStore.
+// The store set-ups under test come first; the cases below see only core::TaskStore.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -16,7 +15,6 @@
 #include <doctest/doctest.h>
 
 #include "core/time_util.h"
-#include "support/temp_dir.h"
 
 using namespace cte;
 using namespace std::chrono;
@@ -24,10 +22,11 @@ using core::AttemptLogEntry;
 using core::Task;
 using core::TimePoint;
 using Outcome = core::AttemptLogEntry::Outcome;
+using namespace cte::testing;  // The store set-ups, RunningQueue and HttpTask.
 
 namespace {
 
-const TimePoint kNow = sys_days(year(2026) / 11 / 29) + hours(20);
+const TimePoint kNow = kStoreNow;
 const std::string kQ = "projects/p/locations/l/queues/q";
 const std::string kQ2 = "projects/p/locations/l/queues/q2";  // kQ is a prefix of its name.
 const std::string kR = "projects/p/locations/l/queues/r";
@@ -35,36 +34,6 @@ const std::string kR = "projects/p/locations/l/queues/r";
 std::string TaskName(const std::string& queue, const std::string& id) {
   return queue + "/tasks/" + id;
 }
-
-// The ways the emulator keeps data; the contract must hold for each. A set-up that persists is
-// reopened between transactions, so that a test reads what a new process would.
-struct MemoryDb {
-  std::unique_ptr<core::TaskStore> OpenStore() { return store::MemoryStore::Create(); }
-  static constexpr bool kPersists = false;
-};
-std::unique_ptr<core::TaskStore> OpenSqlite(const std::string& path, size_t reserve) {
-  auto s = store::SqliteStore::Open(path, reserve);
-  REQUIRE_MESSAGE(s.ok(), s.status().ToString());
-  return std::move(*s);
-}
-struct SqliteMemoryDb {  // In address space reserved up front.
-  std::unique_ptr<core::TaskStore> OpenStore() {
-    return OpenSqlite(":memory:", store::SqliteStore::kMemoryReserve);
-  }
-  static constexpr bool kPersists = false;
-};
-struct SqliteGrowingMemoryDb {  // When no address space can be reserved.
-  std::unique_ptr<core::TaskStore> OpenStore() { return OpenSqlite(":memory:", 0); }
-  static constexpr bool kPersists = false;
-};
-struct SqliteFileDb {
-  testing::TempDir dir;
-  std::unique_ptr<core::TaskStore> OpenStore() {
-    return OpenSqlite(dir.File("tasks.db"), store::SqliteStore::kMemoryReserve);
-  }
-  static constexpr bool kPersists = true;
-};
-#define CTE_STORES MemoryDb, SqliteMemoryDb, SqliteGrowingMemoryDb, SqliteFileDb
 
 // A store with a transaction open.
 template <typename Db>
@@ -101,15 +70,6 @@ core::Queue BareQueue(const std::string& name) {
   return q;
 }
 
-core::Queue RunningQueue(const std::string& name) {
-  core::Queue q;
-  q.name = name;
-  q.state = core::QueueState::kRunning;
-  q.rate_limits = {200, 100, 1000};
-  q.retry_config = {100, seconds(1800), milliseconds(100), seconds(3600), 16};
-  return q;
-}
-
 // Every field set, times and durations with parts below a microsecond.
 core::Queue FullQueue(const std::string& name) {
   core::Queue q;
@@ -122,22 +82,6 @@ core::Queue FullQueue(const std::string& name) {
   q.purge_time = kNow + nanoseconds(2999);
   q.stackdriver_logging_config = core::StackdriverLoggingConfig{0.25};
   return q;
-}
-
-// An HTTP task whose every value is kept exactly (whole microseconds, one token).
-Task HttpTask(const std::string& name, TimePoint schedule) {
-  Task t;
-  t.name = name;
-  t.http_request = core::HttpRequest{"http://w/x",
-                                     core::HttpMethod::kPost,
-                                     {{"X-A", "1"}, {"User-Agent", "Google-Cloud-Tasks"}},
-                                     std::string("b\0dy", 4),
-                                     std::nullopt,
-                                     core::OidcToken{"sa@p.iam", "aud"}};
-  t.schedule_time = schedule;
-  t.create_time = kNow;
-  t.dispatch_deadline = seconds(600);
-  return t;
 }
 
 Task AppEngineTask(const std::string& name, TimePoint schedule) {
@@ -1310,100 +1254,113 @@ TEST_CASE_TEMPLATE("a rollback undoes every kind of write made in one transactio
   }
 }
 
+// A store with a transaction open, and the log its OnCommit and OnRollback actions write to.
+template <typename Db>
+struct ActionLog {
+  ActionLog() { REQUIRE(store->Begin().ok()); }
+  // Registers an OnCommit action that logs `what`, with a "!" when it sees a transaction open.
+  void OnCommit(std::string what) {
+    store->OnCommit([this, what] { log.push_back(what + (store->InTransaction() ? "!" : "")); });
+  }
+  void OnRollback(std::string what) {
+    store->OnRollback([this, what] { log.push_back(what); });
+  }
+  // An OnCommit action "c<n>" and an OnRollback action "r<n>".
+  void Both(int n) {
+    OnCommit("c" + std::to_string(n));
+    OnRollback("r" + std::to_string(n));
+  }
+
+  std::vector<std::string> log;  // Before the store, which may run actions as it closes.
+  Db db;
+  std::unique_ptr<core::TaskStore> store = db.OpenStore();
+};
+using Log = std::vector<std::string>;
+
 TEST_CASE_TEMPLATE("OnCommit actions run after Commit, in order, and never after Rollback", Db,
                    CTE_STORES) {
-  Db db;
-  auto store = db.OpenStore();
-  std::vector<std::string> log;
-  auto note = [&](std::string what) {
-    return [&log, &store, what] { log.push_back(what + (store->InTransaction() ? "!" : "")); };
-  };
-  REQUIRE(store->Begin().ok());
-  store->OnCommit(note("1"));
-  store->OnCommit(note("2"));
-  store->OnCommit(note("3"));
-  CHECK(log.empty());
-  REQUIRE(store->Commit().ok());
-  CHECK(log == std::vector<std::string>{"1", "2", "3"});  // None saw the transaction open.
-  REQUIRE(store->Begin().ok());
-  store->OnCommit(note("dropped"));
-  store->Rollback();
-  REQUIRE(store->Begin().ok());
-  REQUIRE(store->Commit().ok());
-  CHECK(log == std::vector<std::string>{"1", "2", "3"});
+  ActionLog<Db> a;
+  for (const char* what : {"1", "2", "3"}) a.OnCommit(what);
+  CHECK(a.log.empty());
+  REQUIRE(a.store->Commit().ok());
+  CHECK(a.log == Log{"1", "2", "3"});  // None saw the transaction open.
+  REQUIRE(a.store->Begin().ok());
+  a.OnCommit("dropped");
+  a.store->Rollback();
+  REQUIRE(a.store->Begin().ok());
+  REQUIRE(a.store->Commit().ok());
+  CHECK(a.log == Log{"1", "2", "3"});
 }
 
 TEST_CASE_TEMPLATE("OnRollback actions run newest first on Rollback, and never after Commit", Db,
                    CTE_STORES) {
-  Db db;
-  auto store = db.OpenStore();
-  std::vector<std::string> log;
-  auto note = [&](std::string what) { return [&log, what] { log.push_back(what); }; };
-  REQUIRE(store->Begin().ok());
-  store->OnRollback(note("a"));
-  store->OnRollback(note("b"));
-  store->OnRollback(note("c"));
-  CHECK(log.empty());
-  store->Rollback();
-  CHECK(log == std::vector<std::string>{"c", "b", "a"});
-  REQUIRE(store->Begin().ok());
-  store->OnRollback(note("dropped"));
-  REQUIRE(store->Commit().ok());
-  REQUIRE(store->Begin().ok());
-  store->Rollback();
-  CHECK(log == std::vector<std::string>{"c", "b", "a"});
+  ActionLog<Db> a;
+  for (const char* what : {"a", "b", "c"}) a.OnRollback(what);
+  CHECK(a.log.empty());
+  a.store->Rollback();
+  CHECK(a.log == Log{"c", "b", "a"});
+  REQUIRE(a.store->Begin().ok());
+  a.OnRollback("dropped");
+  REQUIRE(a.store->Commit().ok());
+  REQUIRE(a.store->Begin().ok());
+  a.store->Rollback();
+  CHECK(a.log == Log{"c", "b", "a"});
 }
 
-TEST_CASE_TEMPLATE("RollbackSavepoint runs the OnRollback actions since the savepoint only", Db,
+// c1/r1 before a savepoint, c2/r2 and c3/r3 inside it, c4/r4 after it ends.
+TEST_CASE_TEMPLATE("a savepoint's actions: undone with it, or kept in the transaction", Db,
                    CTE_STORES) {
-  Db db;
-  auto store = db.OpenStore();
-  std::vector<std::string> log;
-  auto note = [&](std::string what) { return [&log, what] { log.push_back(what); }; };
-  REQUIRE(store->Begin().ok());
-  store->OnCommit(note("c1"));
-  store->OnRollback(note("r1"));
-  REQUIRE(store->BeginSavepoint().ok());
-  store->OnCommit(note("c2"));
-  store->OnRollback(note("r2"));
-  store->OnRollback(note("r3"));
-  REQUIRE(store->RollbackSavepoint().ok());
-  CHECK(log == std::vector<std::string>{"r3", "r2"});
-  SUBCASE("the savepoint's OnCommit actions are dropped") {
-    REQUIRE(store->Commit().ok());
-    CHECK(log == std::vector<std::string>{"r3", "r2", "c1"});
-  }
-  SUBCASE("a later Rollback runs the earlier actions only") {
-    store->Rollback();
-    CHECK(log == std::vector<std::string>{"r3", "r2", "r1"});
+  struct Row {
+    const char* what;
+    bool release;         // Else RollbackSavepoint.
+    bool commit;          // Else Rollback, at the end.
+    Log after_savepoint;  // The log when the savepoint has ended.
+    Log at_end;
+  };
+  const Row rows[] = {
+      {"RollbackSavepoint runs the OnRollback actions since the savepoint only, then Commit "
+       "drops its OnCommit actions",
+       false,
+       true,
+       {"r3", "r2"},
+       {"r3", "r2", "c1", "c4"}},
+      {"RollbackSavepoint, then a Rollback runs the other actions only",
+       false,
+       false,
+       {"r3", "r2"},
+       {"r3", "r2", "r4", "r1"}},
+      {"ReleaseSavepoint, then Commit runs them all in order",
+       true,
+       true,
+       {},
+       {"c1", "c2", "c3", "c4"}},
+      {"ReleaseSavepoint, then Rollback runs them all newest first",
+       true,
+       false,
+       {},
+       {"r4", "r3", "r2", "r1"}},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.what);
+    ActionLog<Db> a;
+    a.Both(1);
+    REQUIRE(a.store->BeginSavepoint().ok());
+    a.Both(2);
+    a.Both(3);
+    REQUIRE((row.release ? a.store->ReleaseSavepoint() : a.store->RollbackSavepoint()).ok());
+    CHECK(a.log == row.after_savepoint);
+    a.Both(4);
+    if (row.commit) {
+      REQUIRE(a.store->Commit().ok());
+    } else {
+      a.store->Rollback();
+    }
+    CHECK(a.log == row.at_end);
   }
 }
 
-TEST_CASE_TEMPLATE("a released savepoint's actions stay in the transaction", Db, CTE_STORES) {
-  Db db;
-  auto store = db.OpenStore();
-  std::vector<std::string> log;
-  auto note = [&](std::string what) { return [&log, what] { log.push_back(what); }; };
-  REQUIRE(store->Begin().ok());
-  store->OnCommit(note("c1"));
-  store->OnRollback(note("r1"));
-  REQUIRE(store->BeginSavepoint().ok());
-  store->OnCommit(note("c2"));
-  store->OnRollback(note("r2"));
-  REQUIRE(store->ReleaseSavepoint().ok());
-  store->OnCommit(note("c3"));
-  store->OnRollback(note("r3"));
-  SUBCASE("Commit runs them in order") {
-    REQUIRE(store->Commit().ok());
-    CHECK(log == std::vector<std::string>{"c1", "c2", "c3"});
-  }
-  SUBCASE("Rollback runs them newest first") {
-    store->Rollback();
-    CHECK(log == std::vector<std::string>{"r3", "r2", "r1"});
-  }
-}
-
-// 16 MB of task bodies over many commits; every row stays readable.
+// 16 MB of task bodies over many commits; every row stays readable. A growing SQLite memory
+// buffer is copied several times on the way, a reserved one never.
 TEST_CASE_TEMPLATE("a store of many megabytes keeps every row", Db, CTE_STORES) {
   Fixture<Db> f;
   Must(f.queues().Put(RunningQueue(kQ)));
