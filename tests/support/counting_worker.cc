@@ -1,5 +1,6 @@
 #include "support/counting_worker.h"
 
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -11,13 +12,14 @@ using namespace cte::http;
 using asio::awaitable;
 
 struct CountingWorker::Impl {
-  explicit Impl(std::chrono::milliseconds l) : latency(l) {}
+  explicit Impl(std::chrono::milliseconds l) : latency_ms(l.count()) {}
 
   awaitable<void> Session(tcp::socket socket) {
     fixtures::ServerStream stream(std::move(socket), 1024 * 1024);
     while (auto req = co_await stream.Read()) {
       Received();
-      if (latency.count() > 0) co_await fixtures::Sleep(io, latency);
+      auto wait = std::chrono::milliseconds(latency_ms.load());
+      if (wait.count() > 0) co_await fixtures::Sleep(io, wait);
       fixtures::Response res{bhttp::status::ok, req->version()};
       res.body() = "ok\n";
       Answer(std::string((*req)["X-CloudTasks-TaskName"]));
@@ -37,7 +39,7 @@ struct CountingWorker::Impl {
     deliveries[task].push_back(std::chrono::steady_clock::now());
   }
 
-  std::chrono::milliseconds latency;
+  std::atomic<int64_t> latency_ms;
   asio::io_context io{1};
   tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
   int port = acceptor.local_endpoint().port();
@@ -82,6 +84,10 @@ int CountingWorker::Answered() const {
 int CountingWorker::Pending() const {
   std::lock_guard lock(impl_->mu);
   return impl_->pending;
+}
+
+void CountingWorker::SetLatency(std::chrono::milliseconds latency) {
+  impl_->latency_ms = latency.count();
 }
 
 }  // namespace cte::testing

@@ -34,6 +34,8 @@ class CountingWorker {
   // Thread-safe.
   int Answered() const;
   int Pending() const;
+  // Changes the latency of requests received from now on. Thread-safe.
+  void SetLatency(std::chrono::milliseconds latency);
 
  private:
   struct Impl;
