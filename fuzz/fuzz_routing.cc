@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/json_codec.h"
 #include "api/rest_handler.h"
 #include "core/clock.h"
 #include "store/sqlite_store.h"

@@ -16,11 +16,14 @@ class Statement;
 
 namespace cte::store {
 
+// The address space reserved for a ":memory:" database by default.
+inline constexpr size_t kDefaultMemoryReserve = size_t{1} << 40;
+
 struct SqliteOptions {
   // Address space reserved for a ":memory:" database, which then grows in place as pages are
   // written. With 0, or when the reservation is refused (a `ulimit -v`, strict overcommit), the
   // database's buffer grows by copying instead.
-  size_t memory_reserve = size_t{1} << 40;
+  size_t memory_reserve = kDefaultMemoryReserve;
   // The name of a registered SQLite VFS to open a database file through ("" for the default):
   // how the storage fault tests make writes fail.
   std::string vfs;
@@ -34,7 +37,7 @@ class SqliteAttemptTable;
 // returns (WAL, synchronous=NORMAL). Not thread-safe: owned by one thread.
 class SqliteStore final : public core::TaskStore {
  public:
-  static constexpr size_t kMemoryReserve = SqliteOptions().memory_reserve;
+  static constexpr size_t kMemoryReserve = kDefaultMemoryReserve;
 
   // UNAVAILABLE (e.g. no space, no permission) or INTERNAL when the file cannot be opened or
   // migrated.
