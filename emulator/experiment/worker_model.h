@@ -1,0 +1,42 @@
+// WorkerModel's answers: what the modelled worker does with one request, drawn from a seeded
+// random generator so that a scenario and seed give the same run every time.
+#pragma once
+
+#include <cstdint>
+#include <random>
+
+#include "core/clock.h"
+#include "experiment/scenario.h"
+
+namespace cte::experiment {
+
+// One request's fate: its answer, and when it comes (for kTimeout: never; the dispatch deadline
+// ends the attempt; for kRefuse and kReset: `after` is when the connection fails).
+struct Reply {
+  Answer answer;
+  core::Duration after{0};
+};
+
+// Draws replies for one queue's worker. Not thread-safe.
+class WorkerDraw {
+ public:
+  WorkerDraw(const WorkerModel& model, uint64_t seed);
+
+  // The reply to a request received `since_start` after the run began. Inside an outage: the
+  // outage's answer at once (after 0). Otherwise a latency from the model, then a failure drawn by
+  // probability in the order given, else 200. Uses the same number of random draws for every
+  // request outside outages (one latency draw, one failure draw), so that changing a failure's
+  // probability does not shift every later latency.
+  Reply Next(core::Duration since_start);
+
+  // A latency drawn from `latency` with `random`: Fixed: the value; Uniform: uniform in
+  // [min, max]; LogNormal: exp(N(mu, sigma)) with mu = ln(p50), sigma = (ln(p99) - ln(p50)) /
+  // 2.3263478740408408 (the 99th percentile of N(0, 1)). Also used for Cloud Tasks' extra delay.
+  static core::Duration Draw(const Latency& latency, std::mt19937_64& random);
+
+ private:
+  WorkerModel model_;
+  std::mt19937_64 random_;
+};
+
+}  // namespace cte::experiment
