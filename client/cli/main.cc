@@ -1,6 +1,9 @@
 // cloud-tasks: a command-line client of the emulator that mirrors `gcloud tasks`.
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <string>
+#include <unistd.h>
 
 #include "client/cli/cli.h"
 
@@ -31,9 +34,23 @@ std::string CommandPath(const CLI::App& app) {
   return path;
 }
 
+// `cloud-tasks experiment ...` is the cloud-tasks-experiment binary beside this one (it embeds
+// the emulator's queue code, which this client, talking HTTP only, does not link).
+int RunExperiment(char** argv) {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::string path = (self.parent_path() / "cloud-tasks-experiment").string();
+  argv[1] = path.data();
+  execv(path.c_str(), argv + 1);
+  std::cerr << "ERROR: (cloud-tasks.experiment) cannot run " << path << ": " << std::strerror(errno)
+            << std::endl;
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "experiment") return RunExperiment(argv);
   CLI::App app{"cloud-tasks: gcloud tasks commands against the Cloud Tasks emulator",
                "cloud-tasks"};
   app.fallthrough();
