@@ -102,8 +102,7 @@ Status PrepareDeadline(Task& task) {
     task.dispatch_deadline = app_engine ? Duration(0) : Duration(minutes(10));
     return Status::Ok();
   }
-  Duration max = app_engine ? Duration(hours(24) + seconds(15)) : Duration(minutes(30));
-  if (d < seconds(15) || d > max) {
+  if (!DispatchDeadlineInRange(d, app_engine)) {
     return InvalidArgument(app_engine ? "Task.dispatchDeadline must be between [15s, 24h15s]."
                                       : "Task.dispatchDeadline must be between [15s, 30m].");
   }
@@ -168,6 +167,12 @@ size_t AppEngineRequestSize(const AppEngineHttpRequest& r) {
 }
 
 }  // namespace
+
+bool DispatchDeadlineInRange(Duration deadline, bool app_engine) {
+  Duration d = duration_cast<milliseconds>(deadline);
+  return d >= kMinDispatchDeadline &&
+         d <= (app_engine ? kMaxAppEngineDispatchDeadline : kMaxHttpDispatchDeadline);
+}
 
 Status PrepareNewTask(Task& task, TimePoint now) {
   if (task.http_request.has_value() == task.app_engine_http_request.has_value()) {

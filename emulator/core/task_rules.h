@@ -14,6 +14,14 @@ inline constexpr size_t kMaxUrlLength = 2083;
 inline constexpr size_t kMaxHeaderBytes = 80 * 1024;
 inline constexpr std::chrono::hours kMaxScheduleAhead{720};
 
+// Implements Task.dispatch_deadline's range: [15s, 30m] for HTTP tasks, [15s, 24h15s] for App
+// Engine ones, compared at millisecond precision, which is what the service keeps.
+inline constexpr Duration kMinDispatchDeadline = std::chrono::seconds(15);
+inline constexpr Duration kMaxHttpDispatchDeadline = std::chrono::minutes(30);
+inline constexpr Duration kMaxAppEngineDispatchDeadline =
+    std::chrono::hours(24) + std::chrono::seconds(15);
+bool DispatchDeadlineInRange(Duration deadline, bool app_engine);
+
 // Validates a task from a CreateTask request and normalizes it as the real service stores it:
 // default method POST, User-Agent header, dispatch deadline, schedule time (unset or past means
 // `now`, kept at microsecond precision), create time (whole seconds), output-only fields cleared.

@@ -14,6 +14,12 @@
 
 namespace cte::experiment {
 
+// Bounds that keep every offset and count of a run within 64-bit nanoseconds and memory: each
+// Duration of the file (offsets, windows, latencies, `until`) is at most a year, each phase
+// brings at most 100 million tasks.
+inline constexpr core::Duration kMaxScenarioDuration = std::chrono::hours(24 * 365);
+inline constexpr int64_t kMaxTasksPerPhase = 100'000'000;
+
 // One phase of arrivals, at offsets from the start of the run.
 struct ArrivalPhase {
   // `count` tasks spread evenly over [at, at + over); over = 0: all at `at`.
@@ -38,7 +44,11 @@ struct ArrivalPhase {
     std::vector<core::Duration> offsets;
   };
   core::Duration at{0};
-  std::variant<Count, Rate, Ramp, Csv> shape;
+  // Initialised here, as Latency::shape is: inside ArrivalPhase, Count (a nested struct with
+  // default member initializers) is not yet default-constructible (CWG 1397), so the variant's
+  // default constructor, and with it ArrivalPhase's, would be deleted. For the same reason
+  // shape.emplace<Count>() does not compile: assign Count{} instead.
+  std::variant<Count, Rate, Ramp, Csv> shape = Count{};
 };
 
 // How long the modelled worker takes to answer.
@@ -97,8 +107,8 @@ struct QueueScenario {
 
 // Cloud Tasks' own imperfections, off by default.
 struct Imperfections {
-  double duplicate_rate = 0;                // Each attempt delivered a second time.
-  std::optional<Latency> extra_delay;       // Added before each dispatch.
+  double duplicate_rate = 0;           // Each attempt delivered a second time.
+  std::optional<Latency> extra_delay;  // Added before each dispatch.
 };
 
 struct Scenario {
@@ -109,11 +119,18 @@ struct Scenario {
   Imperfections cloud_tasks;
 };
 
-// Reads a scenario. Queue names may be short ("image-generation-queue": projects/emulator/
-// locations/us-central1 is added) or full. CSV paths are relative to `base_dir`. A bad file is an
-// INVALID_ARGUMENT whose message is one line naming the field, e.g.
-// "queues[0].arrivals[1].rate: must be greater than 0".
+// Reads a scenario (the schema of docs/experiments.md). Queue names may be short
+// ("image-generation-queue": projects/emulator/locations/us-central1 is added) or full. The queue
+// is checked as CreateQueue checks it, on a copy; `QueueScenario::queue` keeps what the file said.
+// CSV paths are relative to `base_dir` unless absolute; their files are read here. A bad file is
+// an INVALID_ARGUMENT whose message is one line starting with the JSON path of the field, e.g.
+// "queues[0].arrivals[1].rate: must be greater than 0"; a bad queue gives CreateQueue's own
+// message after its path ("queues[0].queue: RateLimits.maxConcurrentDispatches cannot be
+// negative."); malformed JSON gives the parser's message.
 core::Result<Scenario> ReadScenario(const std::string& json_text, const std::string& base_dir);
+
+// Reads the file at `path`, then ReadScenario with the file's folder as `base_dir`.
+// INVALID_ARGUMENT "cannot read scenario \"PATH\": REASON" when the file cannot be read.
 core::Result<Scenario> ReadScenarioFile(const std::string& path);
 
 }  // namespace cte::experiment

@@ -10,8 +10,9 @@
 
 namespace cte::experiment {
 
-// One request's fate: its answer, and when it comes (for kTimeout: never; the dispatch deadline
-// ends the attempt; for kRefuse and kReset: `after` is when the connection fails).
+// One request's fate: its answer, and when it comes, from when the request was sent (for
+// kTimeout: never, `after` is Duration::max(), and the dispatch deadline ends the attempt; for
+// kRefuse and kReset: `after` is when the connection fails).
 struct Reply {
   Answer answer;
   core::Duration after{0};
@@ -20,18 +21,24 @@ struct Reply {
 // Draws replies for one queue's worker. Not thread-safe.
 class WorkerDraw {
  public:
+  // Copies `model`. Requires: a model as ReadScenario makes it (outages sorted by `from` and not
+  // overlapping, failure probabilities adding up to at most 1).
   WorkerDraw(const WorkerModel& model, uint64_t seed);
 
-  // The reply to a request received `since_start` after the run began. Inside an outage: the
-  // outage's answer at once (after 0). Otherwise a latency from the model, then a failure drawn by
-  // probability in the order given, else 200. Uses the same number of random draws for every
-  // request outside outages (one latency draw, one failure draw), so that changing a failure's
-  // probability does not shift every later latency.
+  // The reply to a request received `since_start` after the run began. Inside an outage
+  // [from, to): the outage's answer at once (after 0), with no random draw. Otherwise a latency
+  // from the model, then a failure drawn by probability in the order given (one uniform u in
+  // [0, 1): the first failure whose running sum of probabilities exceeds u), else 200. Uses the
+  // same number of random draws for every request outside outages (one latency draw, one failure
+  // draw), so that changing a failure's probability does not shift every later latency.
   Reply Next(core::Duration since_start);
 
-  // A latency drawn from `latency` with `random`: Fixed: the value; Uniform: uniform in
-  // [min, max]; LogNormal: exp(N(mu, sigma)) with mu = ln(p50), sigma = (ln(p99) - ln(p50)) /
-  // 2.3263478740408408 (the 99th percentile of N(0, 1)). Also used for Cloud Tasks' extra delay.
+  // A latency drawn from `latency` with `random`, in whole microseconds: Fixed: the value;
+  // Uniform: uniform over the microseconds of [min, max]; LogNormal: exp(N(mu, sigma)) with
+  // mu = ln(p50), sigma = (ln(p99) - ln(p50)) / 2.3263478740408408 (the 99th percentile of
+  // N(0, 1)), at most kMaxScenarioDuration. Takes exactly one number from `random` whatever the
+  // shape (Fixed too), and no <random> distribution, so that a seed gives the same latencies with
+  // any standard library. Also used for Cloud Tasks' extra delay.
   static core::Duration Draw(const Latency& latency, std::mt19937_64& random);
 
  private:
