@@ -108,13 +108,14 @@ Result<std::optional<TimePoint>> Dispatcher::Step() {
   CTE_RETURN_IF_ERROR(RecordLeftOver());
   CTE_RETURN_IF_ERROR(ExpireDeadlines(now));
   std::optional<TimePoint> wake;
-  if (!deadlines_.empty()) wake = deadlines_.begin()->first;
   for (auto& [name, q] : queues_) {
     if (q->config.state != core::QueueState::kRunning) continue;
     auto next = StepQueue(*q, now);
     if (!next.ok()) return next.status();
     wake = Earliest(wake, *next);
   }
+  // After the sends: the deadlines of the requests this step sent count too.
+  if (!deadlines_.empty()) wake = Earliest(wake, deadlines_.begin()->first);
   return wake;
 }
 

@@ -248,7 +248,9 @@ TEST_CASE_FIXTURE(Fixture, "after a crash, in-flight tasks are sent again") {
 TEST_CASE_FIXTURE(Fixture, "the dispatch deadline runs on the emulator's clock") {
   CreateQueue(500, 1000, core::RetryConfig{0, {}, seconds(1), seconds(1), 0});
   CreateTask("slow");
-  Step();
+  // The step that sends asks to run again by the request's deadline (10 min by default): a
+  // caller that sleeps until the wake-up it is given still times the request out.
+  CHECK(Step() == kStart + minutes(10));
   REQUIRE(pusher.Open() == 1);
   CHECK(pusher.sent[0].request.deadline ==
         core::Duration(hours(24)));  // Manual clock: no real limit.
