@@ -169,8 +169,12 @@ Status ReadTopLevel(const Json& j, const std::string& base_dir, Scenario& out) {
   return Status::Ok();
 }
 
-// The parser's message on one line, whatever it quotes from the file.
-std::string OneLine(std::string text) {
+// The parser's message on one line, whatever it quotes from the file, without nlohmann's tag
+// ("[json.exception.parse_error.101] parse error at line 2, column 13: ...").
+std::string ParserMessage(std::string text) {
+  if (text.rfind("[json.exception.", 0) == 0 && text.find("] ") != std::string::npos) {
+    text.erase(0, text.find("] ") + 2);
+  }
   for (char& c : text) {
     if (c == '\n' || c == '\r') c = ' ';
   }
@@ -184,7 +188,7 @@ core::Result<Scenario> ReadScenario(const std::string& json_text, const std::str
   try {
     j = Json::parse(json_text);
   } catch (const Json::exception& e) {
-    return core::InvalidArgument(OneLine(e.what()));
+    return core::InvalidArgument(ParserMessage(e.what()));
   }
   Scenario scenario;
   CTE_RETURN_IF_ERROR(ReadTopLevel(j, base_dir, scenario));
