@@ -348,7 +348,8 @@ def stepped(line: Line, values: np.ndarray, peak: bool) -> tuple[np.ndarray, np.
 
 def nearest_rank(sorted_values: np.ndarray, percent: int) -> float:
     """The nearest-rank percentile (as summary.json states it): the value at rank
-    ceil(percent / 100 * n), computed in integers so that 90 % of 100 is rank 90, not 91."""
+    ceil(percent / 100 * n), a value that occurred (no interpolation); the rank is computed in
+    integers, so no float rounding can move it."""
     n = sorted_values.size
     if n == 0:
         return math.nan
@@ -512,8 +513,9 @@ def plot_given_up(lines: Sequence[Line]) -> Figure:
     time_axis(top, lines, label=False)
     time_axis(bottom, lines)
     if not any(l.series["givenUp"].any() for l in lines):
-        top.text(0.5, 0.5, "no task was given up", transform=top.transAxes, ha="center",
-                 va="center", color="#666666")
+        empty_note(top, "no task was given up")
+        top.set_ylim(0, 1)
+        bottom.set_ylim(0, 1)
     legend(top, lines, [])
     return fig
 
@@ -802,7 +804,7 @@ CSS = """
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
        color: #1d1d1f; background: #f5f6f8; margin: 0; }
-main { max-width: 1120px; margin: 0 auto; padding: 24px 28px 48px; }
+main { max-width: 1200px; margin: 0 auto; padding: 24px 28px 48px; }
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 18px; margin: 32px 0 12px; padding-bottom: 4px; border-bottom: 1px solid #d8dbe0; }
 .meta { color: #555; margin: 0 0 16px; }
@@ -832,10 +834,10 @@ pre.scenario { max-height: 470px; overflow: auto; }
 .pair { display: grid; grid-template-columns: minmax(0, auto) minmax(0, 1fr); gap: 16px;
         align-items: start; }
 @media (max-width: 900px) { .pair { grid-template-columns: minmax(0, 1fr); } }
-.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(138px, 1fr)); gap: 10px;
+.tiles { display: grid; grid-template-columns: repeat(auto-fit, minmax(118px, 1fr)); gap: 10px;
          margin: 8px 0 0; }
-.tile { background: #fff; border: 1px solid #e1e4e8; border-radius: 8px; padding: 10px 12px; }
-.tile .value { font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums;
+.tile { background: #fff; border: 1px solid #e1e4e8; border-radius: 8px; padding: 10px 10px; }
+.tile .value { font-size: 17px; font-weight: 600; font-variant-numeric: tabular-nums;
                white-space: nowrap; }
 .tile .label { color: #666; font-size: 12px; }
 """
@@ -1016,11 +1018,17 @@ def key_figures(runs: Sequence[Run], compare: bool) -> str:
         return ""
     total = flatten(runs[0].summary.get("total") or {})
     tiles = "".join(
-        f"<div class=\"tile\"><div class=\"value\">"
-        f"{html.escape(format_value(total.get(k)).split(' (')[0])}</div>"
+        f"<div class=\"tile\"><div class=\"value\">{html.escape(tile_value(total.get(k)))}</div>"
         f"<div class=\"label\">{html.escape(label)}</div></div>"
         for k, label in KEY_FIGURES if k in total)
     return f"<div class=\"tiles\">{tiles}</div>" if tiles else ""
+
+
+def tile_value(value: object) -> str:
+    """A headline figure: as in the tables, but minutes alone for a long duration."""
+    text = format_value(value)
+    match = re.fullmatch(r".* s \((.*)\)", text)
+    return match.group(1) if match else text
 
 
 def step_note(lines: Sequence[Line]) -> str:
