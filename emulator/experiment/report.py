@@ -144,22 +144,29 @@ def check_summary(path: str, summary: object) -> list[str]:
     return names
 
 
-def read_csv(path: str, columns: dict[str, str],
-             categories: dict[str, Sequence[str]]) -> dict[str, np.ndarray]:
-    """Reads the named columns of a CSV file into arrays of the given numpy dtypes.
-
-    A column named in `categories` is read as the index of its value in that list. Empty fields
-    read as NaN. Parses in numpy's C reader: no Python object per row. InputError names the file
-    when it is missing, lacks a column, or holds a value that does not parse (an unknown queue
-    or outcome among them).
-    """
+def read_bytes(path: str) -> bytes:
+    """The file's bytes; InputError when it is missing or unreadable."""
     try:
         with open(path, "rb") as f:
-            raw = f.read()
+            return f.read()
     except FileNotFoundError:
         raise InputError(f"{path}: missing") from None
     except OSError as e:
         raise InputError(f"{path}: unreadable: {e}") from None
+
+
+def read_csv(path: str, columns: dict[str, str], categories: dict[str, Sequence[str]],
+             raw: bytes | None = None) -> dict[str, np.ndarray]:
+    """Reads the named columns of a CSV file (or of `raw`, its bytes already read) into arrays
+    of the given numpy dtypes.
+
+    A column named in `categories` is read as the index of its value in that list. Empty fields
+    read as NaN. Parses in numpy's C reader: no Python object per row. InputError names the file
+    when it is missing, lacks a column, or holds a value that does not parse (an unknown queue
+    or result among them).
+    """
+    if raw is None:
+        raw = read_bytes(path)
     if b"\r" in raw:
         raw = raw.replace(b"\r\n", b"\n")
     if not raw.endswith(b"\n"):
@@ -229,18 +236,12 @@ def read_run(folder: str) -> Run:
 def read_attempts(path: str, queues: Sequence[str]) -> dict[str, np.ndarray]:
     """attempts.csv's columns the report needs; task names as fixed-width bytes, as wide as the
     longest line (a bound on any field of it)."""
-    width = 1
-    try:
-        with open(path, "rb") as f:
-            raw = np.frombuffer(f.read(), dtype=np.uint8)
-        newlines = np.flatnonzero(raw == 10)
-        ends = np.append(newlines, raw.size)
-        width = int(np.diff(ends, prepend=-1).max()) if raw.size else 1
-    except OSError:
-        pass  # read_csv reports it
-    return read_csv(path, {"queue": "", "task": f"S{max(width, 1)}", "attempt": "i4",
+    raw = read_bytes(path)
+    ends = np.append(np.flatnonzero(np.frombuffer(raw, dtype=np.uint8) == ord("\n")), len(raw))
+    width = max(1, int(np.diff(ends, prepend=-1).max()))
+    return read_csv(path, {"queue": "", "task": f"S{width}", "attempt": "i4",
                            "dispatched": "f8", "answered": "f8", "duplicate": "i1"},
-                    {"queue": queues})
+                    {"queue": queues}, raw)
 
 
 def base_name(folder: str) -> str:
@@ -295,22 +296,30 @@ def lines_of_run(run: Run, label_runs: bool) -> list[Line]:
     delays = retry_delays_by_queue(run.attempts, len(run.queues))
     lines = []
     for i, name in enumerate(run.queues):
-        config = run.summary["queues"][i]
-        rows = run.series["queue"] == i
-        order = np.argsort(run.series["second"][rows], kind="stable")
-        series = {c: run.series[c][rows][order] for c in ("second",) + SERIES_COLUMNS}
-        mine = run.tasks["queue"] == i
-        succeeded = mine & (run.tasks["result"] == RESULTS.index("succeeded"))
-        latencies = np.sort(run.tasks["finished"][succeeded] - run.tasks["created"][succeeded])
         label = name
         if label_runs:
             label = run.label if len(run.queues) == 1 else f"{run.label}: {name}"
-        lines.append(Line(label, "", run.label, number_or_none(config.get("maxDispatchesPerSecond")),
-                          number_or_none(config.get("maxConcurrentDispatches")), series,
-                          latencies, run.tasks["attempts"][mine], delays[i],
-                          int(np.count_nonzero(mine & (run.tasks["result"] == RESULTS.index("givenUp")))),
-                          int(series["duplicates"].sum())))
+        lines.append(line_of_queue(run, i, label, delays[i]))
     return lines
+
+
+def line_of_queue(run: Run, index: int, label: str, retry_delays: np.ndarray) -> Line:
+    """The Line of the run's queue number `index`."""
+    config = run.summary["queues"][index]
+    rows = run.series["queue"] == index
+    order = np.argsort(run.series["second"][rows], kind="stable")
+    series = {c: run.series[c][rows][order] for c in ("second",) + SERIES_COLUMNS}
+    mine = run.tasks["queue"] == index
+    result = run.tasks["result"]
+    succeeded = mine & (result == RESULTS.index("succeeded"))
+    latencies = np.sort(run.tasks["finished"][succeeded] - run.tasks["created"][succeeded])
+    return Line(label=label, color="", run=run.label,
+                rate=number_or_none(config.get("maxDispatchesPerSecond")),
+                cap=number_or_none(config.get("maxConcurrentDispatches")), series=series,
+                latencies=latencies, attempts_per_task=run.tasks["attempts"][mine],
+                retry_delays=retry_delays,
+                given_up=int(np.count_nonzero(mine & (result == RESULTS.index("givenUp")))),
+                duplicates=int(series["duplicates"].sum()))
 
 
 def number_or_none(value: object) -> float | None:
@@ -672,7 +681,8 @@ PLOTS: list[tuple[str, Callable[[Sequence[Line]], Figure], str]] = [
      "Tasks created and not finished that are not in flight, at the end of each second."),
     ("outcomes", plot_outcomes, "Attempts answered in each second, by outcome."),
     ("given_up", plot_given_up,
-     "Tasks dropped by the retry rule (maxAttempts and maxRetryDuration), per second and in total."),
+     "Tasks dropped by the retry rule (maxAttempts and maxRetryDuration), per second and in "
+     "total."),
     ("duplicates", plot_duplicates,
      "Second deliveries of an attempt (cloudTasks.duplicateRate), per second."),
     ("latency_cdf", plot_latency_cdf,

@@ -133,14 +133,17 @@ class ReportTest(unittest.TestCase):
 
     def test_counts_the_task_given_up_and_the_duplicate(self):
         attempts = self.tables.tables["attempts"]
-        self.assertEqual((attempts["alpha"]["givenUp"], attempts["alpha"]["attemptsMax"]), ("1", "2"))
+        self.assertEqual(attempts["alpha"]["givenUp"], "1")
+        self.assertEqual(attempts["alpha"]["attemptsMax"], "2")
         self.assertEqual(attempts["alpha"]["attemptsMean"], "1.01")
         self.assertEqual(attempts["beta"]["duplicates"], "1")
+        self.assertEqual((attempts["beta"]["tasks"], attempts["beta"]["attemptsMean"]), ("101", "1"))
         summary = self.tables.tables["summary"]
         # Columns: 1 the row name, then alpha, beta, total (summary.json as written).
         self.assertEqual([summary["givenUp"][c] for c in "234"], ["1", "0", "1"])
         self.assertEqual([summary["duplicates"][c] for c in "234"], ["0", "1", "1"])
         self.assertEqual(summary["latency.p50"]["2"], "1.49 s")
+        self.assertEqual([summary["unfinished"][c] for c in "234"], ["0", "1", "1"])
 
     def test_the_scenario_is_shown(self):
         text = re.search(r'<pre class="scenario">(.*?)</pre>', self.html, re.S).group(1)
@@ -214,7 +217,7 @@ class BadInputTest(unittest.TestCase):
     def test_a_queue_summary_json_does_not_list(self):
         with open(os.path.join(self.run_dir, "tasks.csv"), "a") as f:
             f.write("gamma,t1,0.5,1.5,1,succeeded\n")
-        self.assert_rejected("tasks.csv", "unknown queue 'gamma' on line 202")
+        self.assert_rejected("tasks.csv", "unknown queue 'gamma' on line 203")
 
     def test_an_unknown_result(self):
         with open(os.path.join(self.run_dir, "tasks.csv"), "a") as f:

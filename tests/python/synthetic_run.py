@@ -209,7 +209,8 @@ def hand_run(folder: str) -> None:
     """Two queues, 100 tasks each, 10 a second from 0 s. alpha: task i succeeds 1 + i/100 s
     after its creation, except task 99, whose attempt 1 (9.9 s to 10.0 s) and attempt 2
     (10.2 s to 10.3 s, a retry delay of exactly 0.2 s) both get a 500: it is given up.
-    beta: task i succeeds (i + 1)/100 s after its creation; task 0 is delivered twice."""
+    beta: task i succeeds (i + 1)/100 s after its creation; task 0 is delivered twice; a 101st
+    task is unfinished (empty `finished` and `answered` fields)."""
     created = np.arange(100) / 10
     alpha_latency = 1 + np.arange(100) / 100
     finished = created + alpha_latency
@@ -219,12 +220,16 @@ def hand_run(folder: str) -> None:
         np.array(list(range(100)) + [99]), np.array([1] * 100 + [2]),
         np.append(created, 10.2), np.concatenate([finished[:99], [10.0, 10.3]]),
         np.array([0] * 99 + [2, 2]), np.array([200] * 99 + [500, 500]), np.zeros(101, int))
-    beta_finished = created + (np.arange(100) + 1) / 100
+    # beta's task 100, created at 9.95 s, is still in its first attempt when the run stops (the
+    # outcome of an attempt with no answer yet is not in docs/experiments.md; "timeout" here).
+    beta_created = np.append(created, 9.95)
+    beta_finished = np.append(created + (np.arange(100) + 1) / 100, np.nan)
     beta = QueueData(
-        "beta", 5, 1, 2, created, beta_finished, np.ones(100, int), np.zeros(100, int),
-        np.array([0] + list(range(100))), np.ones(101, int), np.append([0.0], created),
-        np.append([0.5], beta_finished), np.zeros(101, int), np.full(101, 200),
-        np.array([1] + [0] * 100))
+        "beta", 5, 1, 2, beta_created, beta_finished, np.ones(101, int),
+        np.array([0] * 100 + [2]), np.array([0] + list(range(101))), np.ones(102, int),
+        np.concatenate([[0.0], beta_created]), np.append([0.5], beta_finished),
+        np.append(np.zeros(101, int), 3), np.append(np.full(101, 200), 0),
+        np.array([1] + [0] * 101))
     scenario = {"name": "hand-built", "seed": 7, "queues": [
         {"queue": {"name": "alpha"}, "arrivals": [{"at": "0s", "rate": 10, "for": "10s"}]},
         {"queue": {"name": "beta"}, "arrivals": [{"at": "0s", "rate": 10, "for": "10s"}]}],
