@@ -2,13 +2,12 @@
 // from RunData alone, so that both modes are measured the same way.
 #pragma once
 
-#include "experiment/run_data.h"
-
 #include <cstdint>
 #include <optional>
 #include <vector>
 
 #include "core/clock.h"
+#include "experiment/run_data.h"
 
 namespace cte::experiment {
 

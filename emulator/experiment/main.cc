@@ -3,12 +3,6 @@
 //
 //   run SCENARIO [--out DIR] [--seed N] [--no-report]   a simulated run, its folder and report
 //   compare RUN RUN... --out DIR                         one report over several runs
-#include "experiment/analysis.h"
-#include "experiment/report_runner.h"
-#include "experiment/run_folder.h"
-#include "experiment/scenario.h"
-#include "experiment/simulation.h"
-
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -18,6 +12,11 @@
 #include <CLI/CLI.hpp>
 
 #include "core/time_util.h"
+#include "experiment/analysis.h"
+#include "experiment/report_runner.h"
+#include "experiment/run_folder.h"
+#include "experiment/scenario.h"
+#include "experiment/simulation.h"
 
 namespace {
 

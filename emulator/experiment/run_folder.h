@@ -2,14 +2,13 @@
 // summary.json, series.csv, attempts.csv and tasks.csv. The report is made from these files.
 #pragma once
 
-#include "experiment/analysis.h"
-#include "experiment/run_data.h"
-
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "core/status.h"
+#include "experiment/analysis.h"
+#include "experiment/run_data.h"
 
 namespace cte::experiment {
 

@@ -1,5 +1,6 @@
 #include "experiment/sim_pusher.h"
 
+#include <charconv>
 #include <utility>
 
 namespace cte::experiment {
@@ -48,7 +49,15 @@ uint64_t SimPusher::Push(core::PushRequest request, std::function<void(PushResul
     due_.push({now, ++seq_, id});
     return id;
   }
-  Reply reply = worker->second.Next(now - start_);
+  // Keyed by the task and attempt, as the live worker draws it (see WorkerDraw::Next).
+  std::string_view task, retries;
+  for (const auto& [name, value] : request.headers) {
+    if (name == "X-CloudTasks-TaskName") task = value;
+    if (name == "X-CloudTasks-TaskRetryCount") retries = value;
+  }
+  int attempt = 1;
+  std::from_chars(retries.data(), retries.data() + retries.size(), attempt);
+  Reply reply = worker->second.Next(now - start_, task, retries.empty() ? 1 : attempt + 1);
   pending_.emplace(id, Pending{std::move(done), ResultOf(reply.answer)});
   if (reply.answer.kind != Answer::Kind::kTimeout) due_.push({now + reply.after, ++seq_, id});
   return id;

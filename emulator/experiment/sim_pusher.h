@@ -3,8 +3,6 @@
 // arrive.
 #pragma once
 
-#include "experiment/worker_model.h"
-
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -15,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/pusher.h"
+#include "experiment/worker_model.h"
 
 namespace cte::experiment {
 

@@ -1,14 +1,13 @@
 #include "experiment/simulation.h"
 
-#include "experiment/arrivals.h"
-#include "experiment/sim_pusher.h"
-
 #include <algorithm>
 #include <deque>
 
 #include "api/service.h"
 #include "core/transaction.h"
 #include "dispatch/dispatcher.h"
+#include "experiment/arrivals.h"
+#include "experiment/sim_pusher.h"
 #include "pipeline/executor.h"
 #include "store/memory_store.h"
 

@@ -3,14 +3,13 @@
 // clock, and a modelled worker (SimPusher) answers; no sockets, no threads.
 #pragma once
 
-#include "experiment/run_data.h"
-#include "experiment/scenario.h"
-
 #include <cstdint>
 #include <functional>
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "experiment/run_data.h"
+#include "experiment/scenario.h"
 
 namespace cte::experiment {
 

@@ -74,7 +74,8 @@ Duration DrawLogNormal(const Latency::LogNormal& l, uint64_t x) {
 
 }  // namespace
 
-WorkerDraw::WorkerDraw(const WorkerModel& model, uint64_t seed) : model_(model), random_(seed) {
+WorkerDraw::WorkerDraw(const WorkerModel& model, uint64_t seed)
+    : model_(model), seed_(seed), random_(seed) {
   assert(std::is_sorted(model_.outages.begin(), model_.outages.end(),
                         [](const Outage& a, const Outage& b) { return a.from < b.from; }));
 }
@@ -91,15 +92,35 @@ Duration WorkerDraw::Draw(const Latency& latency, std::mt19937_64& random) {
   return DrawLogNormal(std::get<Latency::LogNormal>(latency.shape), x);
 }
 
-Reply WorkerDraw::Next(Duration since_start) {
+namespace {
+
+// SplitMix64's finaliser: spreads the bits of `x` over the whole word.
+uint64_t Mix(uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+Reply WorkerDraw::Next(Duration since_start) { return Draw(since_start, random_); }
+
+Reply WorkerDraw::Next(Duration since_start, std::string_view task, int attempt) {
+  uint64_t key = Mix(seed_);
+  for (char c : task) key = Mix(key ^ static_cast<unsigned char>(c));
+  std::mt19937_64 random(Mix(key ^ static_cast<uint64_t>(attempt)));
+  return Draw(since_start, random);
+}
+
+Reply WorkerDraw::Draw(Duration since_start, std::mt19937_64& random) const {
   // The first outage that has not ended yet; outages are sorted and do not overlap.
   auto outage = std::partition_point(model_.outages.begin(), model_.outages.end(),
                                      [&](const Outage& o) { return o.to <= since_start; });
   if (outage != model_.outages.end() && outage->from <= since_start) {
     return Reply{outage->answer, Duration(0)};
   }
-  const Duration latency = Draw(model_.latency, random_);
-  const double u = Unit(random_());
+  const Duration latency = Draw(model_.latency, random);
+  const double u = Unit(random());
   double cumulative = 0;
   for (const Failure& failure : model_.failures) {
     cumulative += failure.probability;

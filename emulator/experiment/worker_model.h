@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string_view>
 
 #include "core/clock.h"
 #include "experiment/scenario.h"
@@ -33,6 +34,13 @@ class WorkerDraw {
   // draw), so that changing a failure's probability does not shift every later latency.
   Reply Next(core::Duration since_start);
 
+  // The same, but drawn from a generator seeded by (seed, task, attempt) alone: a task's attempt
+  // gets the same reply whatever order the requests come in, so that a simulated run and a live
+  // one (whose worker sees the requests in another order) agree. `task` is the task's ID, as
+  // X-CloudTasks-TaskName gives it; `attempt` is 1 for the first (X-CloudTasks-TaskRetryCount
+  // plus one).
+  Reply Next(core::Duration since_start, std::string_view task, int attempt);
+
   // A latency drawn from `latency` with `random`, in whole microseconds: Fixed: the value;
   // Uniform: uniform over the microseconds of [min, max]; LogNormal: exp(N(mu, sigma)) with
   // mu = ln(p50), sigma = (ln(p99) - ln(p50)) / 2.3263478740408408 (the 99th percentile of
@@ -42,7 +50,10 @@ class WorkerDraw {
   static core::Duration Draw(const Latency& latency, std::mt19937_64& random);
 
  private:
+  Reply Draw(core::Duration since_start, std::mt19937_64& random) const;
+
   WorkerModel model_;
+  uint64_t seed_;
   std::mt19937_64 random_;
 };
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <string>
+#include <vector>
 
 #include <doctest/doctest.h>
 
@@ -192,3 +194,36 @@ TEST_CASE("changing a failure's probability does not shift the latencies") {
   }
   CHECK(answers_differ > 400);
 }
+
+namespace cte::experiment {
+namespace {
+
+std::string TaskName(int i) { return "t" + std::to_string(10'000'000 + i); }
+
+TEST_CASE("keyed replies: a task's attempt gets the same reply in any order, and the rates hold") {
+  WorkerModel model{Uniform(seconds(1), seconds(3)), {{HttpAnswer(500), 0.1}}, {}};
+  WorkerDraw forward(model, 7), backward(model, 7), other_seed(model, 8);
+  constexpr int kTasks = 20'000;
+  std::vector<Reply> first(kTasks);
+  for (int i = 0; i < kTasks; ++i) first[i] = forward.Next(seconds(1), TaskName(i), 1);
+  int failed = 0, same_as_other_seed = 0, same_next_attempt = 0;
+  for (int i = kTasks - 1; i >= 0; --i) {
+    Reply again = backward.Next(seconds(1), TaskName(i), 1);
+    REQUIRE(again.after == first[i].after);
+    REQUIRE(again.answer.status == first[i].answer.status);
+    failed += first[i].answer.status == 500;
+    same_as_other_seed += other_seed.Next(seconds(1), TaskName(i), 1).after == first[i].after;
+    same_next_attempt += forward.Next(seconds(1), TaskName(i), 2).after == first[i].after;
+  }
+  CheckWithin3Sigma(failed, kTasks, 0.1);
+  // 2,000,001 equally likely microseconds: a repeat is a coincidence, not the rule.
+  CHECK(same_as_other_seed < 10);
+  CHECK(same_next_attempt < 10);
+  // Outages stay a matter of time alone.
+  WorkerModel down = model;
+  down.outages = {{seconds(10), seconds(20), HttpAnswer(503)}};
+  CHECK(WorkerDraw(down, 7).Next(seconds(15), "t00000001", 3).answer.status == 503);
+}
+
+}  // namespace
+}  // namespace cte::experiment
