@@ -74,4 +74,14 @@ std::vector<Duration> ArrivalOffsets(const std::vector<ArrivalPhase>& phases) {
   return out;
 }
 
+std::vector<Arrival> ScenarioArrivals(const Scenario& scenario) {
+  std::vector<Arrival> out;
+  for (uint32_t q = 0; q < scenario.queues.size(); ++q) {
+    for (Duration at : ArrivalOffsets(scenario.queues[q].arrivals)) out.push_back({at, q});
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Arrival& a, const Arrival& b) { return a.at < b.at; });
+  return out;
+}
+
 }  // namespace cte::experiment

@@ -1,6 +1,8 @@
 // Arrivals: when each task of a queue is created, from the scenario's phases.
 #pragma once
 
+#include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -17,5 +19,16 @@ namespace cte::experiment {
 // Requires: phases within the bounds ReadScenario checks (kMaxTasksPerPhase, kMaxScenarioDuration,
 // positive rates and durations).
 std::vector<core::Duration> ArrivalOffsets(const std::vector<ArrivalPhase>& phases);
+
+// One arrival of a scenario: when, and on which queue (an index into Scenario::queues).
+struct Arrival {
+  core::Duration at;
+  uint32_t queue = 0;
+};
+
+// Every arrival of every queue, in time order; arrivals at the same moment in queue order. The
+// i-th arrival is task i (TaskId(i)) in both modes, so that the keyed worker draws
+// (WorkerDraw::Next) see the same task names.
+std::vector<Arrival> ScenarioArrivals(const Scenario& scenario);
 
 }  // namespace cte::experiment

@@ -2,10 +2,13 @@
 // experiment ...` runs this binary.
 //
 //   run SCENARIO [--out DIR] [--seed N] [--no-report]   a simulated run, its folder and report
+//       [--mode live [--time-scale X] [--emulator URL] [--worker-url URL]]   a live run instead
 //   compare RUN RUN... --out DIR                         one report over several runs
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <unistd.h>
 
@@ -13,6 +16,7 @@
 
 #include "core/time_util.h"
 #include "experiment/analysis.h"
+#include "experiment/live.h"
 #include "experiment/report_runner.h"
 #include "experiment/run_folder.h"
 #include "experiment/scenario.h"
@@ -26,12 +30,25 @@ using namespace cte::experiment;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
+// A number greater than 0 (CLI11's PositiveNumber names the whole range of a double).
+const CLI::Validator kPositive(
+    [](std::string& text) -> std::string {
+      char* end = nullptr;
+      double x = std::strtod(text.c_str(), &end);
+      return *end == '\0' && x > 0 && std::isfinite(x) ? "" : "must be a number greater than 0";
+    },
+    "POSITIVE");
+
 struct RunFlags {
   std::string scenario;
   std::string out;
   std::string mode = "simulated";
   std::optional<uint64_t> seed;
   bool report = true;
+  double time_scale = 1;
+  std::string emulator;
+  std::string worker_url;
+  std::vector<CLI::Option*> live_only;  // Flags that only a live run takes.
 };
 
 int Fail(int code, const std::string& message) {
@@ -39,26 +56,74 @@ int Fail(int code, const std::string& message) {
   return code;
 }
 
-// "[#####-----] 00:12:30 simulated, 123,456 of 720,000 tasks, 130,000 attempts, ETA 12 s".
-void ShowProgress(const Progress& p, std::chrono::steady_clock::time_point start) {
+// "[#####-----] 00:12:30 simulated, 123,456 of 720,000 tasks, 130,000 attempts, ETA 12 s"; a
+// live run says "scenario time" and has no attempt count (-1).
+void ShowProgress(const Progress& p, std::chrono::steady_clock::time_point start, bool live) {
   double done = p.tasks_total > 0 ? static_cast<double>(p.tasks_created) / p.tasks_total : 1;
   int width = 24, filled = static_cast<int>(done * width);
   std::string bar = std::string(filled, '#') + std::string(width - filled, '-');
-  auto s = std::chrono::duration_cast<std::chrono::seconds>(p.simulated).count();
+  auto s =
+      std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::seconds>(p.simulated).count());
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string eta =
       done > 0.01 && done < 1 ? std::to_string(std::lround(wall / done - wall)) + " s" : "-";
-  std::fprintf(
-      stderr, "\r[%s] %02lld:%02lld:%02lld simulated, %lld of %lld tasks, %lld attempts, ETA %s   ",
-      bar.c_str(), static_cast<long long>(s / 3600), static_cast<long long>(s / 60 % 60),
-      static_cast<long long>(s % 60), static_cast<long long>(p.tasks_created),
-      static_cast<long long>(p.tasks_total), static_cast<long long>(p.attempts), eta.c_str());
+  std::string attempts = p.attempts < 0 ? "" : ", " + std::to_string(p.attempts) + " attempts";
+  std::fprintf(stderr, "\r[%s] %02lld:%02lld:%02lld %s, %lld of %lld tasks%s, ETA %s   ",
+               bar.c_str(), static_cast<long long>(s / 3600), static_cast<long long>(s / 60 % 60),
+               static_cast<long long>(s % 60), live ? "scenario time" : "simulated",
+               static_cast<long long>(p.tasks_created), static_cast<long long>(p.tasks_total),
+               attempts.c_str(), eta.c_str());
+}
+
+// Where this binary is: the emulator and worker binaries of a live run are beside it.
+std::string BinDir() {
+  std::error_code ec;
+  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? "." : self.parent_path().string();
+}
+
+// Runs the scenario in the flags' mode, with a progress bar when stderr is a terminal.
+core::Result<RunData> Execute(const RunFlags& flags, const Scenario& scenario) {
+  auto start = std::chrono::steady_clock::now();
+  bool tty = isatty(STDERR_FILENO) != 0;
+  bool live = flags.mode == "live";
+  std::function<void(const Progress&)> progress;
+  if (tty) progress = [&](const Progress& p) { ShowProgress(p, start, live); };
+  core::Result<RunData> run = core::Internal("not run");
+  if (live) {
+    LiveOptions options{flags.time_scale,
+                        flags.emulator,
+                        flags.worker_url,
+                        flags.scenario,
+                        BinDir(),
+                        progress,
+                        [](const std::string& warning) {
+                          std::fprintf(stderr, "\ncloud-tasks experiment: %s\n", warning.c_str());
+                        }};
+    run = RunLive(scenario, options);
+  } else {
+    SimulationOptions options;
+    options.progress = progress;
+    run = Simulate(scenario, options);
+  }
+  if (tty) std::fprintf(stderr, "\n");
+  return run;
+}
+
+// The flags' combination; an empty string when it is good, else the message.
+std::string CheckFlags(const RunFlags& flags) {
+  if (flags.mode != "simulated" && flags.mode != "live") {
+    return "--mode " + flags.mode + ": must be simulated or live";
+  }
+  if (flags.mode == "live") return "";
+  for (const CLI::Option* o : flags.live_only) {
+    if (o->count() > 0) return o->get_name() + ": only with --mode live";
+  }
+  return "";
 }
 
 int Run(const RunFlags& flags) {
-  if (flags.mode != "simulated") {
-    return Fail(kExitUsage, "--mode " + flags.mode + ": not built yet; only simulated runs");
-  }
+  if (std::string bad = CheckFlags(flags); !bad.empty()) return Fail(kExitUsage, bad);
   std::ifstream in(flags.scenario);
   if (!in) return Fail(kExitUsage, flags.scenario + ": cannot read the scenario file");
   std::stringstream text;
@@ -68,13 +133,11 @@ int Run(const RunFlags& flags) {
   if (!scenario.ok()) return Fail(kExitUsage, flags.scenario + ": " + scenario.status().message());
   if (flags.seed) scenario->seed = *flags.seed;
   std::string out = flags.out.empty() ? "runs/" + scenario->name : flags.out;
-  SimulationOptions options;
-  auto start = std::chrono::steady_clock::now();
-  bool tty = isatty(STDERR_FILENO) != 0;
-  if (tty) options.progress = [&](const Progress& p) { ShowProgress(p, start); };
-  auto run = Simulate(*scenario, options);
-  if (tty) std::fprintf(stderr, "\n");
-  if (!run.ok()) return Fail(kExitUsage, flags.scenario + ": " + run.status().message());
+  auto run = Execute(flags, *scenario);
+  if (!run.ok()) {
+    bool usage = run.status().code() == core::Code::kInvalidArgument;
+    return Fail(usage ? kExitUsage : kExitFailure, flags.scenario + ": " + run.status().message());
+  }
   Analysis analysis = Analyze(*run);
   nlohmann::json original = nlohmann::json::parse(text.str());
   if (flags.seed) original["seed"] = *flags.seed;
@@ -109,7 +172,16 @@ int main(int argc, char** argv) {
   auto* run_cmd = app.add_subcommand("run", "Run a scenario and write its folder and report");
   run_cmd->add_option("scenario", run.scenario, "The scenario file (JSON)")->required();
   run_cmd->add_option("--out", run.out, "The run folder (default: runs/NAME)");
-  run_cmd->add_option("--mode", run.mode, "simulated (default)");
+  run_cmd->add_option("--mode", run.mode, "simulated (default) or live");
+  run.live_only = {
+      run_cmd
+          ->add_option("--time-scale", run.time_scale,
+                       "Live: scenario time runs X times faster (default 1)")
+          ->check(kPositive),
+      run_cmd->add_option("--emulator", run.emulator,
+                          "Live: a running emulator (default: start one)"),
+      run_cmd->add_option("--worker-url", run.worker_url,
+                          "Live: send the tasks to this service (default: start workers)")};
   run_cmd->add_option("--seed", run.seed, "Overrides the scenario's seed");
   run_cmd->add_flag("!--no-report", run.report, "Write the data files only, no report.html");
   std::vector<std::string> runs;

@@ -204,4 +204,16 @@ core::Result<Scenario> ReadScenarioFile(const std::string& path) {
   return ReadScenario(*text, std::filesystem::path(path).parent_path().string());
 }
 
+core::Result<WorkerModel> ReadWorkerModel(const std::string& json_text) {
+  Json j;
+  try {
+    j = Json::parse(json_text);
+  } catch (const Json::exception& e) {
+    return core::InvalidArgument(ParserMessage(e.what()));
+  }
+  WorkerModel model;
+  CTE_RETURN_IF_ERROR(ReadWorker(j, "worker", model));
+  return model;
+}
+
 }  // namespace cte::experiment

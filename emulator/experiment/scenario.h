@@ -133,4 +133,9 @@ core::Result<Scenario> ReadScenario(const std::string& json_text, const std::str
 // INVALID_ARGUMENT "cannot read scenario \"PATH\": REASON" when the file cannot be read.
 core::Result<Scenario> ReadScenarioFile(const std::string& path);
 
+// Reads a worker model alone, in the form of the file's queues[].worker, with the same rules and
+// messages; the JSON paths in them start with "worker" ("worker.failures[0].probability: must be
+// between 0 and 1"). For cloud-tasks-worker, which builds this object from its flags.
+core::Result<WorkerModel> ReadWorkerModel(const std::string& json_text);
+
 }  // namespace cte::experiment

@@ -118,13 +118,11 @@ class Simulation {
                      made.rate_limits.max_burst_size,
                      made.rate_limits.max_concurrent_dispatches,
                      made};
-      pusher_.AddWorker(WorkerUrl(info.id), qs.worker, scenario_.seed * 1'000'003 + i);
+      pusher_.AddWorker(WorkerUrl(info.id), qs.worker, WorkerSeed(scenario_.seed, i));
       run_.queues.push_back(std::move(info));
       bodies_.emplace_back(static_cast<size_t>(qs.task.body_bytes), 'x');
-      for (Duration at : ArrivalOffsets(qs.arrivals)) arrivals_.emplace_back(at, i);
     }
-    std::stable_sort(arrivals_.begin(), arrivals_.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    arrivals_ = ScenarioArrivals(scenario_);
     run_.tasks.reserve(arrivals_.size());
     return Status::Ok();
   }
@@ -137,7 +135,7 @@ class Simulation {
       if (t && (!next || *t < *next)) next = t;
     };
     if (next_arrival_ < arrivals_.size()) {
-      earliest(kSimulationStart + arrivals_[next_arrival_].first);
+      earliest(kSimulationStart + arrivals_[next_arrival_].at);
     }
     earliest(pusher_.NextAnswer());
     return next;
@@ -164,10 +162,10 @@ class Simulation {
   }
 
   Status CreateDue(TimePoint now) {
-    for (; next_arrival_ < arrivals_.size() &&
-           kSimulationStart + arrivals_[next_arrival_].first <= now;
+    for (;
+         next_arrival_ < arrivals_.size() && kSimulationStart + arrivals_[next_arrival_].at <= now;
          ++next_arrival_) {
-      uint32_t q = arrivals_[next_arrival_].second;
+      uint32_t q = arrivals_[next_arrival_].queue;
       const QueueScenario& qs = scenario_.queues[q];
       auto index = static_cast<uint32_t>(run_.tasks.size());
       core::Task task;
@@ -231,7 +229,7 @@ class Simulation {
   SimPusher pusher_;
   std::deque<pipeline::Job> posted_;
   dispatch::Dispatcher dispatcher_;
-  std::vector<std::pair<Duration, uint32_t>> arrivals_;  // (offset, queue), in time order.
+  std::vector<Arrival> arrivals_;  // In time order; the i-th is task i.
   size_t next_arrival_ = 0;
   std::vector<std::string> bodies_;  // By queue.
   RunData run_;

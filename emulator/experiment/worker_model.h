@@ -2,6 +2,7 @@
 // random generator so that a scenario and seed give the same run every time.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <random>
 #include <string_view>
@@ -56,5 +57,11 @@ class WorkerDraw {
   uint64_t seed_;
   std::mt19937_64 random_;
 };
+
+// The seed of the worker of queue `queue_index` (its index in Scenario::queues) in a run with
+// `scenario_seed`: the simulated worker and a live cloud-tasks-worker draw with the same one.
+constexpr uint64_t WorkerSeed(uint64_t scenario_seed, size_t queue_index) {
+  return scenario_seed * 1'000'003 + queue_index;
+}
 
 }  // namespace cte::experiment
