@@ -194,8 +194,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kExitUsage;
+    return Fail(kExitUsage, e.what());  // One line, without CLI11's "Run with --help".
   }
   if (run_cmd->parsed()) return Run(run);
   return Compare(runs, out);

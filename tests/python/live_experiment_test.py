@@ -1,0 +1,132 @@
+"""Live experiments (docs/experiments.md, "Live runs") against the simulated mode.
+
+The agreement test runs fixtures/experiments/live-agreement.json (a burst of 200 with 15 %
+failures, an outage of 8.5 s answering 503 while 100 more arrive, maxAttempts 5) in both modes
+and checks the issue's rule: total attempts within 2 %, the same number given up, drain time within
+2 %. The live run starts its own emulator and workers, at time scale 2 (about 11 s of wall time).
+The other tests: --until, --worker-url, an emulator whose clock runs at another pace, bad flags.
+
+Run: python3 -m unittest discover -s tests/python -p live_experiment_test.py -v
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from support import EMULATOR, ROOT, WORKER, call, start, stop
+
+EXPERIMENT = os.environ.get("CTE_EXPERIMENT_BIN",
+                            os.path.join(ROOT, "build", "bin", "cloud-tasks-experiment"))
+AGREEMENT = os.path.join(ROOT, "fixtures", "experiments", "live-agreement.json")
+TIME_SCALE = "2"
+
+SMALL = {
+    "name": "live-small", "seed": 5,
+    "queues": [{
+        "queue": {"name": "small-queue"},
+        "arrivals": [{"at": "0s", "count": 40, "over": "4s"}],
+        "worker": {"latency": {"fixed": "0.2s"}},
+    }],
+}
+
+
+def seconds(duration):
+    return float(duration.rstrip("s"))
+
+
+def experiment(*args, timeout=120):
+    return subprocess.run([EXPERIMENT, *args], capture_output=True, text=True, timeout=timeout)
+
+
+class LiveExperimentTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        self.procs = []
+
+    def tearDown(self):
+        for p in self.procs:
+            stop(p)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def run_mode(self, scenario, name, *flags):
+        """Runs `scenario` with `flags`; returns summary.json's total (and checks the mode)."""
+        out = os.path.join(self.dir, name)
+        done = experiment("run", scenario, "--out", out, "--no-report", *flags)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with open(os.path.join(out, "summary.json")) as f:
+            summary = json.load(f)
+        self.assertEqual(summary["mode"], "live" if "live" in flags else "simulated")
+        return summary["total"]
+
+    def scenario_file(self, scenario):
+        path = os.path.join(self.dir, scenario["name"] + ".json")
+        with open(path, "w") as f:
+            json.dump(scenario, f)
+        return path
+
+    def test_live_agrees_with_simulated(self):
+        sim = self.run_mode(AGREEMENT, "sim")
+        live = self.run_mode(AGREEMENT, "live", "--mode", "live", "--time-scale", TIME_SCALE)
+        figures = {k: (sim[k], live[k]) for k in ("tasks", "attempts", "givenUp", "drainTime")}
+        print(f"\nsimulated vs live: {figures}")
+        self.assertEqual(sim["tasks"], 300)
+        self.assertEqual(live["tasks"], 300)
+        self.assertEqual(live["unfinished"], 0)
+        self.assertGreater(sim["givenUp"], 0)
+        self.assertLessEqual(abs(live["attempts"] - sim["attempts"]), 0.02 * sim["attempts"])
+        self.assertEqual(live["givenUp"], sim["givenUp"])
+        drain_sim, drain_live = seconds(sim["drainTime"]), seconds(live["drainTime"])
+        self.assertLessEqual(abs(drain_live - drain_sim), 0.02 * drain_sim, figures)
+
+    def test_until_stops_both_modes_alike(self):
+        path = self.scenario_file(dict(SMALL, until="2s"))
+        sim = self.run_mode(path, "sim")
+        live = self.run_mode(path, "live", "--mode", "live", "--time-scale", "4")
+        # Arrivals every 0.1 s: those at 0 s to 2 s come, and the last few are unfinished.
+        self.assertEqual(sim["tasks"], 21)
+        self.assertEqual(live["tasks"], 21)
+        self.assertGreater(live["unfinished"], 0)
+        self.assertLessEqual(abs(live["succeeded"] - sim["succeeded"]), 1)
+
+    def test_worker_url_sends_the_tasks_to_that_service(self):
+        proc, url = start([WORKER, "--port", "0", "--respond", "200"])
+        self.procs.append(proc)
+        total = self.run_mode(self.scenario_file(SMALL), "live", "--mode", "live",
+                              "--time-scale", "4", "--worker-url", url + "/mine")
+        self.assertEqual(total["succeeded"], 40)
+        received = call("GET", url + "/_worker/requests")["requests"]
+        self.assertEqual(len(received), 40)
+        self.assertEqual({r["path"] for r in received}, {"/mine"})
+
+    def test_emulator_at_another_pace_is_refused(self):
+        proc, url = start([EMULATOR, "--port", "0", "--db", ":memory:", "--time-scale", "1"])
+        self.procs.append(proc)
+        done = experiment("run", self.scenario_file(SMALL), "--out", os.path.join(self.dir, "x"),
+                          "--mode", "live", "--time-scale", "3", "--emulator", url)
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertRegex(done.stderr, r"its clock runs 1(\.\d+)? times as fast as real time, not 3")
+        self.assertEqual(done.stderr.count("\n"), 1, done.stderr)
+
+    def test_bad_flags_are_one_line_and_exit_2(self):
+        path = self.scenario_file(SMALL)
+        cases = [
+            (["--mode", "fast"], "--mode fast: must be simulated or live"),
+            (["--time-scale", "2"], "--time-scale: only with --mode live"),
+            (["--worker-url", "http://x"], "--worker-url: only with --mode live"),
+            (["--mode", "live", "--time-scale", "-1"], "must be a number greater than 0"),
+        ]
+        for flags, message in cases:
+            with self.subTest(flags=flags):
+                done = experiment("run", path, "--out", os.path.join(self.dir, "bad"), *flags)
+                self.assertEqual(done.returncode, 2, done.stderr)
+                self.assertIn(message, done.stderr)
+                self.assertEqual(len(re.findall("\n", done.stderr)), 1, done.stderr)
+                self.assertFalse(os.path.exists(os.path.join(self.dir, "bad")))
+
+
+if __name__ == "__main__":
+    unittest.main()
