@@ -47,16 +47,16 @@ class LiveRun {
     CTE_RETURN_IF_ERROR(StartEmulator());
     client_ = std::make_unique<client::Client>(endpoint_);
     CTE_RETURN_IF_ERROR(StartWorkers());
-    CTE_RETURN_IF_ERROR(CreateQueues());
+    CTE_RETURN_IF_ERROR(Reached(CreateQueues()));
     auto clock = live::MapClock(*client_, options_.time_scale);
-    if (!clock.ok()) return clock.status();
+    if (!clock.ok()) return Reached(clock.status());
     clock_ = *clock;
     start_ = std::chrono::steady_clock::now() + kLead;
     CTE_RETURN_IF_ERROR(StartWorkerClocks());
-    CTE_RETURN_IF_ERROR(Arrive());
-    CTE_RETURN_IF_ERROR(WaitForEnd());
+    CTE_RETURN_IF_ERROR(Reached(Arrive()));
+    CTE_RETURN_IF_ERROR(Reached(WaitForEnd()));
     live::Window window{clock_.at_ref, clock_.At(start_), scenario_.until};
-    CTE_RETURN_IF_ERROR(live::Collect(*client_, window, run_));
+    CTE_RETURN_IF_ERROR(Reached(live::Collect(*client_, window, run_)));
     run_.stopped = scenario_.until.value_or(LastMoment());
     run_.wall_time = std::chrono::steady_clock::now() - wall_start;
     Report();
@@ -64,6 +64,12 @@ class LiveRun {
   }
 
  private:
+  // A call to the emulator that could not reach it, or timed out, names it.
+  Status Reached(Status s) const {
+    if (s.code() != core::Code::kUnavailable && s.code() != core::Code::kDeadlineExceeded) return s;
+    return Status(s.code(), "the emulator at " + endpoint_ + ": " + s.message());
+  }
+
   std::string Binary(const char* name) const { return options_.bin_dir + "/" + name; }
 
   Status StartEmulator() {

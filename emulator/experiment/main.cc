@@ -91,15 +91,16 @@ core::Result<RunData> Execute(const RunFlags& flags, const Scenario& scenario) {
   if (tty) progress = [&](const Progress& p) { ShowProgress(p, start, live); };
   core::Result<RunData> run = core::Internal("not run");
   if (live) {
-    LiveOptions options{flags.time_scale,
-                        flags.emulator,
-                        flags.worker_url,
-                        flags.scenario,
-                        BinDir(),
-                        progress,
-                        [](const std::string& warning) {
-                          std::fprintf(stderr, "\ncloud-tasks experiment: %s\n", warning.c_str());
-                        }};
+    LiveOptions options;
+    options.time_scale = flags.time_scale;
+    options.emulator = flags.emulator;
+    options.worker_url = flags.worker_url;
+    options.scenario_file = flags.scenario;
+    options.bin_dir = BinDir();
+    options.progress = progress;
+    options.warning = [](const std::string& warning) {
+      std::fprintf(stderr, "\ncloud-tasks experiment: %s\n", warning.c_str());
+    };
     run = RunLive(scenario, options);
   } else {
     SimulationOptions options;

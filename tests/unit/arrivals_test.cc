@@ -112,3 +112,16 @@ TEST_CASE("CSV offsets are added to `at`; phases are merged in order") {
   CHECK(offsets == std::vector<Duration>{seconds(0), seconds(5), seconds(10), seconds(10),
                                          milliseconds(11500), seconds(14)});
 }
+
+TEST_CASE("ScenarioArrivals: every queue's arrivals in time order, ties in queue order") {
+  // Task i is the i-th arrival in both modes, so that the keyed worker draws see the same names.
+  Scenario scenario;
+  scenario.queues.resize(2);
+  scenario.queues[0].arrivals = {Phase(seconds(1), ArrivalPhase::Count{2, seconds(2)})};
+  scenario.queues[1].arrivals = {Phase(seconds(0), ArrivalPhase::Count{3, seconds(3)})};
+  std::vector<std::pair<Duration, uint32_t>> got;
+  for (const Arrival& a : ScenarioArrivals(scenario)) got.emplace_back(a.at, a.queue);
+  std::vector<std::pair<Duration, uint32_t>> want = {
+      {seconds(0), 1}, {seconds(1), 0}, {seconds(1), 1}, {seconds(2), 0}, {seconds(2), 1}};
+  CHECK(got == want);
+}
