@@ -61,7 +61,8 @@ BENCH_FLAGS ?=
 bench:
 	@tools/install-deps.sh tools/apt-packages-bench.txt
 	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
-	cmake --build $(BENCH_BUILD) -j$(JOBS) --target cloud-tasks-emulator cloud-tasks-worker
+	cmake --build $(BENCH_BUILD) -j$(JOBS) --target cloud-tasks-emulator cloud-tasks-worker \
+	  cloud-tasks-experiment
 	python3 bench/run.py --emulator $(BENCH_BUILD)/bin/cloud-tasks-emulator \
 	  --worker $(BENCH_BUILD)/bin/cloud-tasks-worker $(BENCH_FLAGS)
 
