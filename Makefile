@@ -5,7 +5,7 @@ JOBS ?= 2
 PORT ?= 8123
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-unit test-crash test-sanitize fuzz node-deps demo bench format format-check tidy docker clean
+.PHONY: all deps build run test test-deps test-unit test-crash test-sanitize fuzz node-deps demo experiment bench format format-check tidy docker clean
 
 all: build
 
@@ -24,10 +24,18 @@ run: build
 demo: build
 	tools/demo.sh
 
+# A load and retry experiment (docs/experiments.md): 10,000 image jobs in a minute, simulated;
+# prints the figures and where the report is. SCENARIO=... runs another, OUT=... writes elsewhere.
+SCENARIO ?= fixtures/experiments/image-burst.json
+OUT ?= runs/$(basename $(notdir $(SCENARIO)))
+experiment: build
+	@tools/install-deps.sh tools/apt-packages-report.txt
+	$(BUILD)/bin/cloud-tasks experiment run $(SCENARIO) --out $(OUT)
+
 # Everything built with AddressSanitizer and UndefinedBehaviorSanitizer; unit and integration tests.
 # -O0 -g1 builds in half the time of -O1 -g (line numbers still in the reports).
 SANITIZE_BUILD ?= build-asan
-test-sanitize: deps
+test-sanitize: deps node-deps test-deps
 	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
 	  -DCTE_SANITIZE=address,undefined $(CMAKE_FLAGS)
 	cmake --build $(SANITIZE_BUILD) -j$(JOBS)
@@ -61,7 +69,8 @@ BENCH_FLAGS ?=
 bench:
 	@tools/install-deps.sh tools/apt-packages-bench.txt
 	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
-	cmake --build $(BENCH_BUILD) -j$(JOBS) --target cloud-tasks-emulator cloud-tasks-worker
+	cmake --build $(BENCH_BUILD) -j$(JOBS) --target cloud-tasks-emulator cloud-tasks-worker \
+	  cloud-tasks-experiment
 	python3 bench/run.py --emulator $(BENCH_BUILD)/bin/cloud-tasks-emulator \
 	  --worker $(BENCH_BUILD)/bin/cloud-tasks-worker $(BENCH_FLAGS)
 
@@ -69,7 +78,11 @@ node-deps: deps
 	@cd tests/node && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 	  npm ci --no-audit --no-fund --loglevel=error; fi
 
-test: build node-deps
+# What the tests need beyond the build: the report's matplotlib and the browser of its test.
+test-deps:
+	@tools/install-deps.sh tools/apt-packages-report.txt tools/apt-packages-test.txt
+
+test: build node-deps test-deps
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
 
 # The crash loop in full: 20 SIGKILLs under load (make test runs it with 5). CRASH_SEED repeats a run.

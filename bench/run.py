@@ -519,6 +519,31 @@ def scenario_scale(args, report):
             worker.stop()
 
 
+def scenario_experiment(args, report):
+    """One hour of 200/s arrivals, simulated (bench/experiment-hour.json): wall and CPU time."""
+    scenario = os.path.join(HERE, "experiment-hour.json")
+    s = report.scenario("experiment", "simulated: one hour of 200/s arrivals (720,000 tasks, "
+                        "2 s worker, 5 % failures) on a 200/s, 1000-cap queue; run folder, no report")
+    binary = os.path.join(os.path.dirname(args.emulator), "cloud-tasks-experiment")
+    with tempfile.TemporaryDirectory() as out:
+        started = time.monotonic()
+        before = os.times()
+        subprocess.run([binary, "run", scenario, "--out", out, "--no-report"], check=True,
+                       stdout=subprocess.DEVNULL)
+        wall = time.monotonic() - started
+        after = os.times()
+        with open(os.path.join(out, "summary.json")) as f:
+            total = json.load(f)["total"]
+    cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+    report.row(s, "wall", "wall time of the run", round(wall, 1), "s", "<= 60", wall <= 60)
+    report.row(s, "cpu", "CPU time of the run", round(cpu, 1), "s")
+    report.row(s, "tasks", "tasks (all succeeded)", total["succeeded"], "", str(total["tasks"]),
+               total["succeeded"] == total["tasks"] == 720_000)
+    report.row(s, "attempts", "attempts simulated", total["attempts"], "")
+    report.row(s, "per_second", "attempts simulated per wall second",
+               round(total["attempts"] / wall), "/s")
+
+
 SCENARIOS = {
     "enqueue": scenario_enqueue,
     "dispatch": scenario_dispatch,
@@ -526,6 +551,7 @@ SCENARIOS = {
     "concurrency": scenario_concurrency,
     "latency": scenario_latency,
     "scale": scenario_scale,
+    "experiment": scenario_experiment,
 }
 
 

@@ -95,9 +95,11 @@ Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
                                0,
                                "",
                                {}};
-  auto id = store_.attempts().Insert(flight.log);
-  if (!id.ok()) return id.status();
-  flight.log.id = *id;
+  if (options_.store_attempts) {
+    auto id = store_.attempts().Insert(flight.log);
+    if (!id.ok()) return id.status();
+    flight.log.id = *id;
+  }
   Track(task.name, std::move(flight));
   Count(q.config.name, &QueueState::dispatched);
   q.recent.push_back(now);

@@ -10,13 +10,19 @@ namespace {
 using core::Duration;
 using std::chrono::seconds;
 
+// When, within one moment, a change applies: the answers to requests sent earlier free their
+// places first, then tasks arrive, then requests go out (the in-flight count is read here), then
+// the requests answered at the very moment they went out end.
+enum Phase : int8_t { kEarlierAnswer, kArrival, kDispatch, kInstantAnswer };
+
 // A change of the in-flight and waiting counts of a queue at a moment of the run.
 struct Change {
   Duration at;
   uint32_t queue;
+  Phase phase;
   int8_t in_flight;
   int8_t waiting;
-  bool operator<(const Change& o) const { return at < o.at; }
+  bool operator<(const Change& o) const { return at != o.at ? at < o.at : phase < o.phase; }
 };
 
 std::vector<TaskFate> Fates(const RunData& run) {
@@ -49,12 +55,14 @@ bool Final(const AttemptRecord& a, const TaskFate& f) {
 std::vector<Change> Changes(const RunData& run, const std::vector<TaskFate>& fates) {
   std::vector<Change> changes;
   changes.reserve(run.tasks.size() + 2 * run.attempts.size());
-  for (const TaskRecord& t : run.tasks) changes.push_back({t.created, t.queue, 0, 1});
+  for (const TaskRecord& t : run.tasks) changes.push_back({t.created, t.queue, kArrival, 0, 1});
   for (const AttemptRecord& a : run.attempts) {
     if (a.duplicate) continue;
     uint32_t q = run.tasks[a.task].queue;
-    changes.push_back({a.dispatched, q, 1, -1});
-    changes.push_back({a.answered, q, -1, static_cast<int8_t>(Final(a, fates[a.task]) ? 0 : 1)});
+    changes.push_back({a.dispatched, q, kDispatch, 1, -1});
+    Phase end = a.answered == a.dispatched ? kInstantAnswer : kEarlierAnswer;
+    changes.push_back(
+        {a.answered, q, end, -1, static_cast<int8_t>(Final(a, fates[a.task]) ? 0 : 1)});
   }
   std::stable_sort(changes.begin(), changes.end());
   return changes;
@@ -119,19 +127,29 @@ void Sweep(const std::vector<Change>& changes, Analysis& out, int64_t seconds_co
     Duration end = seconds(s + 1);
     while (i < changes.size() && (changes[i].at < end || s == seconds_count - 1)) {
       Duration at = changes[i].at;
-      for (; i < changes.size() && changes[i].at == at; ++i) {
-        const Change& c = changes[i];
+      auto apply = [&](const Change& c) {
         in_flight[c.queue] += c.in_flight;
         waiting[c.queue] += c.waiting;
         total_in_flight += c.in_flight;
         total_waiting += c.waiting;
-        second_max[c.queue] = std::max(second_max[c.queue], in_flight[c.queue]);
-        out.queues[c.queue].peak_in_flight =
-            std::max(out.queues[c.queue].peak_in_flight, in_flight[c.queue]);
-        out.queues[c.queue].peak_backlog =
-            std::max(out.queues[c.queue].peak_backlog, waiting[c.queue]);
+      };
+      size_t first = i;
+      for (; i < changes.size() && changes[i].at == at && changes[i].phase <= kDispatch; ++i) {
+        apply(changes[i]);
+      }
+      // The in-flight counts once this moment's requests went out.
+      for (size_t k = first; k < i; ++k) {
+        uint32_t q = changes[k].queue;
+        second_max[q] = std::max(second_max[q], in_flight[q]);
+        out.queues[q].peak_in_flight = std::max(out.queues[q].peak_in_flight, in_flight[q]);
       }
       out.total.peak_in_flight = std::max(out.total.peak_in_flight, total_in_flight);
+      for (; i < changes.size() && changes[i].at == at; ++i) apply(changes[i]);
+      // The waiting counts once the moment is over.
+      for (size_t k = first; k < i; ++k) {
+        uint32_t q = changes[k].queue;
+        out.queues[q].peak_backlog = std::max(out.queues[q].peak_backlog, waiting[q]);
+      }
       out.total.peak_backlog = std::max(out.total.peak_backlog, total_waiting);
     }
     for (size_t q = 0; q < queues; ++q) {

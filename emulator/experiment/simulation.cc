@@ -93,6 +93,7 @@ class Simulation {
   dispatch::DispatcherOptions DispatcherOptions() {
     dispatch::DispatcherOptions d;
     d.task_tombstone = Duration(0);
+    d.store_attempts = false;  // Recorded by on_attempt.
     d.on_attempt = [this](const core::AttemptLogEntry& e) { Record(e); };
     return d;
   }

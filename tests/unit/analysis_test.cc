@@ -65,7 +65,7 @@ TEST_CASE("a retried task and a slow one: fates, peaks, latency and the series b
   CHECK(a.total.tasks == 2);
 }
 
-TEST_CASE("a task gone after failures is given up; one still queued is unfinished") {
+TEST_CASE("a task gone after failures is given up, one still queued is unfinished") {
   RunData run = OneQueue();
   run.tasks = {{0, milliseconds(0), false}, {0, milliseconds(0), true}};
   run.attempts = {Attempt(0, 1, milliseconds(0), milliseconds(1500), AttemptOutcome::kTimeout),

@@ -37,7 +37,7 @@ TEST_CASE("a burst of 10,000 over 60 s puts task i at exactly i * 6 ms") {
   CHECK(offsets.back() == milliseconds(59994));
 }
 
-TEST_CASE("count: over 0 s puts every task at `at`; an uneven split rounds down") {
+TEST_CASE("count: over 0 s puts every task at `at`, an uneven split rounds down") {
   auto at_once = ArrivalOffsets({Phase(seconds(7), ArrivalPhase::Count{5, seconds(0)})});
   CHECK(at_once == std::vector<Duration>(5, seconds(7)));
   // 1 s / 3: 333,333,333.3 ns and 666,666,666.7 ns, in whole nanoseconds.
@@ -57,7 +57,7 @@ TEST_CASE("rate 50 for 600 s from 120 s: 30,000 tasks 20 ms apart, the last at 7
   CHECK(offsets.back() == seconds(120) + milliseconds(599980));
 }
 
-TEST_CASE("rate: whole rates round to the nearest nanosecond; fractional rates and counts") {
+TEST_CASE("rate: whole rates round to the nearest nanosecond, fractional rates and counts") {
   // 3/s: 333,333,333.3 ns rounds down, 666,666,666.7 ns up.
   CHECK(ArrivalOffsets({Phase(seconds(0), ArrivalPhase::Rate{3, seconds(1)})}) ==
         std::vector<Duration>{nanoseconds(0), nanoseconds(333333333), nanoseconds(666666667)});
@@ -105,7 +105,7 @@ TEST_CASE("a falling ramp and a flat one") {
   CHECK(flat.back() == milliseconds(2950));
 }
 
-TEST_CASE("CSV offsets are added to `at`; phases are merged in order") {
+TEST_CASE("CSV offsets are added to `at`, phases are merged in order") {
   ArrivalPhase::Csv csv{"day.csv", {milliseconds(0), milliseconds(1500), seconds(4)}};
   auto offsets = ArrivalOffsets(
       {Phase(seconds(10), csv), Phase(seconds(0), ArrivalPhase::Count{3, seconds(15)})});

@@ -2,9 +2,9 @@
 // against itself.
 #include "experiment/simulation.h"
 
-#include "experiment/analysis.h"
-
 #include <doctest/doctest.h>
+
+#include "experiment/analysis.h"
 
 namespace cte::experiment {
 namespace {
@@ -153,7 +153,7 @@ TEST_CASE("the dispatch deadline ends an attempt the worker never answers") {
   CHECK(run->attempts[1].answered == seconds(31));
 }
 
-TEST_CASE("the same scenario and seed give the same run; another seed another") {
+TEST_CASE("the same scenario and seed give the same run, another seed another") {
   QueueScenario q = Queue("random", 50, 100);
   q.arrivals = {Burst(500, Duration(0), seconds(5))};
   q.worker.latency.shape = Latency::LogNormal{milliseconds(500), seconds(3)};

@@ -60,7 +60,7 @@ TEST_CASE("a log-normal with p50 2 s and p99 10 s: its median and p99 over 100,0
   CHECK(mean == doctest::Approx(2.541).epsilon(0.01));
 }
 
-TEST_CASE("latencies come in whole microseconds; p50 == p99 is a fixed latency") {
+TEST_CASE("latencies come in whole microseconds, p50 == p99 is a fixed latency") {
   for (Duration d : Draws(LogNormal(milliseconds(150), milliseconds(900)), 7, 1000)) {
     REQUIRE(d.count() % 1000 == 0);
     REQUIRE(d > Duration(0));
@@ -100,7 +100,7 @@ TEST_CASE("every shape takes exactly one number from the generator, Fixed too") 
   }
 }
 
-TEST_CASE("the same seed gives the same replies; another seed, others") {
+TEST_CASE("the same seed gives the same replies, another seed, others") {
   WorkerModel model{LogNormal(seconds(1), seconds(5)),
                     {{HttpAnswer(500), 0.2}, {Kind(Answer::Kind::kReset), 0.1}},
                     {}};
@@ -154,7 +154,7 @@ TEST_CASE("probability 1 always fails, 0 never") {
   for (int i = 0; i < 1000; ++i) REQUIRE(draw.Next(seconds(0)).answer.status == 429);
 }
 
-TEST_CASE("outages answer at once, with no draw, over [from, to)") {
+TEST_CASE("outages answer at once, with no draw, over from `from` up to `to`") {
   Answer unavailable = HttpAnswer(503);
   unavailable.retry_after = seconds(30);
   WorkerModel model{LogNormal(seconds(1), seconds(4)),
