@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -31,6 +32,8 @@ core::Result<std::unique_ptr<ChildProcess>> ChildProcess::Start(
   argv.push_back(nullptr);
   int pid = fork();
   if (pid == 0) {
+    // Dies with us, even when we are killed outright (the forking thread lives for the run).
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
     dup2(out[1], STDOUT_FILENO);
     execv(binary.c_str(), argv.data());
     _exit(127);
