@@ -15,6 +15,8 @@ namespace cte::experiment {
 namespace {
 
 constexpr char kReady[] = "listening on ";
+// The exit code of a child whose exec failed (as a shell's "command not found").
+constexpr int kCannotRun = 127;
 
 }  // namespace
 
@@ -36,7 +38,7 @@ core::Result<std::unique_ptr<ChildProcess>> ChildProcess::Start(
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     dup2(out[1], STDOUT_FILENO);
     execv(binary.c_str(), argv.data());
-    _exit(127);
+    _exit(kCannotRun);
   }
   close(out[1]);
   if (pid < 0) {
@@ -45,17 +47,22 @@ core::Result<std::unique_ptr<ChildProcess>> ChildProcess::Start(
   }
   std::unique_ptr<ChildProcess> child(new ChildProcess(pid, out[0]));
   std::string output;
-  if (!child->ReadReadyLine(timeout, output)) {
-    int status = 0;
-    bool exited = waitpid(pid, &status, WNOHANG) == pid;
-    if (exited) child->pid_ = -1;
-    std::string why = !exited ? "printed no \"listening on\" line in time"
-                      : WIFEXITED(status) && WEXITSTATUS(status) == 127
-                          ? "cannot be run"
-                          : "exited before it was ready";
-    return core::Unavailable(binary + ": " + why);
-  }
+  if (!child->ReadReadyLine(timeout, output))
+    return core::Unavailable(binary + ": " + child->Why());
   return child;
+}
+
+std::string ChildProcess::Why() {
+  // Its stdout closed, or time ran out: give an exiting child a moment to be gone.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  int status = 0;
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return "printed no \"listening on\" line";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // Polling a child's exit.
+  }
+  pid_ = -1;
+  if (WIFEXITED(status) && WEXITSTATUS(status) == kCannotRun) return "cannot be run";
+  return "exited before it was ready";
 }
 
 bool ChildProcess::ReadReadyLine(std::chrono::milliseconds timeout, std::string& output) {

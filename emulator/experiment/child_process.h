@@ -32,6 +32,8 @@ class ChildProcess {
   ChildProcess(int pid, int stdout_fd) : pid_(pid), stdout_fd_(stdout_fd) {}
   // Reads stdout until the ready line; false when the child closed it first or time ran out.
   bool ReadReadyLine(std::chrono::milliseconds timeout, std::string& output);
+  // Why the ready line did not come: the child exited (then reaped), cannot be run, or is silent.
+  std::string Why();
 
   int pid_;
   int stdout_fd_;
