@@ -4,11 +4,14 @@ The agreement test runs fixtures/experiments/live-agreement.json (a burst of 200
 failures, an outage of 8.5 s answering 503 while 100 more arrive, maxAttempts 5) in both modes
 and checks the issue's rule: total attempts within 2 %, the same number given up, drain time within
 2 %. The live run starts its own emulator and workers, at time scale 2 (about 11 s of wall time).
-The other tests: --until, --worker-url, an emulator whose clock runs at another pace, bad flags.
+A second scenario has the worker refuse connections for real during its outage. The other tests:
+--until, --worker-url, an emulator whose clock runs at another pace, bad flags.
 
 Run: python3 -m unittest discover -s tests/python -p live_experiment_test.py -v
 """
 
+import collections
+import csv
 import json
 import os
 import re
@@ -23,6 +26,22 @@ EXPERIMENT = os.environ.get("CTE_EXPERIMENT_BIN",
                             os.path.join(ROOT, "build", "bin", "cloud-tasks-experiment"))
 AGREEMENT = os.path.join(ROOT, "fixtures", "experiments", "live-agreement.json")
 TIME_SCALE = "2"
+
+# A worker that refuses connections (its listening socket closed) from 4.5 s to 8.7 s, while 20
+# tasks arrive; they are refused four times and their fifth attempt comes after it. No attempt of
+# the simulated run falls within 0.3 s of either edge.
+REFUSE = {
+    "name": "live-refuse", "seed": 2,
+    "queues": [{
+        "queue": {"name": "refuse-queue",
+                  "retryConfig": {"maxAttempts": 5, "minBackoff": "1s", "maxBackoff": "1s"}},
+        "arrivals": [{"at": "0s", "count": 20, "over": "1s"},
+                     {"at": "5s", "count": 20, "over": "0.4s"}],
+        "worker": {"latency": {"fixed": "0.3s"},
+                   "failures": [{"status": 500, "probability": 0.1}],
+                   "outages": [{"from": "4.5s", "to": "8.7s", "refuse": True}]},
+    }],
+}
 
 SMALL = {
     "name": "live-small", "seed": 5,
@@ -51,6 +70,10 @@ class LiveExperimentTest(unittest.TestCase):
         for p in self.procs:
             stop(p)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def outcomes(self, name):
+        with open(os.path.join(self.dir, name, "attempts.csv")) as f:
+            return collections.Counter(row["outcome"] for row in csv.DictReader(f))
 
     def run_mode(self, scenario, name, *flags):
         """Runs `scenario` with `flags`; returns summary.json's total (and checks the mode)."""
@@ -81,6 +104,16 @@ class LiveExperimentTest(unittest.TestCase):
         self.assertEqual(live["givenUp"], sim["givenUp"])
         drain_sim, drain_live = seconds(sim["drainTime"]), seconds(live["drainTime"])
         self.assertLessEqual(abs(drain_live - drain_sim), 0.02 * drain_sim, figures)
+
+    def test_a_refusing_worker_agrees_too(self):
+        path = self.scenario_file(REFUSE)
+        sim = self.run_mode(path, "sim")
+        live = self.run_mode(path, "live", "--mode", "live", "--time-scale", TIME_SCALE)
+        self.assertEqual(self.outcomes("live"), self.outcomes("sim"))
+        self.assertEqual(self.outcomes("sim")["connectionError"], 80)
+        self.assertEqual((live["attempts"], live["givenUp"]), (sim["attempts"], sim["givenUp"]))
+        drain_sim, drain_live = seconds(sim["drainTime"]), seconds(live["drainTime"])
+        self.assertLessEqual(abs(drain_live - drain_sim), 0.02 * drain_sim)
 
     def test_until_stops_both_modes_alike(self):
         path = self.scenario_file(dict(SMALL, until="2s"))
