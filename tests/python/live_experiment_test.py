@@ -12,12 +12,10 @@ Run: python3 -m unittest discover -s tests/python -p live_experiment_test.py -v
 import json
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 import unittest
 
-from support import EMULATOR, ROOT, WORKER, call, start, stop
+from support import ProcessTestCase, EMULATOR, ROOT, WORKER, call, start
 
 EXPERIMENT = os.environ.get("CTE_EXPERIMENT_BIN",
                             os.path.join(ROOT, "build", "bin", "cloud-tasks-experiment"))
@@ -42,15 +40,7 @@ def experiment(*args, timeout=120):
     return subprocess.run([EXPERIMENT, *args], capture_output=True, text=True, timeout=timeout)
 
 
-class LiveExperimentTest(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.mkdtemp()
-        self.procs = []
-
-    def tearDown(self):
-        for p in self.procs:
-            stop(p)
-        shutil.rmtree(self.dir, ignore_errors=True)
+class LiveExperimentTest(ProcessTestCase):
 
     def run_mode(self, scenario, name, *flags):
         """Runs `scenario` with `flags`; returns summary.json's total (and checks the mode)."""
