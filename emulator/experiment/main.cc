@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/flag_checks.h"
 #include "core/time_util.h"
 #include "experiment/analysis.h"
 #include "experiment/live.h"
@@ -29,15 +30,6 @@ using namespace cte::experiment;
 
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
-
-// A number greater than 0 (CLI11's PositiveNumber names the whole range of a double).
-const CLI::Validator kPositive(
-    [](std::string& text) -> std::string {
-      char* end = nullptr;
-      double x = std::strtod(text.c_str(), &end);
-      return *end == '\0' && x > 0 && std::isfinite(x) ? "" : "must be a number greater than 0";
-    },
-    "POSITIVE");
 
 struct RunFlags {
   std::string scenario;
@@ -178,7 +170,7 @@ int main(int argc, char** argv) {
       run_cmd
           ->add_option("--time-scale", run.time_scale,
                        "Live: scenario time runs X times faster (default 1)")
-          ->check(kPositive),
+          ->check(app::kPositiveNumber),
       run_cmd->add_option("--emulator", run.emulator,
                           "Live: a running emulator (default: start one)"),
       run_cmd->add_option("--worker-url", run.worker_url,

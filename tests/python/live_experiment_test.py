@@ -15,12 +15,10 @@ import csv
 import json
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 import unittest
 
-from support import EMULATOR, ROOT, WORKER, call, start, stop
+from support import ProcessTestCase, EMULATOR, ROOT, WORKER, call, start
 
 EXPERIMENT = os.environ.get("CTE_EXPERIMENT_BIN",
                             os.path.join(ROOT, "build", "bin", "cloud-tasks-experiment"))
@@ -61,15 +59,7 @@ def experiment(*args, timeout=120):
     return subprocess.run([EXPERIMENT, *args], capture_output=True, text=True, timeout=timeout)
 
 
-class LiveExperimentTest(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.mkdtemp()
-        self.procs = []
-
-    def tearDown(self):
-        for p in self.procs:
-            stop(p)
-        shutil.rmtree(self.dir, ignore_errors=True)
+class LiveExperimentTest(ProcessTestCase):
 
     def outcomes(self, name):
         with open(os.path.join(self.dir, name, "attempts.csv")) as f:

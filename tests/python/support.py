@@ -4,9 +4,12 @@ deadline. Standard library only."""
 import http.server
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import threading
 import time
+import unittest
 import urllib.error
 import urllib.request
 
@@ -24,6 +27,20 @@ def start(args, env=None, stderr=subprocess.DEVNULL):
         proc.wait()
         raise RuntimeError(f"{args[0]} did not start: {line!r}")
     return proc, line.split(" listening on ", 1)[1]
+
+
+class ProcessTestCase(unittest.TestCase):
+    """A test case with a temporary folder (self.dir) and processes (self.procs) that tearDown
+    stops and removes."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        self.procs = []
+
+    def tearDown(self):
+        for p in self.procs:
+            stop(p)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def stop(proc, sig=None):

@@ -11,14 +11,11 @@ import csv
 import http.client
 import json
 import os
-import shutil
-import socket
 import subprocess
-import tempfile
 import time
 import unittest
 
-from support import ROOT, WORKER, call, start, stop
+from support import ProcessTestCase, ROOT, WORKER, call, start
 
 EXPERIMENT = os.environ.get("CTE_EXPERIMENT_BIN",
                             os.path.join(ROOT, "build", "bin", "cloud-tasks-experiment"))
@@ -64,15 +61,7 @@ def run_worker(*args):
     return done.returncode, done.stderr
 
 
-class WorkerModelTest(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.mkdtemp()
-        self.procs = []
-
-    def tearDown(self):
-        for p in self.procs:
-            stop(p)
-        shutil.rmtree(self.dir, ignore_errors=True)
+class WorkerModelTest(ProcessTestCase):
 
     def worker(self, *args):
         proc, url = start([WORKER, "--port", "0", *args])
