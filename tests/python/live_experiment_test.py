@@ -60,7 +60,6 @@ def experiment(*args, timeout=120):
 
 
 class LiveExperimentTest(ProcessTestCase):
-
     def outcomes(self, name):
         with open(os.path.join(self.dir, name, "attempts.csv")) as f:
             return collections.Counter(row["outcome"] for row in csv.DictReader(f))
