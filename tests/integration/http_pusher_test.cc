@@ -92,8 +92,18 @@ TEST_CASE("a push cancelled as soon as it is made connects to nothing") {
   Silent silent;
   Running running({});
   std::promise<core::PushResult> result;
+  // The I/O thread is held while Push and Cancel are made, as when both are made between two of
+  // its turns: otherwise it may start the push before this thread gets to Cancel.
+  std::promise<void> release;
+  std::promise<void> held;
+  asio::post(running.io, [&] {
+    held.set_value();
+    release.get_future().wait();
+  });
+  held.get_future().wait();
   uint64_t id = running.pusher.Push(Post(silent.Url()), [&](auto r) { result.set_value(r); });
   running.pusher.Cancel(id);
+  release.set_value();
   auto done = result.get_future();
   REQUIRE(done.wait_for(seconds(10)) == std::future_status::ready);
   CHECK(done.get().error == "cancelled");
