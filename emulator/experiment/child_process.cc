@@ -15,18 +15,10 @@ namespace cte::experiment {
 namespace {
 
 constexpr char kReady[] = "listening on ";
-// The exit code of a child whose exec failed (as a shell's "command not found").
-constexpr int kCannotRun = 127;
 
 }  // namespace
 
-core::Result<std::unique_ptr<ChildProcess>> ChildProcess::Start(
-    const std::string& binary, const std::vector<std::string>& args,
-    std::chrono::milliseconds timeout) {
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) {
-    return core::Unavailable(binary + ": cannot make a pipe: " + std::strerror(errno));
-  }
+int Spawn(const std::string& binary, const std::vector<std::string>& args, int stdout_fd) {
   std::vector<std::string> all = args;
   all.insert(all.begin(), binary);
   std::vector<char*> argv;
@@ -36,10 +28,21 @@ core::Result<std::unique_ptr<ChildProcess>> ChildProcess::Start(
   if (pid == 0) {
     // Dies with us, even when we are killed outright (the forking thread lives for the run).
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-    dup2(out[1], STDOUT_FILENO);
-    execv(binary.c_str(), argv.data());
+    if (stdout_fd != -1) dup2(stdout_fd, STDOUT_FILENO);
+    execvp(binary.c_str(), argv.data());
     _exit(kCannotRun);
   }
+  return pid;
+}
+
+core::Result<std::unique_ptr<ChildProcess>> ChildProcess::Start(
+    const std::string& binary, const std::vector<std::string>& args,
+    std::chrono::milliseconds timeout) {
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    return core::Unavailable(binary + ": cannot make a pipe: " + std::strerror(errno));
+  }
+  int pid = Spawn(binary, args, out[1]);
   close(out[1]);
   if (pid < 0) {
     close(out[0]);

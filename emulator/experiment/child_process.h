@@ -11,6 +11,14 @@
 
 namespace cte::experiment {
 
+// The exit code of a child whose exec failed (as a shell's "command not found").
+inline constexpr int kCannotRun = 127;
+
+// Forks and runs `binary` (looked up on PATH when it has no '/') with `args`, its stdout sent to
+// `stdout_fd` when that is not -1; the child gets SIGTERM when the forking thread ends. Returns
+// its pid, or -1 with errno set. A child that cannot exec exits with kCannotRun.
+int Spawn(const std::string& binary, const std::vector<std::string>& args, int stdout_fd = -1);
+
 class ChildProcess {
  public:
   // Runs `binary` with `args`; its stderr is ours, its stdout is read until the line

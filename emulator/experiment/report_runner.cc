@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "experiment/child_process.h"
+
 namespace cte::experiment {
 
 extern const char kReportPy[];  // report_py.cc, made from report.py at build time.
@@ -39,22 +41,15 @@ core::Status RunReport(const std::vector<std::string>& args) {
   auto script = WriteScript();
   if (!script.ok()) return script.status();
   std::string python = Interpreter();
-  std::vector<std::string> argv = {python, *script};
+  std::vector<std::string> argv = {*script};
   argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> raw;
-  for (std::string& a : argv) raw.push_back(a.data());
-  raw.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    execvp(raw[0], raw.data());
-    _exit(127);
-  }
+  int pid = Spawn(python, argv);
   int status = 0;
   if (pid > 0) waitpid(pid, &status, 0);
   std::filesystem::remove(*script);
   if (pid < 0) return core::FailedPrecondition("cannot start " + python);
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return core::Status::Ok();
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+  if (WIFEXITED(status) && WEXITSTATUS(status) == kCannotRun) {
     return core::FailedPrecondition("cannot run " + python + " (install python3-matplotlib)");
   }
   return core::FailedPrecondition("the report generator failed");
