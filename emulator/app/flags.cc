@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "app/flag_checks.h"
+
 namespace cte::app {
 
 std::optional<core::Duration> ParseFlagDuration(std::string_view text) {
@@ -111,18 +113,6 @@ JitterResult ParseDispatchJitter(std::string_view text) {
 
 namespace {
 
-// A CLI11 validator for a probability in [0, 1].
-CLI::Validator ProbabilityValidator() {
-  return CLI::Validator(
-      [](std::string& s) {
-        char* end = nullptr;
-        double p = std::strtod(s.c_str(), &end);
-        bool ok = !s.empty() && end == s.c_str() + s.size() && p >= 0 && p <= 1;
-        return ok ? std::string() : "not a probability between 0 and 1: " + s;
-      },
-      "P");
-}
-
 // A CLI11 validator for durations.
 CLI::Validator DurationValidator() {
   return CLI::Validator(
@@ -213,7 +203,7 @@ void AddImperfectionFlags(CLI::App& cli, AppOptions& o, FlagValues& v) {
                  "Deliver each attempt a second time with this probability (at least once, as "
                  "Cloud Tasks); the attempt log marks the second delivery")
       ->envname("CLOUD_TASKS_EMULATOR_DUPLICATE_RATE")
-      ->check(ProbabilityValidator())
+      ->check(kProbability)
       ->capture_default_str();
   cli.add_option("--dispatch-jitter", v.dispatch_jitter,
                  "Extra delay before each request goes out: D (uniform 0..D), fixed:D, "
@@ -229,13 +219,7 @@ void AddImperfectionFlags(CLI::App& cli, AppOptions& o, FlagValues& v) {
   cli.add_option("--imperfection-seed", o.imperfection_seed,
                  "Seed of the duplicate and jitter draws (per task and attempt)")
       ->envname("CLOUD_TASKS_EMULATOR_IMPERFECTION_SEED")
-      ->check(CLI::Validator(
-          [](std::string& s) {
-            // CLI11 would take "-1" as 2^64 - 1.
-            bool digits = !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
-            return digits ? std::string() : "not a whole number: " + s;
-          },
-          "N"))
+      ->check(kWholeNumber)
       ->capture_default_str();
 }
 
