@@ -189,6 +189,26 @@ TEST_CASE_FIXTURE(Fixture,
   CHECK(Attempts()[1].outcome == AttemptLogEntry::Outcome::kDeadlineExceeded);
 }
 
+TEST_CASE_FIXTURE(Fixture, "a duplicate's outcome whose record did not run is recorded later") {
+  CreateQueue();
+  CreateTask("t");
+  Step();
+  core::PushResult r;
+  r.outcome = core::PushResult::Outcome::kResponse;
+  r.http_status = 500;
+  pusher.sent[1].done(r);
+  Drop();  // Its job never ran (the executor stopped): the outcome is kept.
+  CHECK(Attempts()[1].outcome == AttemptLogEntry::Outcome::kInFlight);
+  CHECK(dispatcher.InFlight() == 2);
+  Step();
+  auto log = Attempts();
+  CHECK(log[1].outcome == AttemptLogEntry::Outcome::kResponse);
+  CHECK(log[1].http_status == 500);
+  CHECK(dispatcher.InFlight() == 1);
+  REQUIRE(Get("t").ok());  // The task still waits for its first delivery.
+  CHECK(Get("t")->dispatch_count == 1);
+}
+
 TEST_CASE_FIXTURE(Fixture, "a reset forgets the duplicates in flight") {
   CreateQueue();
   CreateTask("t");
