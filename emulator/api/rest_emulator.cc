@@ -44,6 +44,7 @@ Json AttemptJson(const core::AttemptLogEntry& e) {
   if (e.response_time) j["responseTime"] = core::FormatTimestamp(*e.response_time);
   if (e.http_status != 0) j["httpStatus"] = e.http_status;
   if (!e.error.empty()) j["error"] = e.error;
+  if (e.duplicate) j["duplicate"] = true;  // A second delivery (--duplicate-rate).
   return j;
 }
 

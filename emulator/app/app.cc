@@ -71,6 +71,8 @@ struct App::Impl {
     d.rewrites = options.rewrites;
     d.task_tombstone = options.service.task_tombstone;
     d.on_attempt = [this](const core::AttemptLogEntry& a) { logger.Attempt(a); };
+    d.imperfections = options.imperfections;
+    d.imperfection_seed = options.imperfection_seed;
     return d;
   }
 

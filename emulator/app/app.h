@@ -9,6 +9,7 @@
 #include "api/service.h"
 #include "app/logger.h"
 #include "core/clock.h"
+#include "core/imperfections.h"
 #include "core/push_request.h"
 #include "core/status.h"
 #include "http/server.h"
@@ -32,6 +33,10 @@ struct AppOptions {
   std::string oidc_issuer = "https://accounts.google.com";
   std::string clock_mode = "system";  // "system" or "manual" (time moves only when asked).
   double time_scale = 1;              // With the system clock: emulated time runs this fast.
+  // Cloud Tasks' own imperfections, off by default (--duplicate-rate, --dispatch-jitter), drawn
+  // per attempt with `imperfection_seed` (see dispatch::DispatcherOptions).
+  core::Imperfections imperfections;
+  uint64_t imperfection_seed = 1;
 };
 
 class App {

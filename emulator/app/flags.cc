@@ -1,11 +1,14 @@
 #include "app/flags.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <sys/resource.h>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "app/flag_checks.h"
 
 namespace cte::app {
 
@@ -60,6 +63,56 @@ std::optional<core::Duration> ParseFlagDuration(std::string_view text) {
 
 namespace {
 
+using core::Latency;
+using core::Result;
+using JitterResult = Result<std::optional<Latency>>;
+
+// A duration of a jitter spec: as ParseFlagDuration reads it, at most a year.
+Result<core::Duration> JitterDuration(std::string_view text) {
+  auto d = ParseFlagDuration(text);
+  if (!d) return core::InvalidArgument("not a duration (e.g. 500ms, 2s): " + std::string(text));
+  if (*d > core::kMaxLatency) return core::InvalidArgument("over a year: " + std::string(text));
+  return *d;
+}
+
+// "uniform:MIN,MAX" or "lognormal:P50,P99" after the colon: `rest`.
+JitterResult JitterPair(std::string_view kind, std::string_view rest) {
+  size_t comma = rest.find(',');
+  if (comma == std::string_view::npos) {
+    return core::InvalidArgument(std::string(kind) + " takes two durations, A,B");
+  }
+  auto a = JitterDuration(rest.substr(0, comma));
+  if (!a.ok()) return a.status();
+  auto b = JitterDuration(rest.substr(comma + 1));
+  if (!b.ok()) return b.status();
+  if (kind == "uniform") {
+    if (*a > *b) return core::InvalidArgument("uniform: MIN is greater than MAX");
+    return std::optional<Latency>(Latency{Latency::Uniform{*a, *b}});
+  }
+  if (*a <= core::Duration(0)) return core::InvalidArgument("lognormal: P50 must be above 0");
+  if (*b < *a) return core::InvalidArgument("lognormal: P99 must not be less than P50");
+  return std::optional<Latency>(Latency{Latency::LogNormal{*a, *b}});
+}
+
+}  // namespace
+
+JitterResult ParseDispatchJitter(std::string_view text) {
+  size_t colon = text.find(':');
+  std::string_view kind = text.substr(0, colon);
+  if (colon == std::string_view::npos || kind == "fixed") {
+    auto d = JitterDuration(colon == std::string_view::npos ? text : text.substr(colon + 1));
+    if (!d.ok()) return d.status();
+    if (*d == core::Duration(0)) return std::optional<Latency>();  // None: dispatch as without.
+    if (colon != std::string_view::npos) return std::optional<Latency>(Latency{Latency::Fixed{*d}});
+    return std::optional<Latency>(Latency{Latency::Uniform{core::Duration(0), *d}});
+  }
+  if (kind == "uniform" || kind == "lognormal") return JitterPair(kind, text.substr(colon + 1));
+  return core::InvalidArgument("expected D, fixed:D, uniform:MIN,MAX or lognormal:P50,P99, got " +
+                               std::string(text));
+}
+
+namespace {
+
 // A CLI11 validator for durations.
 CLI::Validator DurationValidator() {
   return CLI::Validator(
@@ -76,6 +129,7 @@ struct FlagValues {
   std::string log_level = "info", log_format = "text";
   std::vector<std::string> rewrites;
   bool skip_verify = false;
+  std::string dispatch_jitter = "0";
 };
 
 void AddServerFlags(CLI::App& cli, AppOptions& o, FlagValues& v) {
@@ -143,6 +197,32 @@ void AddDispatchFlags(CLI::App& cli, AppOptions& o, FlagValues& v) {
       ->capture_default_str();
 }
 
+// Cloud Tasks' own imperfections, off by default.
+void AddImperfectionFlags(CLI::App& cli, AppOptions& o, FlagValues& v) {
+  cli.add_option("--duplicate-rate", o.imperfections.duplicate_rate,
+                 "Deliver each attempt a second time with this probability (at least once, as "
+                 "Cloud Tasks); the attempt log marks the second delivery")
+      ->envname("CLOUD_TASKS_EMULATOR_DUPLICATE_RATE")
+      ->check(kProbability)
+      ->capture_default_str();
+  cli.add_option("--dispatch-jitter", v.dispatch_jitter,
+                 "Extra delay before each request goes out: D (uniform 0..D), fixed:D, "
+                 "uniform:MIN,MAX or lognormal:P50,P99; 0: none")
+      ->envname("CLOUD_TASKS_EMULATOR_DISPATCH_JITTER")
+      ->check(CLI::Validator(
+          [](std::string& s) {
+            auto parsed = ParseDispatchJitter(s);
+            return parsed.ok() ? std::string() : parsed.status().message();
+          },
+          "SPEC"))
+      ->capture_default_str();
+  cli.add_option("--imperfection-seed", o.imperfection_seed,
+                 "Seed of the duplicate and jitter draws (per task and attempt)")
+      ->envname("CLOUD_TASKS_EMULATOR_IMPERFECTION_SEED")
+      ->check(kWholeNumber)
+      ->capture_default_str();
+}
+
 void AddClockFlags(CLI::App& cli, AppOptions& o) {
   cli.add_option("--clock", o.clock_mode,
                  "system (wall time) or manual (time moves only through /emulator/v1/clock)")
@@ -168,6 +248,7 @@ void Apply(const FlagValues& v, AppOptions& o) {
     o.rewrites.push_back({r.substr(0, eq), r.substr(eq + 1)});
   }
   o.verify_tls = !v.skip_verify;
+  o.imperfections.extra_delay = *ParseDispatchJitter(v.dispatch_jitter);
 }
 
 }  // namespace
@@ -182,6 +263,7 @@ FlagsResult ParseFlags(int argc, char** argv) {
   AddStoreFlags(cli, o, v);
   AddDispatchFlags(cli, o, v);
   AddClockFlags(cli, o);
+  AddImperfectionFlags(cli, o, v);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

@@ -93,7 +93,8 @@ void Logger::Attempt(const core::AttemptLogEntry& a) const {
   using Outcome = core::AttemptLogEntry::Outcome;
   bool ok = a.outcome == Outcome::kDiscarded ||
             (a.outcome == Outcome::kResponse && a.http_status >= 200 && a.http_status < 300);
-  Attempt(LastPart(a.queue), LastPart(a.task), a.attempt, a.url, OutcomeText(a), ok,
+  Attempt(LastPart(a.queue), LastPart(a.task), a.attempt, a.url,
+          a.duplicate ? OutcomeText(a) + " (duplicate)" : OutcomeText(a), ok,
           std::chrono::duration_cast<std::chrono::microseconds>(a.latency));
 }
 

@@ -34,6 +34,9 @@ struct AttemptLogEntry {
   int32_t http_status = 0;
   std::string error;
   Duration latency{0};  // Real time from sending to the result.
+  // A second delivery of the attempt (Imperfections::duplicate_rate): the same request sent
+  // again, whose outcome is logged here and changes nothing for the task.
+  bool duplicate = false;
 };
 
 }  // namespace cte::core

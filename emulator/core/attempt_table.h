@@ -18,7 +18,8 @@ class AttemptTable {
   // Returns the new entry's ID; IDs grow in the order attempts are inserted.
   virtual Result<int64_t> Insert(const AttemptLogEntry& entry) = 0;
   // Rewrites the outcome fields (response time, outcome, status, error, latency) and, when
-  // `entry.headers` is not empty, the headers of the entry with `entry.id`.
+  // `entry.headers` is not empty, the headers of the entry with `entry.id`; the rest (`duplicate`
+  // included) stays as inserted.
   virtual Status Update(const AttemptLogEntry& entry) = 0;
   // Entries after `after_id` in ID order, of one queue and task when they are not empty.
   virtual Result<std::vector<AttemptLogEntry>> List(std::string_view queue, std::string_view task,

@@ -23,13 +23,21 @@ struct TokenRequest {
 
 // One attempt's request, fully built (spec 6.1) but for its Authorization header: a pusher signs
 // `token`, when set, on its own thread, so that RSA signing stays off the store's thread.
+// Its durations are in real time: the Dispatcher converts them from emulator time with
+// Clock::RealDelay. Under a manual clock, which has no real rate, `delay` stays in emulator time
+// (the simulation's SimPusher, which that clock drives, reads it so; HttpPusher waits it as is).
 struct PushRequest {
   std::string method;                                        // "POST", "GET", ...
   std::string url;                                           // Absolute http:// or https:// URL.
   std::vector<std::pair<std::string, std::string>> headers;  // In order, with their case.
   std::string body;
-  Duration deadline{0};  // The attempt fails with DEADLINE_EXCEEDED when no answer comes by then.
+  // The attempt fails with DEADLINE_EXCEEDED when no answer comes by then, counted from when the
+  // request goes out (after `delay`).
+  Duration deadline{0};
   std::optional<TokenRequest> token;  // Sent as "Authorization: Bearer <token>".
+  // How long the pusher waits before the request goes out (Cloud Tasks' extra dispatch delay,
+  // core/imperfections.h); a Cancel meanwhile ends it without sending. 0: at once.
+  Duration delay{0};
 };
 
 // What came of an attempt. A failure to get an answer is a normal outcome, not an error.

@@ -35,7 +35,7 @@ Status Dispatcher::Recover() {
   return store_.attempts().EndInFlight("interrupted: the emulator stopped");
 }
 
-int Dispatcher::InFlight() const { return static_cast<int>(flights_.size()); }
+int Dispatcher::InFlight() const { return static_cast<int>(flights_.size() + duplicates_.size()); }
 
 Dispatcher::QueueState* Dispatcher::Find(std::string_view queue_name) {
   auto it = queues_.find(queue_name);
@@ -116,6 +116,7 @@ Result<std::optional<TimePoint>> Dispatcher::Step() {
   }
   // After the sends: the deadlines of the requests this step sent count too.
   if (!deadlines_.empty()) wake = Earliest(wake, deadlines_.begin()->first);
+  if (!duplicate_deadlines_.empty()) wake = Earliest(wake, duplicate_deadlines_.begin()->first);
   return wake;
 }
 
@@ -161,8 +162,8 @@ std::vector<QueueActivity> Dispatcher::Activity() {
     if (!q->next_due_known) (void)RefreshNextDue(*q);  // Unknown stays unknown on failure.
     while (!q->recent.empty() && q->recent.front() < now - kRateWindow) q->recent.pop_front();
     double window_s = std::chrono::duration<double>(kRateWindow).count();
-    out.push_back({name, q->config.state, q->in_flight, q->next_due, q->bucket.Level(now),
-                   q->dispatched, q->succeeded, q->retried, q->given_up,
+    out.push_back({name, q->config.state, q->in_flight, q->duplicates_in_flight, q->next_due,
+                   q->bucket.Level(now), q->dispatched, q->succeeded, q->retried, q->given_up,
                    static_cast<double>(q->recent.size()) / window_s, q->bucket.NextTokenAt(now)});
   }
   return out;
@@ -179,6 +180,7 @@ void Dispatcher::Reset(std::string_view queue_name) {
       }
       it = next;
     }
+    ResetDuplicates(queue);
     std::erase_if(unrecorded_, [&](const Outcome& o) {
       return queue.empty() || o.task.rfind(queue + "/tasks/", 0) == 0;
     });

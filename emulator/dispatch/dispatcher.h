@@ -14,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/dispatch_control.h"
+#include "core/imperfections.h"
 #include "core/push_request.h"
 #include "core/pusher.h"
 #include "core/task_store.h"
@@ -25,7 +26,8 @@ namespace cte::dispatch {
 struct QueueActivity {
   std::string name;
   core::QueueState state = core::QueueState::kUnspecified;
-  int in_flight = 0;                        // Sent, and their outcome not recorded yet.
+  int in_flight = 0;             // Sent, and their outcome not recorded yet.
+  int duplicates_in_flight = 0;  // Second deliveries sent, not recorded yet (not in in_flight).
   std::optional<core::TimePoint> next_due;  // Earliest task not in flight; nullopt: none.
   double bucket_level = 0;
   int64_t dispatched = 0;  // Attempts sent since start (or reset).
@@ -43,8 +45,21 @@ struct DispatcherOptions {
   // that keeps them itself (on_attempt) leaves them out: a third of its time and most of its
   // memory.
   bool store_attempts = true;
-  // Called when an attempt's outcome is recorded (or discarded). Optional.
+  // Called when an attempt's outcome is recorded (or discarded), a second delivery's too
+  // (AttemptLogEntry::duplicate). Optional.
   std::function<void(const core::AttemptLogEntry&)> on_attempt;
+  // Cloud Tasks' imperfections to reproduce (core/imperfections.h), drawn per attempt with
+  // `imperfection_seed`; off by default, and then nothing is drawn and dispatch is unchanged.
+  // An attempt's extra delay is waited before its request goes out (PushRequest::delay): its
+  // dispatch time stays when the queue let it go, its place in max_concurrent_dispatches is held
+  // meanwhile, and its dispatch deadline counts from when it goes out. A duplicate is the same
+  // request (headers, body, attempt number) pushed again right after the first, with an extra
+  // delay of its own; only the first delivery's outcome counts for the task, the duplicate's is
+  // logged as an entry of its own (AttemptLogEntry::duplicate). Duplicates take no place in
+  // max_concurrent_dispatches and count in no counter of QueueActivity but
+  // duplicates_in_flight.
+  core::Imperfections imperfections;
+  uint64_t imperfection_seed = 1;
 };
 
 // Runs `work` later on the store's thread inside a transaction (its writes undone when it fails),
@@ -80,7 +95,7 @@ class Dispatcher final : public core::DispatchControl {
   void TaskScheduled(std::string_view queue_name, core::TimePoint schedule_time) override;
   core::Result<core::Task> RunNow(core::Task task) override;
 
-  // Requests sent whose outcome is not recorded yet, over all queues.
+  // Requests sent whose outcome is not recorded yet, over all queues, duplicates included.
   int InFlight() const;
 
   // Per-queue activity, refreshed from the store where needed. Queues in name order.
@@ -101,6 +116,7 @@ class Dispatcher final : public core::DispatchControl {
     std::chrono::steady_clock::time_point sent;
     std::optional<uint64_t> push_id;  // Once the request went out (after the commit).
     core::AttemptLogEntry log;
+    core::Duration push_delay{0};  // Its request's PushRequest::delay.
   };
   struct Outcome {
     std::string task;
@@ -110,7 +126,8 @@ class Dispatcher final : public core::DispatchControl {
     // When the store's thread first had it: its record uses this time, however late a storage
     // failure makes the record.
     std::optional<core::TimePoint> at;
-    bool expired = false;  // The deadline passed: the request is still out, to be cancelled.
+    bool expired = false;    // The deadline passed: the request is still out, to be cancelled.
+    bool duplicate = false;  // It ends a second delivery (a Flight of duplicates_).
   };
   using Flights = std::unordered_map<std::string, Flight>;
 
@@ -123,11 +140,25 @@ class Dispatcher final : public core::DispatchControl {
 
   // dispatcher_send.cc
   core::Status Send(QueueState& q, core::Task task, core::TimePoint now);
+  // A new request of `task`'s current attempt, its entry logged (when the store keeps them).
+  core::Result<Flight> NewFlight(const QueueState& q, const core::Task& task,
+                                 const core::PushRequest& request, core::TimePoint now,
+                                 core::Duration delay, bool duplicate);
+  void ForgetOnRollback(const std::string& name, uint64_t flight_id,
+                        std::optional<uint64_t> duplicate_id, core::TimePoint now);
   void StartPush(const std::string& task_name, uint64_t flight_id, core::PushRequest request);
   void Track(const std::string& task_name, Flight flight);
   Flight Untrack(Flights::iterator it);
   void Forget(Flights::iterator it);
   void CancelOnCommit(const Flight& flight);
+
+  // dispatcher_duplicates.cc: second deliveries, tracked by their Flight::id.
+  void TrackDuplicate(Flight flight);
+  Flight UntrackDuplicate(uint64_t id);
+  void StartDuplicate(uint64_t flight_id, core::PushRequest request);
+  core::Status RecordDuplicate(Outcome outcome);
+  core::Status ExpireDuplicates(core::TimePoint now);
+  void ResetDuplicates(const std::string& queue);
 
   // dispatcher_results.cc
   // Hands an outcome to the store's thread to be recorded. Thread-safe: touches nothing of
@@ -136,6 +167,10 @@ class Dispatcher final : public core::DispatchControl {
                           const PostWork& post, Outcome outcome);
   core::Status Record(Outcome outcome);
   core::Status RecordLeftOver();
+  // Whether an earlier outcome of request `flight_id` waits to be recorded.
+  bool Unrecorded(uint64_t flight_id) const;
+  // Whatever undoes the open transaction keeps `outcome`, to be recorded at the next Step.
+  void KeepOnRollback(const Outcome& outcome);
   core::Status Retry(QueueState& q, core::Task task, const core::PushResult& result,
                      core::TimePoint now);
   core::Status LogOutcome(Flight& flight, const core::PushResult& result, core::TimePoint now,
@@ -153,6 +188,8 @@ class Dispatcher final : public core::DispatchControl {
   std::map<std::string, std::unique_ptr<QueueState>, std::less<>> queues_;
   Flights flights_;
   std::set<std::pair<core::TimePoint, std::string>> deadlines_;  // Of the flights.
+  std::unordered_map<uint64_t, Flight> duplicates_;              // Second deliveries by ID.
+  std::set<std::pair<core::TimePoint, uint64_t>> duplicate_deadlines_;
   std::deque<Outcome> unrecorded_;  // Outcomes whose record did not commit.
   std::set<std::string> stale_;     // Queues whose settings must be read again.
   bool all_loaded_ = false;

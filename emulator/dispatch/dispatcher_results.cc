@@ -40,22 +40,31 @@ Status Dispatcher::RecordLeftOver() {
   return Status::Ok();
 }
 
+bool Dispatcher::Unrecorded(uint64_t flight_id) const {
+  for (const Outcome& o : unrecorded_) {
+    if (o.flight == flight_id) return true;
+  }
+  return false;
+}
+
+void Dispatcher::KeepOnRollback(const Outcome& outcome) {
+  store_.OnRollback([this, alive = alive_, outcome] {
+    if (*alive) unrecorded_.push_back(outcome);
+  });
+}
+
 Status Dispatcher::Record(Outcome outcome) {
+  if (outcome.duplicate) return RecordDuplicate(std::move(outcome));
   auto it = flights_.find(outcome.task);
   // The request may be one that a reset forgot, of a task made again since under its name.
   if (it == flights_.end() || it->second.id != outcome.flight) return Status::Ok();
   // An earlier outcome of this request waits to be recorded (a timeout whose record failed):
   // that one stands, and this later answer is dropped.
-  for (const Outcome& o : unrecorded_) {
-    if (o.flight == outcome.flight) return Status::Ok();
-  }
+  if (Unrecorded(outcome.flight)) return Status::Ok();
   if (outcome.expired) CancelOnCommit(it->second);
   // The attempt ended when the answer came (spec 4.5: the retry counts from then).
   if (!outcome.at) outcome.at = clock_.Now();
-  // Whatever undoes this record keeps the outcome, to be recorded at the next Step.
-  store_.OnRollback([this, alive = alive_, outcome] {
-    if (*alive) unrecorded_.push_back(outcome);
-  });
+  KeepOnRollback(outcome);
   TimePoint now = *outcome.at;
   auto found = store_.tasks().Find(outcome.task);
   if (!found.ok()) return found.status();
@@ -143,9 +152,10 @@ Status Dispatcher::ExpireDeadlines(TimePoint now) {
     PushResult timeout;
     timeout.outcome = PushResult::Outcome::kDeadlineExceeded;
     timeout.error = "no response before the dispatch deadline";
-    CTE_RETURN_IF_ERROR(Record({name, it->second.id, it->second.attempt, timeout, now, true}));
+    CTE_RETURN_IF_ERROR(
+        Record({name, it->second.id, it->second.attempt, timeout, now, true, false}));
   }
-  return Status::Ok();
+  return ExpireDuplicates(now);
 }
 
 Status Dispatcher::Finish(const core::Task& task, TimePoint now) {

@@ -8,6 +8,7 @@
 namespace cte::dispatch {
 
 using core::AttemptLogEntry;
+using core::Result;
 using core::Status;
 using core::TimePoint;
 
@@ -57,6 +58,43 @@ void Dispatcher::Count(const std::string& queue, int64_t QueueState::*counter) {
   });
 }
 
+Result<Dispatcher::Flight> Dispatcher::NewFlight(const QueueState& q, const core::Task& task,
+                                                 const core::PushRequest& request, TimePoint now,
+                                                 core::Duration delay, bool duplicate) {
+  // The delay is waited in real time, or as is under a manual clock (see PushRequest).
+  core::Duration push_delay = clock_.RealDelay(delay).value_or(delay);
+  Flight flight{q.config.name,
+                ++last_flight_id_,
+                task.dispatch_count,
+                now + delay + task.dispatch_deadline,  // It counts from when the request goes out.
+                std::chrono::steady_clock::now() +
+                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(push_delay),
+                std::nullopt,
+                {},
+                push_delay};
+  flight.log = AttemptLogEntry{0,
+                               q.config.name,
+                               task.name,
+                               task.dispatch_count,
+                               task.schedule_time,
+                               now,
+                               std::nullopt,
+                               request.method,
+                               request.url,
+                               request.headers,
+                               AttemptLogEntry::Outcome::kInFlight,
+                               0,
+                               "",
+                               {},
+                               duplicate};
+  if (options_.store_attempts) {
+    auto id = store_.attempts().Insert(flight.log);
+    if (!id.ok()) return id.status();
+    flight.log.id = *id;
+  }
+  return flight;
+}
+
 // The task is marked in flight and its attempt logged in the open transaction; the request goes
 // out only once that commits (StartPush), and a rollback forgets it here too.
 Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
@@ -73,64 +111,62 @@ Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
   core::PushRequest request = core::BuildPushRequest(for_request, queue_id, options_.rewrites);
   // The request's own deadline runs in real time; the emulator-time deadline is checked by Step.
   request.deadline = clock_.RealDelay(task.dispatch_deadline).value_or(std::chrono::hours(24));
-  uint64_t flight_id = ++last_flight_id_;
-  Flight flight{q.config.name,
-                flight_id,
-                task.dispatch_count,
-                now + task.dispatch_deadline,
-                std::chrono::steady_clock::now(),
-                std::nullopt,
-                {}};
-  flight.log = AttemptLogEntry{0,
-                               q.config.name,
-                               task.name,
-                               task.dispatch_count,
-                               task.schedule_time,
-                               now,
-                               std::nullopt,
-                               request.method,
-                               request.url,
-                               request.headers,
-                               AttemptLogEntry::Outcome::kInFlight,
-                               0,
-                               "",
-                               {}};
-  if (options_.store_attempts) {
-    auto id = store_.attempts().Insert(flight.log);
-    if (!id.ok()) return id.status();
-    flight.log.id = *id;
+  core::AttemptImperfection imperfect;
+  if (options_.imperfections.Any()) {
+    imperfect = core::DrawImperfection(options_.imperfections, options_.imperfection_seed,
+                                       task.name, task.dispatch_count);
   }
-  Track(task.name, std::move(flight));
+  auto flight = NewFlight(q, task, request, now, imperfect.delay, false);
+  if (!flight.ok()) return flight.status();
+  uint64_t flight_id = flight->id;
+  std::optional<uint64_t> duplicate_id;
+  if (imperfect.duplicate) {
+    auto duplicate = NewFlight(q, task, request, now, imperfect.duplicate_delay, true);
+    if (!duplicate.ok()) return duplicate.status();
+    duplicate_id = duplicate->id;
+    TrackDuplicate(std::move(*duplicate));
+  }
+  Track(task.name, std::move(*flight));
   Count(q.config.name, &QueueState::dispatched);
   q.recent.push_back(now);
-  std::string name = task.name;
-  store_.OnRollback([this, alive = alive_, name, flight_id, now] {
+  ForgetOnRollback(task.name, flight_id, duplicate_id, now);
+  store_.OnCommit([this, alive = alive_, name = task.name, flight_id, duplicate_id,
+                   request = std::move(request)]() mutable {
+    if (!*alive) return;
+    StartPush(name, flight_id, request);
+    if (duplicate_id) StartDuplicate(*duplicate_id, std::move(request));  // Right after.
+  });
+  return Status::Ok();
+}
+
+// A rolled-back Send sent nothing: its flights are forgotten, and it does not count in the
+// dispatch rate.
+void Dispatcher::ForgetOnRollback(const std::string& name, uint64_t flight_id,
+                                  std::optional<uint64_t> duplicate_id, TimePoint now) {
+  store_.OnRollback([this, alive = alive_, name, flight_id, duplicate_id, now] {
     if (!*alive) return;
     auto it = flights_.find(name);
     if (it != flights_.end() && it->second.id == flight_id) Untrack(it);
+    if (duplicate_id && duplicates_.count(*duplicate_id) > 0) UntrackDuplicate(*duplicate_id);
     if (QueueState* back = Find(QueueOf(name))) {
       back->next_due_known = false;
-      // Nor does it count in the dispatch rate.
       auto r = std::find(back->recent.rbegin(), back->recent.rend(), now);
       if (r != back->recent.rend()) back->recent.erase(std::next(r).base());
     }
   });
-  store_.OnCommit([this, alive = alive_, name, flight_id, request = std::move(request)]() mutable {
-    if (*alive) StartPush(name, flight_id, std::move(request));
-  });
-  return Status::Ok();
 }
 
 void Dispatcher::StartPush(const std::string& task_name, uint64_t flight_id,
                            core::PushRequest request) {
   auto it = flights_.find(task_name);
   if (it == flights_.end() || it->second.id != flight_id) return;  // Reset meanwhile.
+  request.delay = it->second.push_delay;
   it->second.push_id = pusher_.Push(
       std::move(request), [this, alive = alive_, post = post_result_, task_name, flight_id,
                            attempt = it->second.attempt](core::PushResult result) {
         // Any thread: nothing of the dispatcher's is touched before the store's thread runs it.
         PostOutcome(this, alive, post,
-                    {task_name, flight_id, attempt, std::move(result), std::nullopt, false});
+                    {task_name, flight_id, attempt, std::move(result), std::nullopt, false, false});
       });
 }
 

@@ -17,6 +17,7 @@ struct Dispatcher::QueueState {
   core::Queue config;
   core::TokenBucket bucket;
   int in_flight = 0;
+  int duplicates_in_flight = 0;
   bool next_due_known = false;
   std::optional<core::TimePoint> next_due;
   int64_t dispatched = 0, succeeded = 0, retried = 0, given_up = 0;

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/imperfections.h"
+#include "core/latency.h"
 #include "core/model.h"
 #include "core/status.h"
 
@@ -17,7 +19,7 @@ namespace cte::experiment {
 // Bounds that keep every offset and count of a run within 64-bit nanoseconds and memory: each
 // Duration of the file (offsets, windows, latencies, `until`) is at most a year, each phase
 // brings at most 100 million tasks.
-inline constexpr core::Duration kMaxScenarioDuration = std::chrono::hours(24 * 365);
+inline constexpr core::Duration kMaxScenarioDuration = core::kMaxLatency;
 inline constexpr int64_t kMaxTasksPerPhase = 100'000'000;
 
 // One phase of arrivals, at offsets from the start of the run.
@@ -44,27 +46,15 @@ struct ArrivalPhase {
     std::vector<core::Duration> offsets;
   };
   core::Duration at{0};
-  // Initialised here, as Latency::shape is: inside ArrivalPhase, Count (a nested struct with
+  // Initialised here, as core::Latency::shape is: inside ArrivalPhase, Count (a nested struct with
   // default member initializers) is not yet default-constructible (CWG 1397), so the variant's
   // default constructor, and with it ArrivalPhase's, would be deleted. For the same reason
   // shape.emplace<Count>() does not compile: assign Count{} instead.
   std::variant<Count, Rate, Ramp, Csv> shape = Count{};
 };
 
-// How long the modelled worker takes to answer.
-struct Latency {
-  struct Fixed {
-    core::Duration value{0};
-  };
-  struct Uniform {
-    core::Duration min{0}, max{0};
-  };
-  // Log-normal with the given median and 99th percentile.
-  struct LogNormal {
-    core::Duration p50{0}, p99{0};
-  };
-  std::variant<Fixed, Uniform, LogNormal> shape = Fixed{};
-};
+// How long the modelled worker takes to answer (and Cloud Tasks' extra delay).
+using Latency = core::Latency;
 
 // What an attempt that gets no 2xx looks like.
 struct Answer {
@@ -105,11 +95,8 @@ struct QueueScenario {
   WorkerModel worker;
 };
 
-// Cloud Tasks' own imperfections, off by default.
-struct Imperfections {
-  double duplicate_rate = 0;           // Each attempt delivered a second time.
-  std::optional<Latency> extra_delay;  // Added before each dispatch.
-};
+// Cloud Tasks' own imperfections (`cloudTasks`), off by default; the run's `seed` keys their draws.
+using Imperfections = core::Imperfections;
 
 struct Scenario {
   std::string name;

@@ -40,13 +40,15 @@ void SimPusher::AddWorker(const std::string& url, const WorkerModel& worker, uin
 
 uint64_t SimPusher::Push(core::PushRequest request, std::function<void(PushResult)> done) {
   uint64_t id = ++last_id_;
-  core::TimePoint now = clock_.Now();
+  // The worker has the request once its delay is over (PushRequest::delay is in simulated time
+  // here: the clock is manual): its outages are looked up then, and its latency runs from then.
+  core::TimePoint received = clock_.Now() + request.delay;
   auto worker = workers_.find(request.url);
   if (worker == workers_.end()) {
     PushResult refused;
     refused.error = "no modelled worker at " + request.url;
     pending_.emplace(id, Pending{std::move(done), std::move(refused)});
-    due_.push({now, ++seq_, id});
+    due_.push({received, ++seq_, id});
     return id;
   }
   // Keyed by the task and attempt, as the live worker draws it (see WorkerDraw::Next).
@@ -57,9 +59,9 @@ uint64_t SimPusher::Push(core::PushRequest request, std::function<void(PushResul
   }
   int attempt = 1;
   std::from_chars(retries.data(), retries.data() + retries.size(), attempt);
-  Reply reply = worker->second.Next(now - start_, task, retries.empty() ? 1 : attempt + 1);
+  Reply reply = worker->second.Next(received - start_, task, retries.empty() ? 1 : attempt + 1);
   pending_.emplace(id, Pending{std::move(done), ResultOf(reply.answer)});
-  if (reply.answer.kind != Answer::Kind::kTimeout) due_.push({now + reply.after, ++seq_, id});
+  if (reply.answer.kind != Answer::Kind::kTimeout) due_.push({received + reply.after, ++seq_, id});
   return id;
 }
 

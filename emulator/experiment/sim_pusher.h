@@ -26,7 +26,9 @@ class SimPusher final : public core::Pusher {
   // Requests to `url` are answered by `worker` (drawn with `seed`).
   void AddWorker(const std::string& url, const WorkerModel& worker, uint64_t seed);
 
-  // core::Pusher. A request to a URL with no worker fails with a connection error.
+  // core::Pusher. The worker receives the request `request.delay` (simulated time) after the
+  // push, and its answer comes its latency after that. A request to a URL with no worker fails
+  // with a connection error, once its delay is over.
   uint64_t Push(core::PushRequest request, std::function<void(core::PushResult)> done) override;
   void Cancel(uint64_t id) override;
 

@@ -30,6 +30,7 @@ AttemptRecord RecordOf(const core::AttemptLogEntry& e, uint32_t task) {
   a.dispatched = e.dispatch_time.value_or(kSimulationStart) - kSimulationStart;
   a.answered = e.response_time.value_or(kSimulationStart) - kSimulationStart;
   a.status = e.http_status;
+  a.duplicate = e.duplicate;
   switch (e.outcome) {
     case Outcome::kResponse:
       a.outcome = OutcomeOfStatus(e.http_status);
@@ -95,6 +96,9 @@ class Simulation {
     d.task_tombstone = Duration(0);
     d.store_attempts = false;  // Recorded by on_attempt.
     d.on_attempt = [this](const core::AttemptLogEntry& e) { Record(e); };
+    // The scenario's cloudTasks block, drawn with its seed: the same choices in every run.
+    d.imperfections = scenario_.cloud_tasks;
+    d.imperfection_seed = scenario_.seed;
     return d;
   }
 

@@ -29,10 +29,10 @@ class WorkerDraw {
 
   // The reply to a request received `since_start` after the run began. Inside an outage
   // [from, to): the outage's answer at once (after 0), with no random draw. Otherwise a latency
-  // from the model, then a failure drawn by probability in the order given (one uniform u in
-  // [0, 1): the first failure whose running sum of probabilities exceeds u), else 200. Uses the
-  // same number of random draws for every request outside outages (one latency draw, one failure
-  // draw), so that changing a failure's probability does not shift every later latency.
+  // from the model (core::DrawLatency), then a failure drawn by probability in the order given (one
+  // uniform u in [0, 1): the first failure whose running sum of probabilities exceeds u), else 200.
+  // Uses the same number of random draws for every request outside outages (one latency draw, one
+  // failure draw), so that changing a failure's probability does not shift every later latency.
   Reply Next(core::Duration since_start);
 
   // The same, but drawn from a generator seeded by (seed, task, attempt) alone: a task's attempt
@@ -41,14 +41,6 @@ class WorkerDraw {
   // X-CloudTasks-TaskName gives it; `attempt` is 1 for the first (X-CloudTasks-TaskRetryCount
   // plus one).
   Reply Next(core::Duration since_start, std::string_view task, int attempt);
-
-  // A latency drawn from `latency` with `random`, in whole microseconds: Fixed: the value;
-  // Uniform: uniform over the microseconds of [min, max]; LogNormal: exp(N(mu, sigma)) with
-  // mu = ln(p50), sigma = (ln(p99) - ln(p50)) / 2.3263478740408408 (the 99th percentile of
-  // N(0, 1)), at most kMaxScenarioDuration. Takes exactly one number from `random` whatever the
-  // shape (Fixed too), and no <random> distribution, so that a seed gives the same latencies with
-  // any standard library. Also used for Cloud Tasks' extra delay.
-  static core::Duration Draw(const Latency& latency, std::mt19937_64& random);
 
  private:
   Reply Draw(core::Duration since_start, std::mt19937_64& random) const;

@@ -125,10 +125,12 @@ Harness::Busy Harness::BusyFor(const Waiter& w,
     // Paused queues never dispatch, so their tasks do not keep a waiter waiting.
     bool due = a.state == core::QueueState::kRunning && a.next_due &&
                (w.request.include_scheduled || *a.next_due <= now);
-    if (a.in_flight == 0 && !due) continue;
+    // A second delivery in flight keeps it busy too: its outcome is not logged yet.
+    int in_flight = a.in_flight + a.duplicates_in_flight;
+    if (in_flight == 0 && !due) continue;
     if (!busy.description.empty()) busy.description += "; ";
-    busy.description += a.name + ": " + std::to_string(a.in_flight) + " in flight";
-    busy.in_flight = busy.in_flight || a.in_flight > 0;
+    busy.description += a.name + ": " + std::to_string(in_flight) + " in flight";
+    busy.in_flight = busy.in_flight || in_flight > 0;
     if (due) {
       busy.description += ", next task due " + core::FormatTimestamp(*a.next_due);
       // It goes out once it is due and the queue's bucket has a token for it.

@@ -237,6 +237,7 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
     ~Unregister() {
       impl.active.erase(id);
       impl.cancelled.erase(id);
+      impl.delayed.erase(id);
     }
   };
   // A connection's place (see max_connections): given back when a round of Send ends without
@@ -249,10 +250,22 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
     }
   };
 
+  // Holds push `id` for `delay` (Cloud Tasks' extra dispatch delay), or until it is cancelled.
+  awaitable<void> Delay(uint64_t id, core::Duration delay) {
+    if (delay <= core::Duration(0) || cancelled.count(id) > 0) co_return;
+    auto timer = std::make_shared<asio::steady_timer>(
+        io, std::chrono::duration_cast<Clock::duration>(delay));
+    delayed[id] = timer;
+    beast::error_code ec;
+    co_await timer->async_wait(asio::redirect_error(use_awaitable, ec));
+    delayed.erase(id);
+  }
+
   // Runs push `id`, which Push registered in `active`.
   awaitable<PushResult> Send(uint64_t id, core::PushRequest request) {
     auto self = shared_from_this();
     Unregister unregister{*this, id};
+    co_await Delay(id, request.delay);
     if (cancelled.erase(id) > 0) co_return Cancelled();
     auto url = ParseUrl(request.url);
     if (!url) co_return Failure(PushResult::Outcome::kConnectionError, "malformed URL");
@@ -318,7 +331,8 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
   std::map<std::string, std::deque<Connection>> idle;
   std::map<uint64_t, beast::tcp_stream*> active;  // Running requests by ID; null: connecting.
   std::set<uint64_t> cancelled;                   // Cancelled before their request went out.
-  size_t open = 0;                                // Connections open or being opened.
+  std::map<uint64_t, std::shared_ptr<asio::steady_timer>> delayed;  // Waiting their `delay`.
+  size_t open = 0;  // Connections open or being opened.
   struct Waiter {
     uint64_t id;
     std::shared_ptr<asio::steady_timer> timer;
@@ -368,6 +382,9 @@ void HttpPusher::Cancel(uint64_t id) {
     if (it->second != nullptr) {
       beast::error_code ec;
       it->second->socket().close(ec);  // The pending read or write ends with an error.
+    } else if (auto delayed = impl->delayed.find(id); delayed != impl->delayed.end()) {
+      impl->cancelled.insert(id);
+      delayed->second->cancel();  // Its wait ends now, and it stops there.
     } else if (!impl->CancelWait(id)) {
       impl->cancelled.insert(id);  // Connecting: it stops once connected.
     }

@@ -10,6 +10,7 @@
 --   tasks.auth_kind       0 none, 1 OAuth (auth_extra: scope), 2 OIDC (auth_extra: audience)
 --   attempts.outcome      0 in flight, 1 response, 2 deadline exceeded, 3 connection error,
 --                         4 discarded
+--   attempts.duplicate    0 a first delivery, 1 a second delivery of the same attempt
 -- Times are microseconds since the Unix epoch (*_time_us), durations microseconds (*_us).
 
 -- version 1: queues, tasks and tombstones.
@@ -107,3 +108,7 @@ CREATE TABLE sequences (
 ) WITHOUT ROWID;
 INSERT INTO sequences SELECT 'tasks', coalesce(max(id), 0) + 1 FROM tasks;
 INSERT INTO sequences SELECT 'attempts', coalesce(max(id), 0) + 1 FROM attempts;
+
+-- version 5: second deliveries of an attempt (Cloud Tasks' duplicates, --duplicate-rate) are
+-- logged as entries of their own, marked here; every earlier entry was a first delivery.
+ALTER TABLE attempts ADD COLUMN duplicate INTEGER NOT NULL DEFAULT 0;

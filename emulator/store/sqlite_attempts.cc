@@ -15,7 +15,7 @@ using Outcome = AttemptLogEntry::Outcome;
 
 constexpr char kColumns[] =
     "id, queue, task, attempt, schedule_time_us, dispatch_time_us, response_time_us, method, "
-    "url, headers, outcome, http_status, error, latency_us";
+    "url, headers, outcome, http_status, error, latency_us, duplicate";
 
 // The columns of a statement that selects kColumns, found by name once.
 struct AttemptColumns {
@@ -33,9 +33,10 @@ struct AttemptColumns {
         outcome(s.Col("outcome")),
         http_status(s.Col("http_status")),
         error(s.Col("error")),
-        latency(s.Col("latency_us")) {}
+        latency(s.Col("latency_us")),
+        duplicate(s.Col("duplicate")) {}
   int id, queue, task, attempt, schedule_time, dispatch_time, response_time, method, url, headers,
-      outcome, http_status, error, latency;
+      outcome, http_status, error, latency, duplicate;
 };
 
 AttemptLogEntry ReadAttempt(SQLite::Statement& st, const AttemptColumns& c) {
@@ -54,6 +55,7 @@ AttemptLogEntry ReadAttempt(SQLite::Statement& st, const AttemptColumns& c) {
   e.http_status = st.getColumn(c.http_status).getInt();
   e.error = st.getColumn(c.error).getString();
   e.latency = std::chrono::microseconds(st.getColumn(c.latency).getInt64());
+  e.duplicate = st.getColumn(c.duplicate).getInt() != 0;
   return e;
 }
 
@@ -65,7 +67,7 @@ struct SqliteAttemptTable::Statements {
         insert(db,
                "INSERT INTO attempts (queue, task, attempt, schedule_time_us, dispatch_time_us, "
                "response_time_us, method, url, headers, outcome, http_status, error, latency_us, "
-               "id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+               "duplicate, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
         update(db,
                "UPDATE attempts SET response_time_us = ?1, outcome = ?2, http_status = ?3, "
                "error = ?4, latency_us = ?5, headers = coalesce(?6, headers) WHERE id = ?7"),
@@ -105,8 +107,9 @@ Result<int64_t> SqliteAttemptTable::Insert(const AttemptLogEntry& e) {
     st->bind(11, e.http_status);
     st->bind(12, e.error);
     st->bind(13, Micros(e.latency));
+    st->bind(14, e.duplicate ? 1 : 0);
     int64_t id = st_->ids.Take();
-    st->bind(14, id);
+    st->bind(15, id);
     st->exec();
     return id;
   });

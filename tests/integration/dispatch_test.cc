@@ -1,11 +1,14 @@
 // The real emulator pushing to the real cloud-tasks-worker over loopback.
 #include <ctime>
+#include <map>
 #include <set>
 #include <signal.h>
+#include <vector>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/time_util.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
 #include "support/process.h"
@@ -214,4 +217,61 @@ TEST_CASE(
   int d1 = 0;
   for (const auto& r : worker.Requests()) d1 += HeaderOf(r, "X-CloudTasks-TaskName") == "d1";
   CHECK(d1 == 1);
+}
+
+TEST_CASE("--duplicate-rate 1: the worker gets each attempt twice, the same request") {
+  Worker worker({});
+  Emulator emulator({"--duplicate-rate", "1"});
+  HttpClient& c = emulator.client;
+  CreateQueue(c);
+  for (const char* id : {"d1", "d2", "d3"}) CreateTask(c, id, worker.Url());
+  REQUIRE(Eventually([&] { return worker.Requests().size() == 6; }));
+  std::map<std::string, std::vector<json>> by_task;
+  for (const json& r : worker.Requests())
+    by_task[HeaderOf(r, "X-CloudTasks-TaskName")].push_back(r);
+  REQUIRE(by_task.size() == 3);
+  for (const auto& [task, requests] : by_task) {
+    CAPTURE(task);
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[0]["headers"] == requests[1]["headers"]);
+    CHECK(requests[0]["body"] == requests[1]["body"]);
+    CHECK(requests[0]["path"] == requests[1]["path"]);
+    CHECK(HeaderOf(requests[1], "X-CloudTasks-TaskRetryCount") == "0");
+  }
+  // The first delivery's 200 finished each task; no retry followed either delivery.
+  for (const char* id : {"d1", "d2", "d3"}) {
+    CHECK(Eventually([&] { return c.Request("GET", kQ + "/tasks/" + id).status == 404; }));
+  }
+  REQUIRE(c.Request("POST", "/emulator/v1:waitIdle", R"({"timeout":"10s"})").status == 200);
+  json attempts = json::parse(c.Request("GET", "/emulator/v1/attempts").body)["attempts"];
+  REQUIRE(attempts.size() == 6);
+  int duplicates = 0;
+  for (const json& a : attempts) {
+    CHECK(a["attempt"] == 1);
+    CHECK(a["outcome"] == "RESPONSE");
+    CHECK(a["httpStatus"] == 200);
+    duplicates += a.value("duplicate", false) ? 1 : 0;
+  }
+  CHECK(duplicates == 3);
+  CHECK(worker.Requests().size() == 6);
+}
+
+TEST_CASE("--dispatch-jitter fixed:500ms: each request reaches the worker 0.5 s after dispatch") {
+  Worker worker({});
+  Emulator emulator({"--dispatch-jitter", "fixed:500ms"});
+  HttpClient& c = emulator.client;
+  CreateQueue(c);
+  CreateTask(c, "j1", worker.Url());
+  REQUIRE(Eventually([&] { return worker.Requests().size() == 1; }));
+  REQUIRE(c.Request("POST", "/emulator/v1:waitIdle", R"({"timeout":"10s"})").status == 200);
+  json attempts = json::parse(c.Request("GET", "/emulator/v1/attempts").body)["attempts"];
+  REQUIRE(attempts.size() == 1);
+  CHECK_FALSE(attempts[0].contains("duplicate"));
+  auto dispatched = cte::core::ParseTimestamp(attempts[0]["dispatchTime"].get<std::string>());
+  auto received = cte::core::ParseTimestamp(worker.Requests()[0]["time"].get<std::string>());
+  REQUIRE((dispatched && received));
+  auto held = *received - *dispatched;
+  INFO("held " << std::chrono::duration_cast<std::chrono::milliseconds>(held).count() << " ms");
+  CHECK(held >= std::chrono::milliseconds(500));
+  CHECK(held < std::chrono::seconds(5));
 }

@@ -86,7 +86,9 @@ TEST_CASE("bad flags and bad config files are a one-line error and exit code 2")
                                                  {"--task-tombstone", "soon"},
                                                  {"--log-format", "xml"},
                                                  {"--config", bad_config},
-                                                 {"--config", dir.File("missing.json")}};
+                                                 {"--config", dir.File("missing.json")},
+                                                 {"--duplicate-rate", "2"},
+                                                 {"--dispatch-jitter", "uniform:2s,1s"}};
   for (const auto& args : cases) {
     CAPTURE(args[0]);
     EmulatorProcess p(kBinary, args);

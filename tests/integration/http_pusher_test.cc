@@ -109,3 +109,37 @@ TEST_CASE("a push cancelled as soon as it is made connects to nothing") {
   CHECK(done.get().error == "cancelled");
   CHECK_FALSE(silent.Connected());
 }
+
+TEST_CASE("a push waits its delay before it connects, and its deadline counts from then") {
+  Silent silent;
+  Running running({});
+  core::PushRequest request = Post(silent.Url());
+  request.delay = seconds(1);
+  request.deadline = milliseconds(300);
+  std::promise<core::PushResult> result;
+  auto start = steady_clock::now();
+  running.pusher.Push(request, [&](auto r) { result.set_value(r); });
+  std::this_thread::sleep_for(milliseconds(100));
+  CHECK_FALSE(silent.Connected());  // Still in its delay.
+  auto done = result.get_future();
+  REQUIRE(done.wait_for(seconds(10)) == std::future_status::ready);
+  auto elapsed = steady_clock::now() - start;
+  CHECK(done.get().outcome == core::PushResult::Outcome::kDeadlineExceeded);
+  CHECK(elapsed >= milliseconds(1300));  // 1 s of delay, then 300 ms of deadline.
+  CHECK(silent.Connected());
+}
+
+TEST_CASE("a push cancelled in its delay ends at once and connects to nothing") {
+  Silent silent;
+  Running running({});
+  core::PushRequest request = Post(silent.Url());
+  request.delay = minutes(10);
+  std::promise<core::PushResult> result;
+  uint64_t id = running.pusher.Push(request, [&](auto r) { result.set_value(r); });
+  std::this_thread::sleep_for(milliseconds(50));  // Into its delay.
+  running.pusher.Cancel(id);
+  auto done = result.get_future();
+  REQUIRE(done.wait_for(seconds(10)) == std::future_status::ready);
+  CHECK(done.get().error == "cancelled");
+  CHECK_FALSE(silent.Connected());
+}

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 #include <unistd.h>
+#include <variant>
 #include <vector>
 
 #include <doctest/doctest.h>
@@ -87,6 +88,21 @@ app::FlagsResult Parse(std::vector<std::string> args) {
   return app::ParseFlags(static_cast<int>(args.size()), argv.data());
 }
 
+std::string Describe(const std::optional<core::Latency>& l) {
+  if (!l) return "none";
+  auto ns = [](Duration d) { return std::to_string(d.count()) + "ns"; };
+  if (const auto* f = std::get_if<core::Latency::Fixed>(&l->shape)) return "fixed " + ns(f->value);
+  if (const auto* u = std::get_if<core::Latency::Uniform>(&l->shape)) {
+    return "uniform " + ns(u->min) + " " + ns(u->max);
+  }
+  const auto& n = std::get<core::Latency::LogNormal>(l->shape);
+  return "lognormal " + ns(n.p50) + " " + ns(n.p99);
+}
+
+core::Latency Uniform(Duration min, Duration max) {
+  return core::Latency{core::Latency::Uniform{min, max}};
+}
+
 // Every option as text, so that a failed comparison shows which one differs.
 std::string Summary(const AppOptions& o) {
   std::ostringstream s;
@@ -97,7 +113,9 @@ std::string Summary(const AppOptions& o) {
     << " log_level=" << static_cast<int>(o.log.level) << " json=" << o.log.json << " rewrites=";
   for (const core::UrlRewrite& r : o.rewrites) s << "[" << r.from << "->" << r.to << "]";
   s << " verify_tls=" << o.verify_tls << " oidc_key=" << o.oidc_key_path
-    << " issuer=" << o.oidc_issuer << " clock=" << o.clock_mode << " scale=" << o.time_scale;
+    << " issuer=" << o.oidc_issuer << " clock=" << o.clock_mode << " scale=" << o.time_scale
+    << " duplicate_rate=" << o.imperfections.duplicate_rate
+    << " jitter=" << Describe(o.imperfections.extra_delay) << " seed=" << o.imperfection_seed;
   return s.str();
 }
 
@@ -236,6 +254,25 @@ TEST_CASE("each flag sets its option") {
       {{"--clock=manual"}, [](AppOptions& o) { o.clock_mode = "manual"; }},
       {{"--time-scale=60"}, [](AppOptions& o) { o.time_scale = 60; }},
       {{"--time-scale=0.5"}, [](AppOptions& o) { o.time_scale = 0.5; }},
+      {{"--duplicate-rate=0.01"}, [](AppOptions& o) { o.imperfections.duplicate_rate = 0.01; }},
+      {{"--duplicate-rate", "1"}, [](AppOptions& o) { o.imperfections.duplicate_rate = 1; }},
+      {{"--duplicate-rate=0"}, [](AppOptions&) {}},
+      {{"--dispatch-jitter=2s"},
+       [](AppOptions& o) { o.imperfections.extra_delay = Uniform(Duration(0), seconds(2)); }},
+      {{"--dispatch-jitter=uniform:500ms,2s"},
+       [](AppOptions& o) { o.imperfections.extra_delay = Uniform(milliseconds(500), seconds(2)); }},
+      {{"--dispatch-jitter=fixed:1s"},
+       [](AppOptions& o) {
+         o.imperfections.extra_delay = core::Latency{core::Latency::Fixed{seconds(1)}};
+       }},
+      {{"--dispatch-jitter=lognormal:100ms,1s"},
+       [](AppOptions& o) {
+         o.imperfections.extra_delay =
+             core::Latency{core::Latency::LogNormal{milliseconds(100), seconds(1)}};
+       }},
+      {{"--dispatch-jitter=0"}, [](AppOptions&) {}},
+      {{"--dispatch-jitter=0s"}, [](AppOptions&) {}},
+      {{"--imperfection-seed=42"}, [](AppOptions& o) { o.imperfection_seed = 42; }},
       {{"--port=9000", "--db=x.db", "--clock=manual", "--log-format=json"},
        [](AppOptions& o) {
          o.server.port = 9000;
@@ -278,6 +315,10 @@ TEST_CASE("each CLOUD_TASKS_EMULATOR_* variable sets its option") {
       {"OIDC_ISSUER", "http://i", [](AppOptions& o) { o.oidc_issuer = "http://i"; }},
       {"CLOCK", "manual", [](AppOptions& o) { o.clock_mode = "manual"; }},
       {"TIME_SCALE", "3600", [](AppOptions& o) { o.time_scale = 3600; }},
+      {"DUPLICATE_RATE", "0.5", [](AppOptions& o) { o.imperfections.duplicate_rate = 0.5; }},
+      {"DISPATCH_JITTER", "uniform:0s,1s",
+       [](AppOptions& o) { o.imperfections.extra_delay = Uniform(Duration(0), seconds(1)); }},
+      {"IMPERFECTION_SEED", "7", [](AppOptions& o) { o.imperfection_seed = 7; }},
   };
   for (const EnvCase& c : cases) {
     std::string variable = std::string(c.name) + "=" + c.value;
@@ -323,6 +364,19 @@ TEST_CASE("a bad flag or value gives exit code 2 and no options") {
       {"--time-scale=0"},
       {"--time-scale=-2"},
       {"--time-scale=fast"},
+      {"--duplicate-rate=1.5"},
+      {"--duplicate-rate=-0.1"},
+      {"--duplicate-rate=nan"},
+      {"--duplicate-rate=often"},
+      {"--dispatch-jitter=soon"},
+      {"--dispatch-jitter=uniform:2s,1s"},
+      {"--dispatch-jitter=uniform:1s"},
+      {"--dispatch-jitter=lognormal:0s,1s"},
+      {"--dispatch-jitter=lognormal:2s,1s"},
+      {"--dispatch-jitter=gauss:1s,2s"},
+      {"--dispatch-jitter=400d"},
+      {"--imperfection-seed=-1"},
+      {"--imperfection-seed=x"},
   };
   for (const auto& args : bad) {
     CAPTURE(args.front());
@@ -337,7 +391,9 @@ TEST_CASE("a bad environment value gives exit code 2") {
                                                      {"LOG_LEVEL", "loud"},
                                                      {"TIME_SCALE", "0"},
                                                      {"TASK_TOMBSTONE", "forever"},
-                                                     {"CLOCK", "sundial"}};
+                                                     {"CLOCK", "sundial"},
+                                                     {"DUPLICATE_RATE", "2"},
+                                                     {"DISPATCH_JITTER", "sometimes"}};
   for (const auto& [name, value] : bad) {
     std::string variable = name;
     CAPTURE(variable);
@@ -358,5 +414,36 @@ TEST_CASE("--help gives exit code 0 and no options") {
     app::FlagsResult r = Parse({help});
     CHECK_FALSE(r.options.has_value());
     CHECK(r.exit_code == 0);
+  }
+}
+
+TEST_CASE("--dispatch-jitter specs and their messages") {
+  struct Case {
+    std::string spec;
+    std::string want;  // Describe() of the result, or the error message.
+  };
+  const Case cases[] = {
+      {"2s", "uniform 0ns 2000000000ns"},
+      {"1h30m", "uniform 0ns 5400000000000ns"},
+      {"fixed:250ms", "fixed 250000000ns"},
+      {"uniform:0s,2s", "uniform 0ns 2000000000ns"},
+      {"uniform:1s,1s", "uniform 1000000000ns 1000000000ns"},
+      {"lognormal:100ms,1s", "lognormal 100000000ns 1000000000ns"},
+      {"0", "none"},
+      {"fixed:0s", "none"},
+      {"365d", "uniform 0ns 31536000000000000ns"},
+      {"366d", "over a year: 366d"},
+      {"soon", "not a duration (e.g. 500ms, 2s): soon"},
+      {"uniform:2s,1s", "uniform: MIN is greater than MAX"},
+      {"uniform:2s", "uniform takes two durations, A,B"},
+      {"lognormal:0s,1s", "lognormal: P50 must be above 0"},
+      {"lognormal:2s,1s", "lognormal: P99 must not be less than P50"},
+      {"normal:1s,2s",
+       "expected D, fixed:D, uniform:MIN,MAX or lognormal:P50,P99, got normal:1s,2s"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.spec);
+    auto parsed = app::ParseDispatchJitter(c.spec);
+    CHECK((parsed.ok() ? Describe(*parsed) : parsed.status().message()) == c.want);
   }
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <doctest/doctest.h>
+#include <sqlite3.h>
 
 #include "support/eventually.h"
 #include "support/store_setups.h"
@@ -19,6 +20,29 @@ using namespace cte::testing;  // The store set-ups, RunningQueue and HttpTask.
 namespace {
 
 const char kQ[] = "projects/p/locations/l/queues/q";
+
+// Runs `sql` on the database at `path` with SQLite alone, as another program would.
+void Exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* error = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  std::string message = error != nullptr ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
+}
+
+core::AttemptLogEntry Attempt(const std::string& task, bool duplicate) {
+  core::AttemptLogEntry e;
+  e.queue = kQ;
+  e.task = std::string(kQ) + "/tasks/" + task;
+  e.attempt = 1;
+  e.method = "POST";
+  e.url = "http://w/x";
+  e.duplicate = duplicate;
+  return e;
+}
 
 }  // namespace
 
@@ -71,7 +95,36 @@ TEST_CASE("the database file is private and carries the schema version") {
   CHECK((st.st_mode & 0777) == 0600);
   auto again =
       OpenSqlite(path, store::SqliteStore::kMemoryReserve);  // Reopening runs no migration twice.
-  CHECK(store::SqliteStore::SchemaVersion() == 4);           // The sections of store/schema.sql.
+  CHECK(store::SqliteStore::SchemaVersion() == 5);           // The sections of store/schema.sql.
+}
+
+TEST_CASE("a version 4 database gains the duplicate mark; its attempts were first deliveries") {
+  testing::TempDir dir;
+  std::string path = dir.File("v4.db");
+  {
+    auto store = OpenSqlite(path, store::SqliteStore::kMemoryReserve);
+    REQUIRE(store->Begin().ok());
+    REQUIRE(store->attempts().Insert(Attempt("old", false)).ok());
+    REQUIRE(store->Commit().ok());
+  }
+  // Back to what version 4 left: no duplicate column.
+  Exec(path, "ALTER TABLE attempts DROP COLUMN duplicate; PRAGMA user_version = 4;");
+  {
+    auto store = OpenSqlite(path, store::SqliteStore::kMemoryReserve);
+    REQUIRE(store->Begin().ok());
+    REQUIRE(store->attempts().Insert(Attempt("new", true)).ok());
+    REQUIRE(store->Commit().ok());
+  }
+  auto store = OpenSqlite(path, store::SqliteStore::kMemoryReserve);
+  REQUIRE(store->Begin().ok());
+  auto listed = store->attempts().List("", "", 0, 10);
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 2);
+  CHECK((*listed)[0].task == std::string(kQ) + "/tasks/old");
+  CHECK_FALSE((*listed)[0].duplicate);
+  CHECK((*listed)[1].task == std::string(kQ) + "/tasks/new");
+  CHECK((*listed)[1].duplicate);
+  store->Rollback();
 }
 
 // Commits only append to the WAL; the checkpointer thread copies them into the database file.

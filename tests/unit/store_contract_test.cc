@@ -143,7 +143,8 @@ std::string Describe(const AttemptLogEntry& e) {
                     " " + e.url + " [";
   for (const auto& [k, v] : e.headers) out += k + "=" + v + ";";
   out += "] " + std::to_string(static_cast<int>(e.outcome)) + " " + std::to_string(e.http_status) +
-         " '" + e.error + "' " + std::to_string(e.latency.count()) + "ns";
+         " '" + e.error + "' " + std::to_string(e.latency.count()) + "ns" +
+         (e.duplicate ? " duplicate" : "");
   return out;
 }
 
@@ -799,6 +800,7 @@ TEST_CASE_TEMPLATE("attempts keep every field at microseconds and list by queue,
   e3.dispatch_time.reset();
   e3.error = "deadline";
   AttemptLogEntry e4 = Entry(kQ, qa, 2, Outcome::kInFlight);
+  e4.duplicate = true;  // A second delivery of attempt 2.
   CHECK(Must(f.attempts().Insert(e1)) == 1);
   CHECK(Must(f.attempts().Insert(e2)) == 2);
   CHECK(Must(f.attempts().Insert(e3)) == 3);
@@ -848,6 +850,7 @@ TEST_CASE_TEMPLATE("Update rewrites an attempt's outcome, and its headers when g
   outcome.attempt = 9;
   outcome.method = "GET";
   outcome.url = "http://ignored/";
+  outcome.duplicate = true;
   outcome.response_time = kNow + seconds(5) + nanoseconds(1500);
   outcome.outcome = Outcome::kResponse;
   outcome.http_status = 503;

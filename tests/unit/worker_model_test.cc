@@ -24,18 +24,6 @@ Latency LogNormal(Duration p50, Duration p99) { return Latency{Latency::LogNorma
 Answer HttpAnswer(int status) { return Answer{Answer::Kind::kStatus, status, std::nullopt}; }
 Answer Kind(Answer::Kind kind) { return Answer{kind, 0, std::nullopt}; }
 
-// The value of nearest rank ceil(p * n) of sorted `v`.
-Duration NearestRank(const std::vector<Duration>& v, double p) {
-  return v[static_cast<size_t>(std::ceil(p * static_cast<double>(v.size()))) - 1];
-}
-
-std::vector<Duration> Draws(const Latency& latency, uint64_t seed, int n) {
-  std::mt19937_64 random(seed);
-  std::vector<Duration> out;
-  for (int i = 0; i < n; ++i) out.push_back(WorkerDraw::Draw(latency, random));
-  return out;
-}
-
 // |observed - n p| within 3 standard deviations of a binomial count.
 void CheckWithin3Sigma(int64_t observed, int n, double p) {
   double sigma = std::sqrt(n * p * (1 - p));
@@ -45,58 +33,15 @@ void CheckWithin3Sigma(int64_t observed, int n, double p) {
 
 }  // namespace
 
-TEST_CASE("a log-normal with p50 2 s and p99 10 s: its median and p99 over 100,000 draws") {
-  std::vector<Duration> draws = Draws(LogNormal(seconds(2), seconds(10)), 1, kDraws);
-  std::sort(draws.begin(), draws.end());
-  double p50 = duration<double>(NearestRank(draws, 0.5)).count();
-  double p99 = duration<double>(NearestRank(draws, 0.99)).count();
-  INFO("p50 " << p50 << " s, p99 " << p99 << " s");
-  CHECK(std::abs(p50 - 2) <= 0.02 * 2);
-  CHECK(std::abs(p99 - 10) <= 0.05 * 10);
-  // Log-normal, not normal: the mean sits above the median, at exp(mu + sigma^2 / 2) =
-  // 2 * exp(0.5 * (ln 5 / 2.3263)^2) = 2.541 s (its standard error here: 0.25 %).
-  double mean = 0;
-  for (Duration d : draws) mean += duration<double>(d).count() / kDraws;
-  CHECK(mean == doctest::Approx(2.541).epsilon(0.01));
-}
-
-TEST_CASE("latencies come in whole microseconds, p50 == p99 is a fixed latency") {
-  for (Duration d : Draws(LogNormal(milliseconds(150), milliseconds(900)), 7, 1000)) {
-    REQUIRE(d.count() % 1000 == 0);
-    REQUIRE(d > Duration(0));
-  }
-  for (Duration d : Draws(LogNormal(seconds(2), seconds(2)), 7, 1000)) REQUIRE(d == seconds(2));
-  CHECK(Draws(Fixed(nanoseconds(1'500'600)), 1, 1)[0] == microseconds(1501));
-}
-
-TEST_CASE("uniform: both ends reachable, each microsecond equally likely, mean in the middle") {
-  std::map<int64_t, int64_t> counts;
-  for (Duration d : Draws(Uniform(microseconds(10), microseconds(13)), 3, kDraws)) {
-    ++counts[duration_cast<microseconds>(d).count()];
-  }
-  REQUIRE(counts.size() == 4);
-  for (int64_t us = 10; us <= 13; ++us) {
-    INFO(us << " us");
-    CheckWithin3Sigma(counts[us], kDraws, 0.25);
-  }
-  // Uniform over [1 s, 3 s]: mean 2 s, standard deviation 2 / sqrt(12) s.
-  double mean = 0;
-  for (Duration d : Draws(Uniform(seconds(1), seconds(3)), 3, kDraws)) {
-    REQUIRE(d >= seconds(1));
-    REQUIRE(d <= seconds(3));
-    mean += duration<double>(d).count() / kDraws;
-  }
-  CHECK(std::abs(mean - 2) <= 3 * (2 / std::sqrt(12.0)) / std::sqrt(kDraws));
-}
-
-TEST_CASE("every shape takes exactly one number from the generator, Fixed too") {
-  for (const Latency& latency :
-       {Fixed(seconds(2)), Uniform(seconds(0), seconds(1)), LogNormal(seconds(1), seconds(3))}) {
-    std::mt19937_64 random(42);
-    std::mt19937_64 reference(42);
-    (void)WorkerDraw::Draw(latency, random);
-    reference.discard(1);
-    CHECK(random() == reference());
+TEST_CASE("the latency takes one number whatever its shape: failures do not move with it") {
+  std::vector<Failure> failures = {{HttpAnswer(500), 0.3}};
+  WorkerDraw fixed(WorkerModel{Fixed(seconds(2)), failures, {}}, 42);
+  WorkerDraw uniform(WorkerModel{Uniform(seconds(0), seconds(1)), failures, {}}, 42);
+  WorkerDraw lognormal(WorkerModel{LogNormal(seconds(1), seconds(3)), failures, {}}, 42);
+  for (int i = 0; i < 1000; ++i) {
+    int status = fixed.Next(seconds(1)).answer.status;
+    REQUIRE(uniform.Next(seconds(1)).answer.status == status);
+    REQUIRE(lognormal.Next(seconds(1)).answer.status == status);
   }
 }
 
