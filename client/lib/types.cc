@@ -213,6 +213,8 @@ AttemptRecord AttemptRecordFromJson(const Json& j) {
     for (const auto& h : *hs) a.headers.emplace_back(Str(h, "name"), Str(h, "value"));
   }
   a.http_status = Num<int>(j, "httpStatus").value_or(0);
+  const Json* duplicate = Field(j, "duplicate");
+  a.duplicate = duplicate && duplicate->is_boolean() && duplicate->get<bool>();
   a.raw = j;
   return a;
 }

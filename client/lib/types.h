@@ -118,6 +118,7 @@ struct AttemptRecord {
   std::string method, url, outcome, schedule_time, dispatch_time, response_time, latency, error;
   std::vector<std::pair<std::string, std::string>> headers;
   int http_status = 0;
+  bool duplicate = false;  // A second delivery of the attempt (--duplicate-rate).
   nlohmann::json raw;
 };
 

@@ -100,8 +100,13 @@ void Count(const RunData& run, const std::vector<TaskFate>& fates, Analysis& out
       ++row(t.queue, fates[i].finished).given_up;
     }
   }
+  std::vector<uint8_t> successes(run.tasks.size(), 0);
   for (const AttemptRecord& a : run.attempts) {
     uint32_t q = run.tasks[a.task].queue;
+    if (a.outcome == AttemptOutcome::kSuccess && successes[a.task] < 2 &&
+        ++successes[a.task] == 2) {
+      ++out.queues[q].processed_twice;
+    }
     if (a.duplicate) {
       ++out.queues[q].duplicates;
       ++row(q, a.dispatched).duplicates;
@@ -180,6 +185,7 @@ void Finish(const RunData& run, const std::vector<TaskFate>& fates, Analysis& ou
   for (const Figures& f : out.queues) {
     t.tasks += f.tasks, t.succeeded += f.succeeded, t.given_up += f.given_up;
     t.unfinished += f.unfinished, t.attempts += f.attempts, t.duplicates += f.duplicates;
+    t.processed_twice += f.processed_twice;
     t.attempts_max = std::max(t.attempts_max, f.attempts_max);
   }
   for (size_t k = 0; k <= queues; ++k) {

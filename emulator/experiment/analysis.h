@@ -29,6 +29,9 @@ struct Figures {
   int64_t tasks = 0, succeeded = 0, given_up = 0, unfinished = 0;
   int64_t attempts = 0;    // Not counting duplicates.
   int64_t duplicates = 0;  // Second deliveries.
+  // Tasks answered 2xx more than once (a duplicate's and its first delivery's, say): the ones a
+  // handler that is not idempotent would have processed twice.
+  int64_t processed_twice = 0;
   // From the first arrival to the last task finished; nullopt while tasks are unfinished or when
   // there were none.
   std::optional<core::Duration> drain_time;

@@ -2,7 +2,10 @@
 #include "experiment/live.h"
 
 #include <memory>
+#include <string>
 #include <thread>
+#include <variant>
+#include <vector>
 
 #include "api/json_codec.h"
 #include "core/time_util.h"
@@ -27,6 +30,38 @@ std::string Number(double x) {
   char text[32];
   std::snprintf(text, sizeof text, "%.17g", x);
   return text;
+}
+
+// The emulator's --dispatch-jitter spec for `delay` (app::ParseDispatchJitter reads it back), in
+// whole nanoseconds so that nothing is rounded.
+std::string JitterSpec(const core::Latency& delay) {
+  auto ns = [](Duration d) { return std::to_string(d.count()) + "ns"; };
+  if (const auto* f = std::get_if<core::Latency::Fixed>(&delay.shape))
+    return "fixed:" + ns(f->value);
+  if (const auto* u = std::get_if<core::Latency::Uniform>(&delay.shape)) {
+    return "uniform:" + ns(u->min) + "," + ns(u->max);
+  }
+  const auto& l = std::get<core::Latency::LogNormal>(delay.shape);
+  return "lognormal:" + ns(l.p50) + "," + ns(l.p99);
+}
+
+// The flags of the emulator a live run starts: in memory, at the run's time scale, with the
+// scenario's cloudTasks drawn with its seed (the draws a simulated run makes for the same names).
+std::vector<std::string> EmulatorArgs(const Scenario& scenario, double time_scale) {
+  // SQLite in memory: on a file, a commit that meets a WAL checkpoint waits for the disk, and on a
+  // shared machine that held answers back by hundreds of ms. To measure with a file, start the
+  // emulator with --db and pass --emulator.
+  std::vector<std::string> args = {"--host",      "127.0.0.1", "--port",       "0",
+                                   "--db",        ":memory:",  "--time-scale", Number(time_scale),
+                                   "--log-level", "error"};
+  const core::Imperfections& cloud_tasks = scenario.cloud_tasks;
+  if (!cloud_tasks.Any()) return args;
+  args.insert(args.end(), {"--duplicate-rate", Number(cloud_tasks.duplicate_rate),
+                           "--imperfection-seed", std::to_string(scenario.seed)});
+  if (cloud_tasks.extra_delay) {
+    args.insert(args.end(), {"--dispatch-jitter", JitterSpec(*cloud_tasks.extra_delay)});
+  }
+  return args;
 }
 
 class LiveRun {
@@ -77,13 +112,8 @@ class LiveRun {
       endpoint_ = options_.emulator;
       return Status::Ok();
     }
-    // SQLite in memory: on a file, a commit that meets a WAL checkpoint waits for the disk, and
-    // on a shared machine that held answers back by hundreds of ms. To measure with a file, start
-    // the emulator with --db and pass --emulator.
-    auto child = ChildProcess::Start(
-        Binary("cloud-tasks-emulator"),
-        {"--host", "127.0.0.1", "--port", "0", "--db", ":memory:", "--time-scale",
-         Number(options_.time_scale), "--log-level", "error"});
+    auto child = ChildProcess::Start(Binary("cloud-tasks-emulator"),
+                                     EmulatorArgs(scenario_, options_.time_scale));
     if (!child.ok()) return child.status();
     emulator_ = std::move(*child);
     endpoint_ = emulator_->url();

@@ -75,6 +75,7 @@ void AddAttempt(const client::AttemptRecord& a, const Window& window, RunData& r
   r.answered = *answered - start;
   r.outcome = OutcomeOf(a);
   r.status = a.http_status;
+  r.duplicate = a.duplicate;
   run.attempts.push_back(r);
 }
 

@@ -124,11 +124,12 @@ int Run(const RunFlags& flags) {
   std::string base = std::filesystem::path(flags.scenario).parent_path().string();
   auto scenario = ReadScenario(text.str(), base.empty() ? "." : base);
   if (!scenario.ok()) return Fail(kExitUsage, flags.scenario + ": " + scenario.status().message());
-  if (scenario->cloud_tasks.duplicate_rate > 0 || scenario->cloud_tasks.extra_delay) {
-    // Read and checked, but not applied yet: a run without them would look like one with them.
+  if (scenario->cloud_tasks.Any() && !flags.emulator.empty()) {
+    // The emulator applies them, and one already running was started without asking us.
     return Fail(kExitUsage, flags.scenario +
-                                ": cloudTasks: duplicateRate and extraDelay are not "
-                                "built yet; leave them out");
+                                ": cloudTasks: applied by the emulator a live run starts; with "
+                                "--emulator, start it with --duplicate-rate and --dispatch-jitter "
+                                "instead");
   }
   if (flags.seed) scenario->seed = *flags.seed;
   std::string out = flags.out.empty() ? "runs/" + scenario->name : flags.out;

@@ -23,6 +23,7 @@ json FiguresJson(const Figures& f) {
             {"unfinished", f.unfinished},
             {"attempts", f.attempts},
             {"duplicates", f.duplicates},
+            {"processedTwice", f.processed_twice},
             {"drainTime", f.drain_time ? json(core::FormatDuration(*f.drain_time)) : json()},
             {"peakInFlight", f.peak_in_flight},
             {"peakBacklog", f.peak_backlog},

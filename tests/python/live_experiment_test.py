@@ -132,6 +132,47 @@ class LiveExperimentTest(ProcessTestCase):
         self.assertEqual(len(received), 40)
         self.assertEqual({r["path"] for r in received}, {"/mine"})
 
+    def test_cloud_tasks_imperfections_are_drawn_alike_and_counted_by_the_worker(self):
+        # Every task answered 200 once: each duplicate (a quarter of the attempts, drawn from the
+        # seed, the full task name and the attempt number) is a task answered 200 twice.
+        scenario = dict(SMALL, cloudTasks={"duplicateRate": 0.25,
+                                           "extraDelay": {"fixed": "0.1s"}})
+        path = self.scenario_file(scenario)
+        sim = self.run_mode(path, "sim")
+        proc, url = start([WORKER, "--port", "0", "--respond", "200", "--latency", "50ms"])
+        self.procs.append(proc)
+        live = self.run_mode(path, "live", "--mode", "live", "--time-scale", "4",
+                             "--worker-url", url + "/small-queue")
+        self.assertGreater(sim["duplicates"], 0)
+        self.assertEqual(live["duplicates"], sim["duplicates"])
+        self.assertEqual((live["attempts"], live["succeeded"]), (40, 40))
+        self.assertEqual(sim["processedTwice"], sim["duplicates"])
+        self.assertEqual(live["processedTwice"], sim["duplicates"])
+        stats = call("GET", url + "/_worker/stats")
+        self.assertEqual(stats["received"], 40 + sim["duplicates"])
+        self.assertEqual((stats["tasks"], stats["processedTasks"]), (40, 40))
+        self.assertEqual(stats["processedMoreThanOnce"], sim["duplicates"])
+        twice = call("GET", url + "/_worker/names")["processedMoreThanOnce"]
+        self.assertEqual(set(twice.values()), {2})
+        with open(os.path.join(self.dir, "sim", "attempts.csv")) as f:
+            marked = {r["task"] for r in csv.DictReader(f) if r["duplicate"] == "1"}
+        self.assertEqual(len(twice), len(marked))
+        # The extra 0.1 s (scenario time) lies between the queue's dispatch and the answer.
+        with open(os.path.join(self.dir, "sim", "attempts.csv")) as f:
+            first = [r for r in csv.DictReader(f) if r["duplicate"] == "0"]
+        for r in first:
+            self.assertAlmostEqual(float(r["answered"]) - float(r["dispatched"]), 0.3, places=6)
+
+    def test_cloud_tasks_with_a_running_emulator_is_refused(self):
+        scenario = dict(SMALL, cloudTasks={"duplicateRate": 0.25})
+        done = experiment("run", self.scenario_file(scenario), "--out",
+                          os.path.join(self.dir, "x"), "--mode", "live", "--emulator",
+                          "http://127.0.0.1:9")
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertIn("cloudTasks: applied by the emulator a live run starts", done.stderr)
+        self.assertEqual(done.stderr.count("\n"), 1, done.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "x")))
+
     def test_emulator_at_another_pace_is_refused(self):
         proc, url = start([EMULATOR, "--port", "0", "--db", ":memory:", "--time-scale", "1"])
         self.procs.append(proc)

@@ -104,5 +104,31 @@ TEST_CASE("duplicates are counted apart, not as attempts, and take no place in f
   CHECK(a.series[1].queue == 1);
 }
 
+TEST_CASE("processedTwice: tasks answered 2xx more than once, whichever delivery") {
+  RunData run = OneQueue();
+  for (int i = 0; i < 4; ++i) run.tasks.push_back({0, milliseconds(0), false});
+  using O = AttemptOutcome;
+  auto at = [](int ms) { return milliseconds(ms); };
+  run.attempts = {
+      // Task 0: its first delivery and the duplicate both 200: processed twice.
+      Attempt(0, 1, at(0), at(100), O::kSuccess), Attempt(0, 1, at(0), at(100), O::kSuccess, true),
+      // Task 1: attempt 1 failed but its duplicate got 200, then attempt 2 got 200: twice.
+      Attempt(1, 1, at(0), at(100), O::kServerError),
+      Attempt(1, 1, at(0), at(150), O::kSuccess, true),
+      Attempt(1, 2, at(200), at(300), O::kSuccess),
+      // Task 2: a duplicate that failed: once.
+      Attempt(2, 1, at(0), at(100), O::kSuccess),
+      Attempt(2, 1, at(0), at(100), O::kServerError, true),
+      // Task 3: three 200s count as one task.
+      Attempt(3, 1, at(0), at(100), O::kSuccess), Attempt(3, 1, at(0), at(100), O::kSuccess, true),
+      Attempt(3, 1, at(0), at(120), O::kSuccess, true)};
+  run.stopped = milliseconds(300);
+  Analysis a = Analyze(run);
+  CHECK(a.queues[0].processed_twice == 3);
+  CHECK(a.total.processed_twice == 3);
+  CHECK(a.queues[0].duplicates == 5);
+  CHECK(a.queues[0].attempts == 5);
+}
+
 }  // namespace
 }  // namespace cte::experiment
