@@ -142,6 +142,8 @@ class WorkerModelTest(ProcessTestCase):
             (["--latency-model", "gamma:1s"], "expected fixed:D, uniform:MIN,MAX"),
             (["--retry-after", "2s"], "goes with a 429 or 503 answer"),
             (["--time-scale", "0"], "must be a number greater than 0"),
+            (["--fail-rate", "nan"], "--fail-rate: must be a number from 0 to 1"),
+            (["--fail-rate", "1.5"], "--fail-rate: must be a number from 0 to 1"),
             (["--queue", "q"], "--queue: goes with --scenario"),
             (["--scenario", "/nonexistent.json"], "cannot read scenario"),
         ]
