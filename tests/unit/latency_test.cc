@@ -8,18 +8,20 @@
 
 #include <doctest/doctest.h>
 
+#include "support/draw_checks.h"
+
 using namespace cte;
 using namespace std::chrono;
 using core::Duration;
 using core::Latency;
+using testing::CheckWithin3Sigma;
+using testing::Fixed;
+using testing::LogNormal;
+using testing::Uniform;
 
 namespace {
 
 constexpr int kDraws = 100'000;
-
-Latency Fixed(Duration d) { return Latency{Latency::Fixed{d}}; }
-Latency Uniform(Duration min, Duration max) { return Latency{Latency::Uniform{min, max}}; }
-Latency LogNormal(Duration p50, Duration p99) { return Latency{Latency::LogNormal{p50, p99}}; }
 
 // The value of nearest rank ceil(p * n) of sorted `v`.
 Duration NearestRank(const std::vector<Duration>& v, double p) {
@@ -31,13 +33,6 @@ std::vector<Duration> Draws(const Latency& latency, uint64_t seed, int n) {
   std::vector<Duration> out;
   for (int i = 0; i < n; ++i) out.push_back(core::DrawLatency(latency, random()));
   return out;
-}
-
-// |observed - n p| within 3 standard deviations of a binomial count.
-void CheckWithin3Sigma(int64_t observed, int n, double p) {
-  double sigma = std::sqrt(n * p * (1 - p));
-  INFO("observed " << observed << ", expected " << n * p << " +- " << 3 * sigma);
-  CHECK(std::abs(static_cast<double>(observed) - n * p) <= 3 * sigma);
 }
 
 }  // namespace

@@ -8,28 +8,23 @@
 
 #include <doctest/doctest.h>
 
+#include "support/draw_checks.h"
+
 using namespace cte;
 using namespace cte::experiment;
 using namespace std::chrono;
 using core::Duration;
+using testing::CheckWithin3Sigma;
+using testing::Fixed;
+using testing::LogNormal;
+using testing::Uniform;
 
 namespace {
 
 constexpr int kDraws = 100'000;
 
-Latency Fixed(Duration d) { return Latency{Latency::Fixed{d}}; }
-Latency Uniform(Duration min, Duration max) { return Latency{Latency::Uniform{min, max}}; }
-Latency LogNormal(Duration p50, Duration p99) { return Latency{Latency::LogNormal{p50, p99}}; }
-
 Answer HttpAnswer(int status) { return Answer{Answer::Kind::kStatus, status, std::nullopt}; }
 Answer Kind(Answer::Kind kind) { return Answer{kind, 0, std::nullopt}; }
-
-// |observed - n p| within 3 standard deviations of a binomial count.
-void CheckWithin3Sigma(int64_t observed, int n, double p) {
-  double sigma = std::sqrt(n * p * (1 - p));
-  INFO("observed " << observed << ", expected " << n * p << " +- " << 3 * sigma);
-  CHECK(std::abs(static_cast<double>(observed) - n * p) <= 3 * sigma);
-}
 
 }  // namespace
 
