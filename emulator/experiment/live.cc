@@ -36,8 +36,9 @@ std::string Number(double x) {
 // whole nanoseconds so that nothing is rounded.
 std::string JitterSpec(const core::Latency& delay) {
   auto ns = [](Duration d) { return std::to_string(d.count()) + "ns"; };
-  if (const auto* f = std::get_if<core::Latency::Fixed>(&delay.shape))
+  if (const auto* f = std::get_if<core::Latency::Fixed>(&delay.shape)) {
     return "fixed:" + ns(f->value);
+  }
   if (const auto* u = std::get_if<core::Latency::Uniform>(&delay.shape)) {
     return "uniform:" + ns(u->min) + "," + ns(u->max);
   }

@@ -151,6 +151,7 @@ class LiveExperimentTest(ProcessTestCase):
         stats = call("GET", url + "/_worker/stats")
         self.assertEqual(stats["received"], 40 + sim["duplicates"])
         self.assertEqual((stats["tasks"], stats["processedTasks"]), (40, 40))
+        self.assertEqual(stats["processed"], 40 + sim["duplicates"])
         self.assertEqual(stats["processedMoreThanOnce"], sim["duplicates"])
         twice = call("GET", url + "/_worker/names")["processedMoreThanOnce"]
         self.assertEqual(set(twice.values()), {2})
