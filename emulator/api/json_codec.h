@@ -24,6 +24,7 @@ struct JsonOptions {
 core::Status ReadQueue(const Json& j, const std::string& path, core::Queue& out);
 core::Status ReadTask(const Json& j, const std::string& path, core::Task& out);
 core::Status ReadPolicy(const Json& j, const std::string& path, core::Policy& out);
+core::Status ReadCmekConfig(const Json& j, const std::string& path, core::CmekConfig& out);
 core::Status ReadTaskView(const Json& j, const std::string& path, core::TaskView& out);
 core::Status ReadInt32(const Json& j, const std::string& path, int32_t& out);
 core::Status ReadString(const Json& j, const std::string& path, std::string& out);
@@ -41,8 +42,13 @@ Json QueueToJson(const core::Queue& q, const JsonOptions& o);
 Json TaskToJson(const core::Task& t, const JsonOptions& o);
 Json PolicyToJson(const core::Policy& p);
 Json LocationToJson(const core::Location& l);
+Json CmekConfigToJson(const core::CmekConfig& c);
 
-// Google's JSON error body for a non-OK status.
+// The HTTP status of a REST answer with `code`: google/rpc/code.proto's table (HttpStatusFor),
+// except UNIMPLEMENTED, which is 400 so that clients that retry 5xx answers (gcloud) fail at once.
+int RestHttpStatus(core::Code code);
+
+// Google's JSON error body for a non-OK status; `error.code` is RestHttpStatus.
 Json ErrorToJson(const core::Status& s);
 
 // Compact JSON text: the same as j.dump(-1, ' ', false, Json::error_handler_t::replace), a few

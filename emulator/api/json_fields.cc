@@ -125,35 +125,49 @@ Status ReadStringList(const Json& j, const std::string& path, std::vector<std::s
   return Status::Ok();
 }
 
-Status ReadInt32(const Json& j, const std::string& path, int32_t& out) {
+namespace {
+
+// An integer given as a JSON number or a decimal string, within [lo, hi]; `type` names it in
+// errors ("TYPE_INT32").
+Status ReadInteger(const Json& j, const std::string& path, const char* type, int64_t lo, int64_t hi,
+                   int64_t& out) {
   int64_t v = 0;
   if (j.is_number_unsigned()) {
-    if (j.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int32_t>::max())) {
-      return BadValue(path, "TYPE_INT32", j);
-    }
+    if (j.get<uint64_t>() > static_cast<uint64_t>(hi)) return BadValue(path, type, j);
     v = static_cast<int64_t>(j.get<uint64_t>());
   } else if (j.is_number_integer()) {
     v = j.get<int64_t>();
   } else if (j.is_number_float()) {
     double d = j.get<double>();
-    if (d != std::floor(d) || std::abs(d) > 1e10) return BadValue(path, "TYPE_INT32", j);
+    if (d != std::floor(d) || std::abs(d) > 1e15) return BadValue(path, type, j);
     v = static_cast<int64_t>(d);
   } else if (j.is_string()) {
     const std::string& s = j.get_ref<const std::string&>();
     char* end = nullptr;
     errno = 0;
     v = std::strtoll(s.c_str(), &end, 10);
-    if (s.empty() || errno != 0 || end != s.c_str() + s.size()) {
-      return BadValue(path, "TYPE_INT32", j);
-    }
+    if (s.empty() || errno != 0 || end != s.c_str() + s.size()) return BadValue(path, type, j);
   } else {
-    return BadValue(path, "TYPE_INT32", j);
+    return BadValue(path, type, j);
   }
-  if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
-    return BadValue(path, "TYPE_INT32", j);
-  }
+  if (v < lo || v > hi) return BadValue(path, type, j);
+  out = v;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ReadInt32(const Json& j, const std::string& path, int32_t& out) {
+  int64_t v = 0;
+  CTE_RETURN_IF_ERROR(ReadInteger(j, path, "TYPE_INT32", std::numeric_limits<int32_t>::min(),
+                                  std::numeric_limits<int32_t>::max(), v));
   out = static_cast<int32_t>(v);
   return Status::Ok();
+}
+
+Status ReadInt64(const Json& j, const std::string& path, int64_t& out) {
+  return ReadInteger(j, path, "TYPE_INT64", std::numeric_limits<int64_t>::min(),
+                     std::numeric_limits<int64_t>::max(), out);
 }
 
 Status ReadTaskView(const Json& j, const std::string& path, core::TaskView& out) {

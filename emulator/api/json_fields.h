@@ -37,6 +37,7 @@ core::Status ForEachField(const Json& j, const std::string& path, F&& f) {
 }
 
 core::Status ReadDouble(const Json& j, const std::string& path, double& out);
+core::Status ReadInt64(const Json& j, const std::string& path, int64_t& out);
 // "max_retry_duration" -> "maxRetryDuration", for messages that name the JSON field.
 std::string LowerCamel(std::string_view snake);
 core::Status ReadDurationField(const Json& j, const std::string& path, core::Duration& out);

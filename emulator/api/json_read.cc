@@ -98,6 +98,97 @@ Status ReadToken(const Json& j, const std::string& path, const char* second_came
   });
 }
 
+// A message of one string field: PathOverride{path}, QueryOverride{queryParams}.
+Status ReadWrapped(const Json& j, const std::string& path, const char* camel, const char* snake,
+                   std::optional<std::string>& out) {
+  out.emplace();
+  return ForEachField(j, path, [&](const std::string& k, const Json& v) {
+    if (Is(k, camel, snake)) return ReadString(v, Sub(path, snake), *out);
+    return UnknownField(k, path);
+  });
+}
+
+Status ReadUriOverride(const Json& j, const std::string& path, core::UriOverride& out) {
+  return ForEachField(j, path, [&](const std::string& k, const Json& v) -> Status {
+    if (k == "scheme") {
+      return ReadEnum(v, Sub(path, "scheme"),
+                      "type.googleapis.com/google.cloud.tasks.v2.UriOverride.Scheme",
+                      kUriSchemeNames, out.scheme.emplace());
+    }
+    if (k == "host") return ReadString(v, Sub(path, "host"), out.host.emplace());
+    if (k == "port") return ReadInt64(v, Sub(path, "port"), out.port.emplace());
+    if (Is(k, "pathOverride", "path_override")) {
+      return ReadWrapped(v, Sub(path, "path_override"), "path", "path", out.path);
+    }
+    if (Is(k, "queryOverride", "query_override")) {
+      return ReadWrapped(v, Sub(path, "query_override"), "queryParams", "query_params", out.query);
+    }
+    if (Is(k, "uriOverrideEnforceMode", "uri_override_enforce_mode")) {
+      return ReadEnum(
+          v, Sub(path, "uri_override_enforce_mode"),
+          "type.googleapis.com/google.cloud.tasks.v2.UriOverride.UriOverrideEnforceMode",
+          kEnforceModeNames, out.enforce_mode);
+    }
+    return UnknownField(k, path);
+  });
+}
+
+// HttpTarget.headerOverrides: [{"header": {"key": ..., "value": ...}}, ...].
+Status ReadHeaderOverrides(const Json& j, const std::string& path, core::HeaderList& out) {
+  if (!j.is_array()) return BadValue(path, "TYPE_MESSAGE", j);
+  std::string header_path = Sub(path, "header");
+  for (const Json& item : j) {
+    auto& [key, value] = out.emplace_back();
+    CTE_RETURN_IF_ERROR(ForEachField(item, path, [&](const std::string& k, const Json& v) {
+      if (k != "header") return UnknownField(k, path);
+      return ForEachField(v, header_path, [&](const std::string& hk, const Json& hv) {
+        if (hk == "key") return ReadString(hv, Sub(header_path, "key"), key);
+        if (hk == "value") return ReadString(hv, Sub(header_path, "value"), value);
+        return UnknownField(hk, header_path);
+      });
+    }));
+  }
+  return Status::Ok();
+}
+
+// The tokens of an HttpRequest or an HttpTarget: the oneof authorization_header.
+template <typename Target>
+Status ReadAuthorization(const std::string& k, const Json& v, const std::string& path, Target& out,
+                         bool& matched) {
+  matched = true;
+  if (Is(k, "oauthToken", "oauth_token")) {
+    if (out.oidc_token)
+      return core::InvalidArgument("Multiple values for oneof " + path + ".authorization_header.");
+    auto& t = out.oauth_token.emplace();
+    return ReadToken(v, Sub(path, "oauth_token"), "scope", "scope", t, t.scope);
+  }
+  if (Is(k, "oidcToken", "oidc_token")) {
+    if (out.oauth_token)
+      return core::InvalidArgument("Multiple values for oneof " + path + ".authorization_header.");
+    auto& t = out.oidc_token.emplace();
+    return ReadToken(v, Sub(path, "oidc_token"), "audience", "audience", t, t.audience);
+  }
+  matched = false;
+  return Status::Ok();
+}
+
+Status ReadHttpTarget(const Json& j, const std::string& path, core::HttpTarget& out) {
+  return ForEachField(j, path, [&](const std::string& k, const Json& v) -> Status {
+    if (Is(k, "uriOverride", "uri_override")) {
+      return ReadUriOverride(v, Sub(path, "uri_override"), out.uri_override.emplace());
+    }
+    if (Is(k, "httpMethod", "http_method")) {
+      return ReadHttpMethod(v, Sub(path, "http_method"), out.http_method);
+    }
+    if (Is(k, "headerOverrides", "header_overrides")) {
+      return ReadHeaderOverrides(v, Sub(path, "header_overrides"), out.header_overrides);
+    }
+    bool matched = false;
+    Status s = ReadAuthorization(k, v, path, out, matched);
+    return matched ? s : UnknownField(k, path);
+  });
+}
+
 Status ReadHttpRequest(const Json& j, const std::string& path, core::HttpRequest& out) {
   return ForEachField(j, path, [&](const std::string& k, const Json& v) {
     if (k == "url") return ReadString(v, Sub(path, "url"), out.url);
@@ -106,21 +197,9 @@ Status ReadHttpRequest(const Json& j, const std::string& path, core::HttpRequest
     }
     if (k == "headers") return ReadHeaders(v, Sub(path, "headers"), out.headers);
     if (k == "body") return ReadBytes(v, Sub(path, "body"), out.body);
-    if (Is(k, "oauthToken", "oauth_token")) {
-      if (out.oidc_token)
-        return core::InvalidArgument("Multiple values for oneof " + path +
-                                     ".authorization_header.");
-      auto& t = out.oauth_token.emplace();
-      return ReadToken(v, Sub(path, "oauth_token"), "scope", "scope", t, t.scope);
-    }
-    if (Is(k, "oidcToken", "oidc_token")) {
-      if (out.oauth_token)
-        return core::InvalidArgument("Multiple values for oneof " + path +
-                                     ".authorization_header.");
-      auto& t = out.oidc_token.emplace();
-      return ReadToken(v, Sub(path, "oidc_token"), "audience", "audience", t, t.audience);
-    }
-    return UnknownField(k, path);
+    bool matched = false;
+    Status s = ReadAuthorization(k, v, path, out, matched);
+    return matched ? s : UnknownField(k, path);
   });
 }
 
@@ -187,10 +266,7 @@ Status ReadQueue(const Json& j, const std::string& path, core::Queue& out) {
                          out.stackdriver_logging_config.emplace());
     }
     if (Is(k, "httpTarget", "http_target")) {
-      if (v.is_object() && v.empty()) return Status::Ok();
-      return core::Unimplemented(
-          "Queue.httpTarget (queue-level HTTP target overrides) is not supported by this "
-          "emulator.");
+      return ReadHttpTarget(v, Sub(path, "http_target"), out.http_target.emplace());
     }
     return UnknownField(k, path);
   });
@@ -232,6 +308,14 @@ Status ReadTask(const Json& j, const std::string& path, core::Task& out) {
       return ReadAttempt(v, Sub(path, "last_attempt"), out.last_attempt.emplace());
     }
     if (k == "view") return ReadTaskView(v, Sub(path, "view"), out.view);
+    return UnknownField(k, path);
+  });
+}
+
+Status ReadCmekConfig(const Json& j, const std::string& path, core::CmekConfig& out) {
+  return ForEachField(j, path, [&](const std::string& k, const Json& v) -> Status {
+    if (k == "name") return ReadString(v, Sub(path, "name"), out.name);
+    if (Is(k, "kmsKey", "kms_key")) return ReadString(v, Sub(path, "kms_key"), out.kms_key);
     return UnknownField(k, path);
   });
 }

@@ -57,14 +57,9 @@ Json HeadersJson(const core::HeaderMap& headers) {
   return j;
 }
 
-Json HttpRequestJson(const core::HttpRequest& r, const JsonOptions& o) {
-  Json j = Json::object();
-  PutString(j, "url", r.url);
-  if (r.http_method != core::HttpMethod::kUnspecified) {
-    j["httpMethod"] = EnumJson(r.http_method, kHttpMethodNames, o);
-  }
-  if (!r.headers.empty()) j["headers"] = HeadersJson(r.headers);
-  if (!r.body.empty()) j["body"] = core::Base64Encode(r.body);
+// The oneof authorization_header of an HttpRequest or an HttpTarget.
+template <typename Target>
+void PutAuthorization(Json& j, const Target& r) {
   if (r.oauth_token) {
     Json t = Json::object();
     PutString(t, "serviceAccountEmail", r.oauth_token->service_account_email);
@@ -77,6 +72,49 @@ Json HttpRequestJson(const core::HttpRequest& r, const JsonOptions& o) {
     PutString(t, "audience", r.oidc_token->audience);
     j["oidcToken"] = std::move(t);
   }
+}
+
+Json HttpRequestJson(const core::HttpRequest& r, const JsonOptions& o) {
+  Json j = Json::object();
+  PutString(j, "url", r.url);
+  if (r.http_method != core::HttpMethod::kUnspecified) {
+    j["httpMethod"] = EnumJson(r.http_method, kHttpMethodNames, o);
+  }
+  if (!r.headers.empty()) j["headers"] = HeadersJson(r.headers);
+  if (!r.body.empty()) j["body"] = core::Base64Encode(r.body);
+  PutAuthorization(j, r);
+  return j;
+}
+
+Json UriOverrideJson(const core::UriOverride& u, const JsonOptions& o) {
+  Json j = Json::object();
+  if (u.scheme) j["scheme"] = EnumJson(*u.scheme, kUriSchemeNames, o);
+  if (u.host) j["host"] = *u.host;
+  if (u.port) j["port"] = std::to_string(*u.port);  // An int64: a JSON string.
+  if (u.path) j["pathOverride"] = u.path->empty() ? Json::object() : Json{{"path", *u.path}};
+  if (u.query) {
+    j["queryOverride"] = u.query->empty() ? Json::object() : Json{{"queryParams", *u.query}};
+  }
+  if (u.enforce_mode != core::UriOverrideEnforceMode::kUnspecified) {
+    j["uriOverrideEnforceMode"] = EnumJson(u.enforce_mode, kEnforceModeNames, o);
+  }
+  return j;
+}
+
+Json HttpTargetJson(const core::HttpTarget& t, const JsonOptions& o) {
+  Json j = Json::object();
+  if (t.uri_override) j["uriOverride"] = UriOverrideJson(*t.uri_override, o);
+  if (t.http_method != core::HttpMethod::kUnspecified) {
+    j["httpMethod"] = EnumJson(t.http_method, kHttpMethodNames, o);
+  }
+  if (!t.header_overrides.empty()) {
+    Json list = Json::array();
+    for (const auto& [key, value] : t.header_overrides) {
+      list.push_back({{"header", {{"key", key}, {"value", value}}}});
+    }
+    j["headerOverrides"] = std::move(list);
+  }
+  PutAuthorization(j, t);
   return j;
 }
 
@@ -254,6 +292,7 @@ Json QueueToJson(const core::Queue& q, const JsonOptions& o) {
     }
     j["stackdriverLoggingConfig"] = std::move(l);
   }
+  if (q.http_target) j["httpTarget"] = HttpTargetJson(*q.http_target, o);
   return j;
 }
 
@@ -309,9 +348,24 @@ Json LocationToJson(const core::Location& l) {
   return j;
 }
 
+int RestHttpStatus(core::Code code) {
+  // gcloud (apitools) retries every answer of 500 or more, and 429: an unbuilt method answered
+  // with 501 would make it wait and try again five times. 400 fails it at once; the body still
+  // says UNIMPLEMENTED, which is what clients read the code from.
+  if (code == core::Code::kUnimplemented) return 400;
+  return core::HttpStatusFor(code);
+}
+
+Json CmekConfigToJson(const core::CmekConfig& c) {
+  Json j = Json::object();
+  PutString(j, "name", c.name);
+  PutString(j, "kmsKey", c.kms_key);
+  return j;
+}
+
 Json ErrorToJson(const core::Status& s) {
   return Json{{"error",
-               {{"code", core::HttpStatusFor(s.code())},
+               {{"code", RestHttpStatus(s.code())},
                 {"message", s.message()},
                 {"status", std::string(core::CodeName(s.code()))}}}};
 }

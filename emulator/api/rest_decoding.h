@@ -43,4 +43,7 @@ struct Decoding {
 // The jobs of the harness's calls (/emulator/v1); rest_emulator.cc.
 core::Result<pipeline::Job> DecodeEmulatorCall(const Decoding& d);
 
+// The jobs of the REST-only methods, BufferTask and the CMEK config; rest_only_calls.cc.
+core::Result<pipeline::Job> DecodeRestOnlyCall(const Decoding& d);
+
 }  // namespace cte::api

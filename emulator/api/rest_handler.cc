@@ -252,6 +252,10 @@ Result<Job> Decode(const Decoding& d) {
     case Rpc::kDeleteTask:
     case Rpc::kRunTask:
       return TaskByName(d);
+    case Rpc::kBufferTask:
+    case Rpc::kGetCmekConfig:
+    case Rpc::kUpdateCmekConfig:
+      return DecodeRestOnlyCall(d);
     default:
       return DecodeEmulatorCall(d);
   }
@@ -304,7 +308,7 @@ RestCall PrepareRestCall(const RestRequest& request, const Targets& targets,
 }
 
 RestResponse ErrorResponse(const Status& status) {
-  return {core::HttpStatusFor(status.code()), DumpJson(ErrorToJson(status))};
+  return {RestHttpStatus(status.code()), DumpJson(ErrorToJson(status))};
 }
 
 namespace {

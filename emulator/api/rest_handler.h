@@ -6,6 +6,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/call.h"
 #include "api/rpc.h"
@@ -19,6 +21,9 @@ struct RestRequest {
   std::string target;  // Path and query, as received.
   std::string body;
   std::string method_override;  // The X-HTTP-Method-Override header, if any.
+  // The request's headers, in order: filled only for BufferTask (a target with ":buffer"), the one
+  // call that reads them (they become the task's).
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 struct RestResponse {

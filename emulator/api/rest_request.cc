@@ -138,10 +138,12 @@ core::Result<ParsedTarget> ParseTarget(std::string_view target) {
     if (path.empty()) out.segments.emplace_back();  // A trailing slash leaves an empty segment.
   }
   std::string& last = out.segments.back();
-  // Custom verbs follow a queue or task ID ("v2/projects/p/locations/l/queues/q:pause"); only
-  // there, since project IDs may contain ':'.
+  // Custom verbs follow a queue or task ID ("v2/projects/p/locations/l/queues/q:pause") or the
+  // tasks collection ("v2/.../queues/q/tasks:buffer"); only there, since project IDs may
+  // contain ':'.
   size_t n = out.segments.size();
-  if (size_t colon = last.rfind(':'); colon != std::string::npos && (n == 7 || n == 9)) {
+  bool verb_place = n == 7 || n == 9 || (n == 8 && last.rfind("tasks:", 0) == 0);
+  if (size_t colon = last.rfind(':'); colon != std::string::npos && verb_place) {
     out.verb = last.substr(colon + 1);
     last.resize(colon);
   }
@@ -219,6 +221,9 @@ core::Result<Json> ParseJsonBody(std::string_view body) {
     return core::InvalidArgument(
         "Invalid JSON payload received. The request body is not valid JSON.");
   }
+  // GAPIC clients in REST mode (google-gax's fallback) send JSON.stringify("") when every field
+  // of the request is bound in the path: the body is the JSON string "" and means an empty message.
+  if (j.is_string() && j.get_ref<const std::string&>().empty()) return Json::object();
   if (!j.is_object()) {
     return core::InvalidArgument(
         "Invalid JSON payload received. The request body must be a JSON object.");

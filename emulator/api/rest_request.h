@@ -37,8 +37,9 @@ std::string Query(const ParsedTarget& t, const char* camel);
 // Checks that a field bound in the path, when repeated in the body, has the same value.
 core::Status CheckPathField(const Json& body, const char* field, const std::string& expected);
 
-// Parses a request body as a JSON object; an empty body is {}. INVALID_ARGUMENT with Google's
-// "Invalid JSON payload received." message otherwise (nesting deeper than 64 included).
+// Parses a request body as a JSON object; an empty body, and the JSON string "" (what google-gax
+// sends when every field is in the path), is {}. INVALID_ARGUMENT with Google's "Invalid JSON
+// payload received." message otherwise (nesting deeper than 64 included).
 core::Result<Json> ParseJsonBody(std::string_view body);
 
 }  // namespace cte::api

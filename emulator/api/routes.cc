@@ -37,6 +37,12 @@ constexpr Entry kRoutes[] = {
     {"GET", kTask, "", Rpc::kGetTask},
     {"DELETE", kTask, "", Rpc::kDeleteTask},
     {"POST", kTask, "run", Rpc::kRunTask},
+    {"POST", kTask, "buffer", Rpc::kBufferTask},
+    {"POST", "v2/projects/*/locations/*/queues/*/tasks", "buffer", Rpc::kBufferTask},
+    // gcloud asks for v2/{queue}/tasks/{taskId}:buffer with an empty taskId when it has none.
+    {"POST", "v2/projects/*/locations/*/queues/*/tasks/", "buffer", Rpc::kBufferTask},
+    {"GET", "v2/projects/*/locations/*/cmekConfig", "", Rpc::kGetCmekConfig},
+    {"PATCH", "v2/projects/*/locations/*/cmekConfig", "", Rpc::kUpdateCmekConfig},
     {"GET", "emulator/v1/healthz", "", Rpc::kHealthz},
     {"GET", "emulator/v1/clock", "", Rpc::kGetClock},
     {"POST", "emulator/v1/clock:advance", "", Rpc::kAdvanceClock},

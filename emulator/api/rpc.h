@@ -25,6 +25,10 @@ enum class Rpc : uint8_t {
   kCreateTask,
   kDeleteTask,
   kRunTask,
+  // REST only: in the discovery document, not in the v2 proto (spec 2.1).
+  kBufferTask,
+  kGetCmekConfig,
+  kUpdateCmekConfig,
   // google.cloud.location.Locations.
   kListLocations,
   kGetLocation,

@@ -5,6 +5,7 @@
 #include "api/json_codec.h"
 #include "api/names.h"
 #include "api/page_token.h"
+#include "api/queue_update_mask.h"
 #include "core/messages.h"
 #include "core/queue_rules.h"
 #include "core/task_rules.h"
@@ -69,44 +70,6 @@ Result<StateFilter> ParseStateFilter(std::string_view filter) {
     }
   }
   return bad;
-}
-
-// Implements UpdateQueue's update_mask: copies the field at `path` from `from` into `to`.
-Status CopyMaskedField(const Queue& from, Queue& to, const std::string& path) {
-  const auto& fr = from.rate_limits;
-  const auto& fc = from.retry_config;
-  auto& tr = to.rate_limits;
-  auto& tc = to.retry_config;
-  if (path == "rate_limits")
-    tr = fr;
-  else if (path == "rate_limits.max_dispatches_per_second")
-    tr.max_dispatches_per_second = fr.max_dispatches_per_second;
-  else if (path == "rate_limits.max_concurrent_dispatches")
-    tr.max_concurrent_dispatches = fr.max_concurrent_dispatches;
-  else if (path == "retry_config")
-    tc = fc;
-  else if (path == "retry_config.max_attempts")
-    tc.max_attempts = fc.max_attempts;
-  else if (path == "retry_config.max_retry_duration")
-    tc.max_retry_duration = fc.max_retry_duration;
-  else if (path == "retry_config.min_backoff")
-    tc.min_backoff = fc.min_backoff;
-  else if (path == "retry_config.max_backoff")
-    tc.max_backoff = fc.max_backoff;
-  else if (path == "retry_config.max_doublings")
-    tc.max_doublings = fc.max_doublings;
-  else if (path == "stackdriver_logging_config" ||
-           path == "stackdriver_logging_config.sampling_ratio") {
-    to.stackdriver_logging_config = from.stackdriver_logging_config;
-  } else if (path.rfind("app_engine_routing_override", 0) == 0) {
-    to.app_engine_routing_override = from.app_engine_routing_override;
-  } else if (path == "name" || path == "state" || path == "purge_time" ||
-             path == "rate_limits.max_burst_size" || path.rfind("http_target", 0) == 0) {
-    // Output-only or immutable: ignored, as the real service does.
-  } else {
-    return core::InvalidArgument("Invalid update_mask path \"" + path + "\".");
-  }
-  return Status::Ok();
 }
 
 }  // namespace
@@ -180,6 +143,7 @@ Result<Queue> Service::CreateQueue(const std::string& parent, Queue queue) {
   auto existing = store_.queues().Find(queue.name);
   if (!existing.ok()) return existing.status();
   if (existing->has_value()) return core::AlreadyExists(core::kQueueExists);
+  CTE_RETURN_IF_ERROR(CheckCmekAllows(queue));
   CTE_RETURN_IF_ERROR(CheckQueueNameFree(queue.name));
   queue.state = core::QueueState::kRunning;
   queue.purge_time.reset();
@@ -208,11 +172,14 @@ Result<Queue> Service::UpdateQueue(const UpdateQueueRequest& request) {
     q.rate_limits = in.rate_limits;
     q.retry_config = in.retry_config;
     q.stackdriver_logging_config = in.stackdriver_logging_config;
+    if (!request.keep_http_target) q.http_target = in.http_target;
   }
   for (const std::string& path : request.update_mask) {
+    if (request.keep_http_target && IsHttpTargetPath(path)) continue;
     CTE_RETURN_IF_ERROR(CopyMaskedField(in, q, path));
   }
   CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(q));
+  CTE_RETURN_IF_ERROR(CheckCmekAllows(q));
   CTE_RETURN_IF_ERROR(store_.queues().Put(q));
   NotifyQueueChanged(q.name);
   return q;

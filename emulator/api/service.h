@@ -51,6 +51,8 @@ struct ListQueuesResponse {
 struct UpdateQueueRequest {
   core::Queue queue;
   std::vector<std::string> update_mask;  // snake_case paths, e.g. "rate_limits.max_attempts".
+  // Set by the gRPC adapter: its wire has no httpTarget, so the stored one stays (spec 4.8).
+  bool keep_http_target = false;
 };
 
 struct ListTasksRequest {
@@ -101,6 +103,23 @@ class Service {
   core::Status DeleteTask(const std::string& name);
   core::Result<core::Task> RunTask(const std::string& name, core::TaskView view);
 
+  // BufferTask (REST only, spec 2.1): creates an HTTP task on `queue`, whose httpTarget gives
+  // the URL (core::BufferedTaskUrl) and the method, with `body` and `headers`; `task_id` ""
+  // generates one. FAILED_PRECONDITION when the queue has no httpTarget; otherwise CreateTask's
+  // errors. The task comes back in the BASIC view.
+  core::Result<core::Task> BufferTask(const std::string& queue, const std::string& task_id,
+                                      std::string body, core::HeaderMap headers);
+
+  // The CMEK config of a location ("projects/p/locations/l"): stored, returned, never used to
+  // encrypt. Update sets `kms_key` when `update_mask` is empty or names kms_key ("" turns CMEK
+  // off); INVALID_ARGUMENT for a key not of the form projects/*/locations/<the same
+  // location>/keyRings/*/cryptoKeys/* or another mask path, FAILED_PRECONDITION when a queue of
+  // the location has queue-level authentication (spec 4.8).
+  core::Result<core::CmekConfig> GetCmekConfig(const std::string& location);
+  core::Result<core::CmekConfig> UpdateCmekConfig(const std::string& location,
+                                                  const std::string& kms_key,
+                                                  const std::vector<std::string>& update_mask);
+
   // Creates the queue, or updates its settings, keeping its state, tasks and IAM policy. Used
   // for the queues of --config at start.
   core::Status ApplyQueueConfig(core::Queue queue);
@@ -116,6 +135,9 @@ class Service {
   core::Result<core::Queue> LoadQueue(const std::string& name, const char* not_found);
   core::Result<core::Queue> SetState(const std::string& name, core::QueueState state);
   core::Status CheckQueueNameFree(const std::string& name);
+  // FAILED_PRECONDITION when the queue has queue-level authentication and its location a CMEK
+  // key (spec 4.8: the two cannot be combined).
+  core::Status CheckCmekAllows(const core::Queue& queue);
   // OK when the queue exists, or was just created (--auto-create-queues). Requires: `parent` is a
   // valid queue name.
   core::Status QueueForNewTask(const std::string& parent);

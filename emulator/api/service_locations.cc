@@ -1,4 +1,5 @@
-// The Locations mixin of Service (google.cloud.location.Locations); see service.h.
+// The Locations mixin of Service (google.cloud.location.Locations) and the CMEK config of a
+// location; see service.h.
 #include <algorithm>
 
 #include "api/names.h"
@@ -10,6 +11,7 @@ namespace cte::api {
 namespace {
 
 using core::Result;
+using core::Status;
 
 // The locations Cloud Tasks serves; ListLocations adds any other location that holds queues.
 constexpr const char* kRegions[] = {
@@ -55,6 +57,36 @@ constexpr const char* kRegions[] = {
     "us-west4",
 };
 
+bool HasQueueAuthentication(const core::Queue& q) {
+  return q.http_target && (q.http_target->oauth_token || q.http_target->oidc_token);
+}
+
+Status CmekConflict(const std::string& location) {
+  return core::FailedPrecondition(
+      "Queue-level authentication (httpTarget.oauthToken or httpTarget.oidcToken) cannot be "
+      "combined with CMEK: " +
+      location + " would have both.");
+}
+
+// projects/*/locations/<the config's location>/keyRings/*/cryptoKeys/*: the key's project may
+// differ from the config's, its location may not.
+Status CheckKmsKey(const LocationName& location, const std::string& key) {
+  std::vector<std::string_view> parts;
+  std::string_view rest = key;
+  for (size_t slash; (slash = rest.find('/')) != std::string_view::npos;) {
+    parts.push_back(rest.substr(0, slash));
+    rest.remove_prefix(slash + 1);
+  }
+  parts.push_back(rest);
+  bool ok = parts.size() == 8 && parts[0] == "projects" && parts[2] == "locations" &&
+            parts[3] == location.location && parts[4] == "keyRings" && parts[6] == "cryptoKeys" &&
+            std::none_of(parts.begin(), parts.end(), [](auto p) { return p.empty(); });
+  if (ok) return Status::Ok();
+  return core::InvalidArgument(
+      "CmekConfig.kmsKey must be of the form projects/PROJECT_ID/locations/" + location.location +
+      "/keyRings/KEY_RING_ID/cryptoKeys/KEY_ID, not \"" + key + "\".");
+}
+
 core::Location MakeLocation(const std::string& name) {
   core::Location l;
   l.name = name;
@@ -94,6 +126,52 @@ Result<core::Location> Service::GetLocation(const std::string& name) {
   auto parsed = ParseLocationName(name);
   if (!parsed.ok()) return parsed.status();
   return MakeLocation(name);
+}
+
+}  // namespace cte::api
+
+namespace cte::api {
+
+Status Service::CheckCmekAllows(const core::Queue& queue) {
+  if (!HasQueueAuthentication(queue)) return Status::Ok();
+  std::string location = queue.name.substr(0, queue.name.find("/queues/"));
+  auto key = store_.queues().GetKmsKey(location);
+  if (!key.ok()) return key.status();
+  return key->empty() ? Status::Ok() : CmekConflict(location);
+}
+
+Result<core::CmekConfig> Service::GetCmekConfig(const std::string& location) {
+  auto parsed = ParseLocationName(location);
+  if (!parsed.ok()) return parsed.status();
+  auto key = store_.queues().GetKmsKey(location);
+  if (!key.ok()) return key.status();
+  return core::CmekConfig{location + "/cmekConfig", std::move(*key)};
+}
+
+Result<core::CmekConfig> Service::UpdateCmekConfig(const std::string& location,
+                                                   const std::string& kms_key,
+                                                   const std::vector<std::string>& update_mask) {
+  auto parsed = ParseLocationName(location);
+  if (!parsed.ok()) return parsed.status();
+  bool set_key = update_mask.empty();
+  for (const std::string& path : update_mask) {
+    if (path == "kms_key") {
+      set_key = true;
+    } else if (path != "name") {  // Output only.
+      return core::InvalidArgument("Invalid update_mask path \"" + path + "\".");
+    }
+  }
+  if (!set_key) return GetCmekConfig(location);
+  if (!kms_key.empty()) {
+    CTE_RETURN_IF_ERROR(CheckKmsKey(*parsed, kms_key));
+    auto queues = store_.queues().List(location + "/queues/", "", -1);
+    if (!queues.ok()) return queues.status();
+    for (const core::Queue& q : *queues) {
+      if (HasQueueAuthentication(q)) return CmekConflict(location);
+    }
+  }
+  CTE_RETURN_IF_ERROR(store_.queues().PutKmsKey(location, kms_key));
+  return core::CmekConfig{location + "/cmekConfig", kms_key};
 }
 
 }  // namespace cte::api

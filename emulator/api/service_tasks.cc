@@ -2,6 +2,7 @@
 #include "api/names.h"
 #include "api/page_token.h"
 #include "api/service.h"
+#include "core/http_target.h"
 #include "core/messages.h"
 #include "core/queue_rules.h"
 #include "core/task_rules.h"
@@ -132,6 +133,31 @@ Result<Task> Service::CreateTask(const std::string& parent, Task task, core::Tas
   if (!*inserted) return core::AlreadyExists(core::kEntityExists);
   if (dispatch_ != nullptr) dispatch_->TaskScheduled(parent, *task.schedule_time);
   return ApplyView(std::move(task), view);
+}
+
+Result<Task> Service::BufferTask(const std::string& queue, const std::string& task_id,
+                                 std::string body, core::HeaderMap headers) {
+  auto q = LoadQueue(queue, core::kQueueNotFound);
+  if (!q.ok()) return q.status();
+  if (!q->http_target) {
+    return core::FailedPrecondition(
+        "BufferTask requires a queue with an HTTP target (Queue.httpTarget); " + queue +
+        " has none.");
+  }
+  auto url = core::BufferedTaskUrl(*q->http_target);
+  if (!url.ok()) return url.status();
+  Task task;
+  if (!task_id.empty()) task.name = queue + "/tasks/" + task_id;
+  core::HttpRequest& r = task.http_request.emplace();
+  r.url = std::move(*url);
+  r.http_method = q->http_target->http_method;
+  // The queue's method is what goes out; one that carries no body gets none (spec 4.8).
+  bool carries_body =
+      r.http_method == core::HttpMethod::kUnspecified || r.http_method == core::HttpMethod::kPost ||
+      r.http_method == core::HttpMethod::kPut || r.http_method == core::HttpMethod::kPatch;
+  if (carries_body) r.body = std::move(body);
+  r.headers = std::move(headers);
+  return CreateTask(queue, std::move(task), core::TaskView::kBasic);
 }
 
 Status Service::DeleteTask(const std::string& name) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -54,19 +55,20 @@ struct StackdriverLoggingConfig {
   bool operator==(const StackdriverLoggingConfig&) const = default;
 };
 
-struct Queue {
-  std::string name;
-  std::optional<AppEngineRouting> app_engine_routing_override;
-  RateLimits rate_limits;
-  RetryConfig retry_config;
-  QueueState state = QueueState::kUnspecified;  // Output only.
-  std::optional<TimePoint> purge_time;          // Output only.
-  std::optional<StackdriverLoggingConfig> stackdriver_logging_config;
-  bool operator==(const Queue&) const = default;
-};
+// Queue.httpTarget (spec 4.8; REST only): overrides applied to every HTTP task of the queue at
+// dispatch. Unset optionals leave the task's part alone.
+enum class UriScheme : int { kUnspecified = 0, kHttp = 1, kHttps = 2 };
+enum class UriOverrideEnforceMode : int { kUnspecified = 0, kIfNotExists = 1, kAlways = 2 };
 
-// Header maps keep the user's key case. Sorted by key, as protobuf prints maps.
-using HeaderMap = std::map<std::string, std::string>;
+struct UriOverride {
+  std::optional<UriScheme> scheme;  // Unspecified counts as HTTPS.
+  std::optional<std::string> host;
+  std::optional<int64_t> port;       // 0 removes the port.
+  std::optional<std::string> path;   // pathOverride.path; "" removes the path.
+  std::optional<std::string> query;  // queryOverride.queryParams; "" removes the query.
+  UriOverrideEnforceMode enforce_mode = UriOverrideEnforceMode::kUnspecified;  // ALWAYS.
+  bool operator==(const UriOverride&) const = default;
+};
 
 struct OAuthToken {
   std::string service_account_email;
@@ -79,6 +81,33 @@ struct OidcToken {
   std::string audience;
   bool operator==(const OidcToken&) const = default;
 };
+
+// HeaderOverride entries in the order given (repeated, not a map).
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpTarget {
+  std::optional<UriOverride> uri_override;
+  HttpMethod http_method = HttpMethod::kUnspecified;
+  HeaderList header_overrides;
+  std::optional<OAuthToken> oauth_token;
+  std::optional<OidcToken> oidc_token;
+  bool operator==(const HttpTarget&) const = default;
+};
+
+struct Queue {
+  std::string name;
+  std::optional<AppEngineRouting> app_engine_routing_override;
+  RateLimits rate_limits;
+  RetryConfig retry_config;
+  QueueState state = QueueState::kUnspecified;  // Output only.
+  std::optional<TimePoint> purge_time;          // Output only.
+  std::optional<StackdriverLoggingConfig> stackdriver_logging_config;
+  std::optional<HttpTarget> http_target;  // REST only; unset when empty.
+  bool operator==(const Queue&) const = default;
+};
+
+// Header maps keep the user's key case. Sorted by key, as protobuf prints maps.
+using HeaderMap = std::map<std::string, std::string>;
 
 struct HttpRequest {
   std::string url;
@@ -154,6 +183,13 @@ struct Policy {
   std::vector<Binding> bindings;
   std::string etag;  // Raw bytes.
   bool operator==(const Policy&) const = default;
+};
+
+// CmekConfig (REST only): the Cloud KMS key of a location. The emulator encrypts nothing.
+struct CmekConfig {
+  std::string name;  // "projects/p/locations/l/cmekConfig"; output only.
+  std::string kms_key;
+  bool operator==(const CmekConfig&) const = default;
 };
 
 // google.cloud.location.Location.

@@ -3,17 +3,16 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
+#include <optional>
 
+#include "core/http_target.h"
 #include "core/status.h"
 #include "core/strings.h"
 #include "core/time_util.h"
 
 namespace cte::core {
 
-namespace {
-
-// Headers the user may not set: computed or reserved by Cloud Tasks.
-bool IsReserved(std::string_view name, bool has_token) {
+bool IsReservedHeader(std::string_view name, bool has_token) {
   for (std::string_view computed :
        {"Host", "Content-Length", "User-Agent", "Connection", "Transfer-Encoding"}) {
     if (EqualsIgnoreCase(name, computed)) return true;
@@ -22,6 +21,8 @@ bool IsReserved(std::string_view name, bool has_token) {
   return StartsWithIgnoreCase(name, "X-Google-") || StartsWithIgnoreCase(name, "X-AppEngine-") ||
          StartsWithIgnoreCase(name, "X-CloudTasks-");
 }
+
+namespace {
 
 const char* MethodName(HttpMethod m) {
   switch (m) {
@@ -62,8 +63,11 @@ std::string FormatEta(TimePoint t) {
 }
 
 PushRequest BuildPushRequest(const Task& task, std::string_view queue_id,
+                             const HttpTarget* queue_target,
                              const std::vector<UrlRewrite>& rewrites) {
-  const HttpRequest& r = *task.http_request;
+  std::optional<HttpRequest> targeted;
+  if (queue_target != nullptr) targeted = ApplyHttpTarget(*queue_target, *task.http_request);
+  const HttpRequest& r = targeted ? *targeted : *task.http_request;
   PushRequest out;
   out.method = MethodName(r.http_method);
   out.url = RewriteUrl(r.url, rewrites);
@@ -74,7 +78,7 @@ PushRequest BuildPushRequest(const Task& task, std::string_view queue_id,
   bool has_token = r.oauth_token || r.oidc_token;
   if (has_token) out.token = TokenRequest{r.oauth_token, r.oidc_token, out.url};
   for (const auto& [name, value] : r.headers) {
-    if (!IsReserved(name, has_token)) out.headers.emplace_back(name, value);
+    if (!IsReservedHeader(name, has_token)) out.headers.emplace_back(name, value);
   }
   out.headers.emplace_back("User-Agent", "Google-Cloud-Tasks");
   std::string_view task_id = std::string_view(task.name).substr(task.name.rfind('/') + 1);

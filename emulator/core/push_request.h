@@ -17,12 +17,19 @@ struct UrlRewrite {
   std::string to;
 };
 
-// Builds the request for the attempt about to be made, its token request set when the task has
-// an oauthToken or oidcToken (the task's own Authorization header is then dropped). Requires:
-// task.http_request is set and task.dispatch_count, execution_count and previous_response
-// describe the attempts before this one.
+// Builds the request for the attempt about to be made: the task's request under the queue's
+// httpTarget when `queue_target` is not null (core/http_target.h), then the rewrites. Its token
+// request is set when the result has an oauthToken or oidcToken (the task's own Authorization
+// header is then dropped). Requires: task.http_request is set and task.dispatch_count,
+// execution_count and previous_response describe the attempts before this one.
 PushRequest BuildPushRequest(const Task& task, std::string_view queue_id,
+                             const HttpTarget* queue_target,
                              const std::vector<UrlRewrite>& rewrites);
+
+// Headers a task may not set: computed (Host, Content-Length, User-Agent, Connection,
+// Transfer-Encoding) or reserved (X-CloudTasks-*, X-Google-*, X-AppEngine-*) by Cloud Tasks, and
+// Authorization when a token is sent.
+bool IsReservedHeader(std::string_view name, bool has_token);
 
 // Applies the first matching rewrite to a URL.
 std::string RewriteUrl(const std::string& url, const std::vector<UrlRewrite>& rewrites);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/http_target.h"
+
 namespace cte::core {
 
 using std::chrono::milliseconds;
@@ -62,6 +64,9 @@ Status ApplyQueueDefaults(Queue& queue) {
     return InvalidArgument(
         "RetryConfig.minBackoff must be less than or equal to RetryConfig.maxBackoff.");
   }
+  // The httpTarget is checked as it ends up: an update mask may have changed part of it.
+  if (queue.http_target && IsEmpty(*queue.http_target)) queue.http_target.reset();
+  if (queue.http_target) return ValidateHttpTarget(*queue.http_target);
   return Status::Ok();
 }
 

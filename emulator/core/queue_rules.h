@@ -16,7 +16,8 @@ inline constexpr int32_t kMaxConcurrentDispatchesLimit = 5000;
 Status ValidateQueueLimits(const Queue& queue);
 
 // Replaces unset (zero) settings with the defaults of a new queue, derives max_burst_size, and
-// then checks that min_backoff <= max_backoff (INVALID_ARGUMENT otherwise).
+// then checks that min_backoff <= max_backoff (INVALID_ARGUMENT otherwise). An empty httpTarget
+// becomes none; one that is set must pass ValidateHttpTarget (core/http_target.h).
 Status ApplyQueueDefaults(Queue& queue);
 
 // Implements RateLimits.max_burst_size: derived from max_dispatches_per_second as

@@ -41,6 +41,14 @@ class QueueTable {
   // Forgets every queue tombstone, or those that expired before `now`.
   virtual Status DeleteAllTombstones() = 0;
   virtual Status DeleteExpiredTombstones(TimePoint now) = 0;
+
+  // CMEK configs (CmekConfig.kmsKey): the Cloud KMS key name set for a location
+  // ("projects/p/locations/l"); "" when none. A location's key stays when its queues go.
+  virtual Result<std::string> GetKmsKey(std::string_view location) = 0;
+  // Sets the location's key; "" removes it.
+  virtual Status PutKmsKey(std::string_view location, std::string_view kms_key) = 0;
+  // Forgets every location's key (the harness's reset).
+  virtual Status DeleteAllKmsKeys() = 0;
 };
 
 }  // namespace cte::core

@@ -108,7 +108,9 @@ Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
   if (!updated.ok()) return updated.status();
   if (!*updated) return Status::Ok();  // Gone meanwhile.
   std::string queue_id = q.config.name.substr(q.config.name.rfind('/') + 1);
-  core::PushRequest request = core::BuildPushRequest(for_request, queue_id, options_.rewrites);
+  core::PushRequest request = core::BuildPushRequest(
+      for_request, queue_id, q.config.http_target ? &*q.config.http_target : nullptr,
+      options_.rewrites);
   // The request's own deadline runs in real time; the emulator-time deadline is checked by Step.
   request.deadline = clock_.RealDelay(task.dispatch_deadline).value_or(std::chrono::hours(24));
   core::AttemptImperfection imperfect;

@@ -128,6 +128,7 @@ class CloudTasksService final : public tasks_pb::CloudTasks::CallbackService {
   Reactor* UpdateQueue(Context* ctx, const tasks_pb::UpdateQueueRequest* req,
                        tasks_pb::Queue* resp) override {
     api::UpdateQueueRequest r;
+    r.keep_http_target = true;  // Our proto, as Google's v2 proto, has no Queue.http_target.
     Status decoded = FromProto(req->queue(), "queue", r.queue);
     // Paths are snake_case in protobuf; clients that pass the JSON names get what REST gives them.
     for (const std::string& path : req->update_mask().paths()) {

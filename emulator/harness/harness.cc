@@ -80,6 +80,7 @@ Status Harness::ResetAll() {
   CTE_RETURN_IF_ERROR(store_.attempts().Delete(""));
   CTE_RETURN_IF_ERROR(store_.tasks().DeleteTombstones(""));
   CTE_RETURN_IF_ERROR(store_.queues().DeleteAllTombstones());
+  CTE_RETURN_IF_ERROR(store_.queues().DeleteAllKmsKeys());
   for (const core::Queue& q : options_.config_queues) {
     CTE_RETURN_IF_ERROR(service_.ApplyQueueConfig(q));
   }

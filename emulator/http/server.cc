@@ -28,6 +28,12 @@ api::RestRequest ToRestRequest(bhttp::request<bhttp::string_body>&& req) {
   if (auto it = req.find("X-HTTP-Method-Override"); it != req.end()) {
     out.method_override = std::string(it->value());
   }
+  // Only BufferTask reads the headers; copying them for every call would cost the hot path.
+  if (out.target.find(":buffer") != std::string::npos) {
+    for (const auto& field : req) {
+      out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+  }
   return out;
 }
 

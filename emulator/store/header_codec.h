@@ -11,7 +11,7 @@
 
 namespace cte::store {
 
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
+using core::HeaderList;
 
 std::string EncodeHeaders(const core::HeaderMap& headers);
 std::string EncodeHeaders(const HeaderList& headers);

@@ -84,6 +84,7 @@ struct MemoryData {
   std::map<std::string, QueueRow, std::less<>> queues;
   TombstoneSet queue_tombstones;
   TombstoneSet task_tombstones;
+  std::map<std::string, std::string, std::less<>> kms_keys;  // Location name to CMEK key.
   int64_t last_position = 0;
   AttemptLog attempts;
 };

@@ -110,6 +110,41 @@ Status MemoryQueueTable::DeleteExpiredTombstones(core::TimePoint now) {
   return Status::Ok();
 }
 
+Result<std::string> MemoryQueueTable::GetKmsKey(std::string_view location) {
+  assert(data_.in_transaction);
+  auto it = data_.kms_keys.find(location);
+  return it == data_.kms_keys.end() ? std::string() : it->second;
+}
+
+Status MemoryQueueTable::PutKmsKey(std::string_view location, std::string_view kms_key) {
+  assert(data_.in_transaction);
+  auto it = data_.kms_keys.find(location);
+  std::optional<std::string> previous;
+  if (it != data_.kms_keys.end()) previous = std::move(it->second);
+  if (kms_key.empty()) {
+    if (it != data_.kms_keys.end()) data_.kms_keys.erase(it);
+  } else {
+    data_.kms_keys[std::string(location)] = std::string(kms_key);
+  }
+  data_.undo.Push([&keys = data_.kms_keys, name = std::string(location), previous] {
+    if (previous) {
+      keys[name] = *previous;
+    } else {
+      keys.erase(name);
+    }
+  });
+  return Status::Ok();
+}
+
+Status MemoryQueueTable::DeleteAllKmsKeys() {
+  assert(data_.in_transaction);
+  data_.undo.Push([&keys = data_.kms_keys, previous = std::move(data_.kms_keys)]() mutable {
+    keys = std::move(previous);
+  });
+  data_.kms_keys.clear();
+  return Status::Ok();
+}
+
 Result<std::string> MemoryPolicyTable::Get(std::string_view queue) {
   assert(data_.in_transaction);
   QueueRow* row = data_.FindQueue(queue);

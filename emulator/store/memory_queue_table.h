@@ -28,6 +28,10 @@ class MemoryQueueTable final : public core::QueueTable {
   core::Status DeleteAllTombstones() override;
   core::Status DeleteExpiredTombstones(core::TimePoint now) override;
 
+  core::Result<std::string> GetKmsKey(std::string_view location) override;
+  core::Status PutKmsKey(std::string_view location, std::string_view kms_key) override;
+  core::Status DeleteAllKmsKeys() override;
+
  private:
   MemoryData& data_;
 };

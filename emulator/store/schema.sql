@@ -112,3 +112,12 @@ INSERT INTO sequences SELECT 'attempts', coalesce(max(id), 0) + 1 FROM attempts;
 -- version 5: second deliveries of an attempt (Cloud Tasks' duplicates, --duplicate-rate) are
 -- logged as entries of their own, marked here; every earlier entry was a first delivery.
 ALTER TABLE attempts ADD COLUMN duplicate INTEGER NOT NULL DEFAULT 0;
+
+-- version 6: Queue.httpTarget, NULL for none, stored as http_target_codec.h encodes it (the
+-- header codec's list of tagged fields); and each location's CMEK config (its Cloud KMS key
+-- name), kept apart from the queues.
+ALTER TABLE queues ADD COLUMN http_target BLOB;
+CREATE TABLE cmek_configs (
+  location TEXT PRIMARY KEY,
+  kms_key TEXT NOT NULL
+) WITHOUT ROWID;

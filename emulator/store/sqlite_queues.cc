@@ -1,5 +1,6 @@
 #include "store/sqlite_queues.h"
 
+#include "store/http_target_codec.h"
 #include "store/sqlite_db.h"
 #include "store/sqlite_tombstones.h"
 #include "store/stored_values.h"
@@ -16,7 +17,8 @@ using core::TimePoint;
 constexpr char kQueueColumns[] =
     "name, state, max_dispatches_per_second, max_burst_size, max_concurrent_dispatches, "
     "max_attempts, max_retry_duration_us, min_backoff_us, max_backoff_us, max_doublings, "
-    "purge_time_us, logging_sampling_ratio, routing_service, routing_version, routing_instance";
+    "purge_time_us, logging_sampling_ratio, routing_service, routing_version, routing_instance, "
+    "http_target";
 
 std::string SelectQueues(const char* where) {
   return std::string("SELECT ") + kQueueColumns + " FROM queues WHERE " + where;
@@ -39,9 +41,10 @@ struct QueueColumns {
         sampling(s.Col("logging_sampling_ratio")),
         service(s.Col("routing_service")),
         version(s.Col("routing_version")),
-        instance(s.Col("routing_instance")) {}
+        instance(s.Col("routing_instance")),
+        http_target(s.Col("http_target")) {}
   int name, state, rate, burst, concurrent, attempts, retry_duration, min_backoff, max_backoff,
-      doublings, purge_time, sampling, service, version, instance;
+      doublings, purge_time, sampling, service, version, instance, http_target;
 };
 
 Queue ReadQueue(SQLite::Statement& st, const QueueColumns& c) {
@@ -67,6 +70,10 @@ Queue ReadQueue(SQLite::Statement& st, const QueueColumns& c) {
         st.getColumn(c.service).getString(), st.getColumn(c.version).getString(),
         st.getColumn(c.instance).getString(), ""};
   }
+  if (!st.getColumn(c.http_target).isNull()) {
+    // A blob this store wrote; one it cannot read is no target rather than a queue lost.
+    q.http_target = DecodeHttpTarget(Bytes(st.getColumn(c.http_target)));
+  }
   return q;
 }
 
@@ -77,13 +84,15 @@ struct SqliteQueueTable::Statements {
       : find(db, SelectQueues("name = ?")),
         list(db, SelectQueues("substr(name, 1, length(?1)) = ?1 AND name > ?2 "
                               "ORDER BY name LIMIT ?3")),
-        put(db, std::string("INSERT INTO queues (") + kQueueColumns +
-                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
-                    "ON CONFLICT (name) DO UPDATE SET state = ?2, max_dispatches_per_second = ?3, "
-                    "max_burst_size = ?4, max_concurrent_dispatches = ?5, max_attempts = ?6, "
-                    "max_retry_duration_us = ?7, min_backoff_us = ?8, max_backoff_us = ?9, "
-                    "max_doublings = ?10, purge_time_us = ?11, logging_sampling_ratio = ?12, "
-                    "routing_service = ?13, routing_version = ?14, routing_instance = ?15"),
+        put(db,
+            std::string("INSERT INTO queues (") + kQueueColumns +
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
+                "ON CONFLICT (name) DO UPDATE SET state = ?2, max_dispatches_per_second = ?3, "
+                "max_burst_size = ?4, max_concurrent_dispatches = ?5, max_attempts = ?6, "
+                "max_retry_duration_us = ?7, min_backoff_us = ?8, max_backoff_us = ?9, "
+                "max_doublings = ?10, purge_time_us = ?11, logging_sampling_ratio = ?12, "
+                "routing_service = ?13, routing_version = ?14, routing_instance = ?15, "
+                "http_target = ?16"),
         id(db, "SELECT id FROM queues WHERE name = ?"),
         delete_tasks(db, "DELETE FROM tasks WHERE queue_id = ?"),
         delete_task_tombstones(
@@ -96,12 +105,18 @@ struct SqliteQueueTable::Statements {
         tombstones(db, "queue_tombstones"),
         get_policy(db, "SELECT iam_policy FROM queues WHERE name = ?"),
         put_policy(db, "UPDATE queues SET iam_policy = ? WHERE name = ?"),
+        get_kms_key(db, "SELECT kms_key FROM cmek_configs WHERE location = ?"),
+        put_kms_key(db,
+                    "INSERT INTO cmek_configs (location, kms_key) VALUES (?1, ?2) "
+                    "ON CONFLICT (location) DO UPDATE SET kms_key = ?2"),
+        delete_kms_key(db, "DELETE FROM cmek_configs WHERE location = ?"),
+        delete_kms_keys(db, "DELETE FROM cmek_configs"),
         find_columns(find),
         list_columns(list) {}
 
   Sql find, list, put, id, delete_tasks, delete_task_tombstones, delete_queue, locations;
   SqliteTombstones tombstones;
-  Sql get_policy, put_policy;
+  Sql get_policy, put_policy, get_kms_key, put_kms_key, delete_kms_key, delete_kms_keys;
   QueueColumns find_columns, list_columns;
 };
 
@@ -174,6 +189,12 @@ Status SqliteQueueTable::Put(const Queue& q) {
     BindText(*st, 13, r ? &r->service : nullptr);
     BindText(*st, 14, r ? &r->version : nullptr);
     BindText(*st, 15, r ? &r->instance : nullptr);
+    if (q.http_target) {
+      std::string blob = EncodeHttpTarget(*q.http_target);
+      st->bind(16, blob.data(), static_cast<int>(blob.size()));
+    } else {
+      st->bind(16);
+    }
     st->exec();
     return Status::Ok();
   });
@@ -224,6 +245,32 @@ Status SqliteQueueTable::DeleteAllTombstones() { return st_->tombstones.DeletePr
 
 Status SqliteQueueTable::DeleteExpiredTombstones(TimePoint now) {
   return st_->tombstones.DeleteExpired(now);
+}
+
+Result<std::string> SqliteQueueTable::GetKmsKey(std::string_view location) {
+  return Guard([&]() -> Result<std::string> {
+    Use st(st_->get_kms_key);
+    st->bind(1, std::string(location));
+    return st->executeStep() ? st->getColumn(0).getString() : std::string();
+  });
+}
+
+Status SqliteQueueTable::PutKmsKey(std::string_view location, std::string_view kms_key) {
+  return Guard([&]() -> Status {
+    Use st(kms_key.empty() ? st_->delete_kms_key : st_->put_kms_key);
+    st->bind(1, std::string(location));
+    if (!kms_key.empty()) st->bind(2, std::string(kms_key));
+    st->exec();
+    return Status::Ok();
+  });
+}
+
+Status SqliteQueueTable::DeleteAllKmsKeys() {
+  return Guard([&]() -> Status {
+    Use st(st_->delete_kms_keys);
+    st->exec();
+    return Status::Ok();
+  });
 }
 
 Result<std::string> SqliteQueueTable::Get(std::string_view queue) {

@@ -32,6 +32,9 @@ class SqliteQueueTable final : public core::QueueTable, public core::PolicyTable
   core::Status DeleteTombstone(std::string_view name) override;
   core::Status DeleteAllTombstones() override;
   core::Status DeleteExpiredTombstones(core::TimePoint now) override;
+  core::Result<std::string> GetKmsKey(std::string_view location) override;
+  core::Status PutKmsKey(std::string_view location, std::string_view kms_key) override;
+  core::Status DeleteAllKmsKeys() override;
 
   // PolicyTable.
   core::Result<std::string> Get(std::string_view queue) override;

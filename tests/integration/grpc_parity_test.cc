@@ -513,3 +513,29 @@ TEST_CASE("out-of-range protobuf values are INVALID_ARGUMENT over gRPC") {
   CHECK(o.code == "INVALID_ARGUMENT");
   CHECK(o.message.find("'response_view'") != std::string::npos);
 }
+
+TEST_CASE("over gRPC a queue's httpTarget is invisible, and UpdateQueue keeps it") {
+  Running emulator(kEmulator, {"--port", "0", "--db", ":memory:", "--log-level", "off"});
+  GrpcSide grpc(emulator.port);
+  HttpClient http(emulator.port);
+  const std::string target = R"({"uriOverride":{"host":"worker.example"},"httpMethod":"PUT"})";
+  auto created = http.Request("POST", "/v2/" + kQueues,
+                              R"({"name":")" + Queue("h") + R"(","httpTarget":)" + target + "}");
+  REQUIRE(created.status == 200);
+  google::cloud::tasks::v2::GetQueueRequest get;
+  get.set_name(Queue("h"));
+  Outcome got = grpc.Call("GetQueue", get);
+  REQUIRE(got.code == "OK");
+  CHECK_FALSE(got.body.contains("httpTarget"));
+  for (const char* mask : {"", "paths: 'retry_config.max_attempts'", "paths: 'http_target'"}) {
+    CAPTURE(mask);
+    google::cloud::tasks::v2::UpdateQueueRequest update;
+    REQUIRE(pb::TextFormat::ParseFromString(
+        "queue { name: '" + Queue("h") + "' retry_config { max_attempts: 7 } } update_mask { " +
+            mask + " }",
+        &update));
+    REQUIRE(grpc.Call("UpdateQueue", update).code == "OK");
+    json rest = json::parse(http.Request("GET", "/v2/" + Queue("h")).body);
+    CHECK(rest["httpTarget"] == json::parse(target));
+  }
+}

@@ -314,6 +314,12 @@ if (!HOST_ENV) {
         assert.equal(got.rateLimits.maxDispatchesPerSecond, 5);
       });
 
+      it('updateQueue with only the name (REST mode sends the body "") resets it to defaults', async () => {
+        const [q] = await client.updateQueue({ queue: { name: qUpsert } });
+        assert.equal(q.name, qUpsert);
+        assert.equal(q.rateLimits.maxDispatchesPerSecond, 500);
+      });
+
       it('pauseQueue returns the queue PAUSED (4.1, 4.7)', async () => {
         const [q] = await client.pauseQueue({ name: qB });
         assert.equal(q.name, qB);

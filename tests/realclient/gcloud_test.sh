@@ -161,4 +161,77 @@ check "queues describe deleted rc" "$RC" 1
 run tasks create-http-task --queue=$Q "${L[@]}" --url=$URL
 check_match "create-http-task on a deleted queue" "$ERR" "NOT_FOUND: Queue does not exist"
 
+# Queue-level HTTP target (spec 4.8): the override flags, shown by describe.
+HQ=http-target-queue
+WORKER_ORIGIN=${WORKER_URL%/api/v1/images/worker}
+WORKER_PORT=${WORKER_ORIGIN##*:}
+run tasks queues create $HQ "${L[@]}" --http-uri-override=scheme:http,host:127.0.0.1,port:$WORKER_PORT,path:/buffered,query:via=queue,mode:always \
+  --http-method-override=PUT --http-header-override=X-Team:blue \
+  --http-oidc-service-account-email-override=queue@api-ai-blog-writer.iam.gserviceaccount.com \
+  --http-oidc-token-audience-override=https://queue-audience
+check "queues create with http overrides" "$ERR" "Created queue [europe-west1/$HQ]."
+run tasks queues describe $HQ "${L[@]}" --format='yaml(httpTarget)'
+check "queues describe shows httpTarget" "$OUT" "httpTarget:
+  headerOverrides:
+  - header:
+      key: X-Team
+      value: blue
+  httpMethod: PUT
+  oidcToken:
+    audience: https://queue-audience
+    serviceAccountEmail: queue@api-ai-blog-writer.iam.gserviceaccount.com
+  uriOverride:
+    host: 127.0.0.1
+    pathOverride:
+      path: /buffered
+    port: '$WORKER_PORT'
+    queryOverride:
+      queryParams: via=queue
+    scheme: HTTP
+    uriOverrideEnforceMode: ALWAYS"
+run tasks queues update $HQ "${L[@]}" --http-method-override=POST --clear-http-header-override
+check "queues update http overrides" "$ERR" "Updated queue [europe-west1/$HQ]."
+run tasks queues describe $HQ "${L[@]}" --format='value(httpTarget.httpMethod,httpTarget.headerOverrides,httpTarget.uriOverride.host)'
+check "queues update applied to httpTarget" "$OUT" "POST		127.0.0.1"
+run tasks queues update $HQ "${L[@]}" --http-uri-override=host:
+check_match "an empty override host is refused" "$ERR" "INVALID_ARGUMENT: HttpTarget.uriOverride.host must not be empty."
+
+# BufferTask: the task goes where the queue's httpTarget says, here the local worker.
+run tasks queues create plain-queue "${L[@]}"
+run tasks buffer --queue=plain-queue "${L[@]}"
+check_match "buffer on a queue without httpTarget" "$ERR" "^ERROR: \(gcloud.tasks.buffer\) FAILED_PRECONDITION: BufferTask requires a queue with an HTTP target"
+run tasks buffer --queue=$HQ "${L[@]}" --task-id=buffered-1
+check "tasks buffer" "$ERR" "Buffered task in queue [europe-west1/$HQ]."
+for _ in $(seq 1 100); do
+  [ "$(curl -s "$WORKER_ORIGIN/_worker/requests" | grep -c buffered-1)" -gt 0 ] && break
+  sleep 0.05
+done
+check_match "the worker got the buffered task at the override's path" \
+  "$(curl -s "$WORKER_ORIGIN/_worker/requests")" '"path":"/buffered\?via=queue"'
+run tasks buffer --queue=$HQ "${L[@]}"
+check "tasks buffer with a generated ID" "$ERR" "Buffered task in queue [europe-west1/$HQ]."
+
+# CMEK config: stored and returned per location; europe-west4 has no queue-level token.
+KEY=projects/kms-project/locations/europe-west4/keyRings/ring/cryptoKeys/key
+run tasks cmek-config describe --location=europe-west4
+check "cmek-config describe unset" "$OUT" "name: projects/api-ai-blog-writer/locations/europe-west4/cmekConfig"
+run tasks cmek-config update --location=europe-west4 --kms-key-name=$KEY
+check "cmek-config update rc" "$RC" 0
+run tasks cmek-config describe --location=europe-west4
+check "cmek-config describe set" "$OUT" "kmsKey: $KEY
+name: projects/api-ai-blog-writer/locations/europe-west4/cmekConfig"
+run tasks cmek-config update "${L[@]}" --kms-key-name=projects/k/locations/europe-west1/keyRings/r/cryptoKeys/c
+check_match "CMEK refused where a queue has queue-level auth" "$ERR" "FAILED_PRECONDITION: Queue-level authentication"
+run tasks cmek-config update --location=europe-west4 --clear-kms-key
+run tasks cmek-config describe --location=europe-west4
+check "cmek-config cleared" "$OUT" "name: projects/api-ai-blog-writer/locations/europe-west4/cmekConfig"
+
+# What the emulator does not do fails at once: UNIMPLEMENTED over HTTP 400, which gcloud does not
+# retry (it retries 5xx and 429). App Engine tasks are created but not dispatched.
+run tasks create-app-engine-task ae-1 --queue=$HQ "${L[@]}" --relative-uri=/x
+SECONDS=0
+run tasks run ae-1 --queue=$HQ "${L[@]}"
+check "unbuilt call: UNIMPLEMENTED" "$ERR" "ERROR: (gcloud.tasks.run) UNIMPLEMENTED: The emulator does not dispatch App Engine tasks."
+check "unbuilt call: not retried (under 10 s)" "$([ $SECONDS -lt 10 ] && echo fast || echo slow)" "fast"
+
 finish

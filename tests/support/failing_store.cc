@@ -63,6 +63,13 @@ class Queues final : public ForwardingTombstones<core::QueueTable> {
     CTE_FORWARD(Op::kWrite, t_.DeleteTombstone(n));
   }
   Status DeleteAllTombstones() override { CTE_FORWARD(Op::kWrite, t_.DeleteAllTombstones()); }
+  Result<std::string> GetKmsKey(std::string_view l) override {
+    CTE_FORWARD(Op::kRead, t_.GetKmsKey(l));
+  }
+  Status PutKmsKey(std::string_view l, std::string_view k) override {
+    CTE_FORWARD(Op::kWrite, t_.PutKmsKey(l, k));
+  }
+  Status DeleteAllKmsKeys() override { CTE_FORWARD(Op::kWrite, t_.DeleteAllKmsKeys()); }
 };
 
 class Tasks final : public ForwardingTombstones<core::TaskTable> {

@@ -284,3 +284,192 @@ TEST_CASE("request bodies nest at most 64 deep, and brackets inside strings do n
   CHECK(api::ParseJsonBody(nested(64, "\"\\\"" + brackets + "\"")).ok());
   CHECK_FALSE(api::ParseJsonBody("{\"a\":\"unterminated [[[").ok());
 }
+
+TEST_CASE_FIXTURE(Fixture, "the empty JSON string that google-gax sends for a path-only request") {
+  // @google-cloud/tasks in REST mode sends JSON.stringify("") for updateQueue({queue: {name}}).
+  auto updated = Call("PATCH", kQ, R"("")");
+  CHECK(updated.status == 200);
+  CHECK(updated.json["name"] == kQueueName);
+  CHECK(Call("POST", kQ + ":pause", R"("")").json["state"] == "PAUSED");
+  auto other = Call("PATCH", kQ, R"("x")");
+  CHECK(other.status == 400);
+  CHECK(Message(other) == "Invalid JSON payload received. The request body must be a JSON object.");
+}
+
+TEST_CASE_FIXTURE(Fixture, "UNIMPLEMENTED is answered with HTTP 400, which gcloud does not retry") {
+  auto r = Call("GET", "/v2/projects/p/locations?filter=x");
+  CHECK(r.status == 400);
+  CHECK(r.json["error"]["code"] == 400);
+  CHECK(r.json["error"]["status"] == "UNIMPLEMENTED");
+}
+
+namespace {
+
+const std::string kTarget = R"({"httpTarget":{
+    "uriOverride":{"scheme":"HTTP","host":"127.0.0.1","port":"8080",
+                   "pathOverride":{"path":"/work"},"queryOverride":{"queryParams":"a=1"},
+                   "uriOverrideEnforceMode":"ALWAYS"},
+    "httpMethod":"PUT",
+    "headerOverrides":[{"header":{"key":"X-Team","value":"blue"}}],
+    "oidcToken":{"serviceAccountEmail":"sa@p.iam.gserviceaccount.com","audience":"https://aud"}}})";
+
+}  // namespace
+
+TEST_CASE_FIXTURE(Fixture, "Queue.httpTarget is stored and returned, with the port as a string") {
+  auto created =
+      Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"(",)" + kTarget.substr(1));
+  REQUIRE(created.status == 200);
+  Json expected = Json::parse(kTarget)["httpTarget"];
+  CHECK(created.json["httpTarget"] == expected);
+  CHECK(Call("GET", kQ).json["httpTarget"] == expected);
+  auto ints = Call("GET", kQ + "?$alt=json;enum-encoding=int").json["httpTarget"];
+  CHECK(ints["uriOverride"]["scheme"] == 1);
+  CHECK(ints["uriOverride"]["uriOverrideEnforceMode"] == 2);
+  CHECK(ints["httpMethod"] == 4);
+}
+
+TEST_CASE_FIXTURE(Fixture, "httpTarget updates by whole or nested mask; an empty body removes it") {
+  REQUIRE(Call("PATCH", kQ + "?updateMask=httpTarget", kTarget).status == 200);
+  // The example of "Configure Cloud Tasks queues": a nested path replaces the uriOverride only.
+  auto nested = Call("PATCH", kQ + "?updateMask=httpTarget.uriOverride",
+                     R"({"httpTarget":{"uriOverride":{"host":"NEW_HOST"}}})");
+  REQUIRE(nested.status == 200);
+  CHECK(nested.json["httpTarget"]["uriOverride"] == Json::parse(R"({"host":"NEW_HOST"})"));
+  CHECK(nested.json["httpTarget"]["httpMethod"] == "PUT");
+  auto port = Call("PATCH", kQ + "?updateMask=httpTarget.uriOverride.port",
+                   R"({"httpTarget":{"uriOverride":{"port":9000}}})");
+  CHECK(port.json["httpTarget"]["uriOverride"] ==
+        Json::parse(R"({"host":"NEW_HOST","port":"9000"})"));
+  auto method = Call("PATCH", kQ + "?updateMask=httpTarget.httpMethod", "{}");
+  CHECK_FALSE(method.json["httpTarget"].contains("httpMethod"));
+  auto removed = Call("PATCH", kQ + "?updateMask=httpTarget", "");
+  REQUIRE(removed.status == 200);
+  CHECK_FALSE(removed.json.contains("httpTarget"));
+  CHECK_FALSE(Call("GET", kQ).json.contains("httpTarget"));
+  CHECK(Call("PATCH", kQ + "?updateMask=httpTarget.nope", "{}").status == 400);
+}
+
+TEST_CASE_FIXTURE(Fixture, "a bad httpTarget is refused with a clear error and nothing stored") {
+  REQUIRE(Call("PATCH", kQ + "?updateMask=httpTarget", kTarget).status == 200);
+  const std::pair<const char*, const char*> kBad[] = {
+      {R"({"uriOverride":{"host":""}})", "HttpTarget.uriOverride.host must not be empty."},
+      {R"({"uriOverride":{"host":"h","port":"65536"}})",
+       "HttpTarget.uriOverride.port must be between 0 and 65535 (0 removes the port), not 65536."},
+      {R"({"headerOverrides":[{"header":{"key":"Host","value":"x"}}]})",
+       "HttpTarget.headerOverrides cannot set the header \"Host\": Cloud Tasks sets or reserves "
+       "it."},
+      {R"({"oauthToken":{"serviceAccountEmail":"a@b"}})",
+       "HttpTarget.oauthToken needs both serviceAccountEmail and scope when it is set on a "
+       "queue."},
+  };
+  for (const auto& [target, message] : kBad) {
+    auto r = Call("PATCH", kQ + "?updateMask=httpTarget",
+                  std::string(R"({"httpTarget":)") + target + "}");
+    CHECK(r.status == 400);
+    CHECK(r.json["error"]["status"] == "INVALID_ARGUMENT");
+    CHECK(Message(r) == message);
+    auto created = Call("POST", kLoc + "/queues",
+                        R"({"name":")" + kQueueName + R"(-b","httpTarget":)" + target + "}");
+    CHECK(Message(created) == message);
+  }
+  CHECK(Call("GET", kQ).json["httpTarget"] == Json::parse(kTarget)["httpTarget"]);
+  CHECK(Call("GET", kQ + "-b").status == 404);
+  auto nested_empty = Call("PATCH", kQ + "?updateMask=httpTarget.uriOverride.host",
+                           R"({"httpTarget":{"uriOverride":{"host":""}}})");
+  CHECK(Message(nested_empty) == "HttpTarget.uriOverride.host must not be empty.");
+}
+
+TEST_CASE_FIXTURE(Fixture, "BufferTask needs a queue with an httpTarget") {
+  REQUIRE(Call("PATCH", kQ, "{}").status == 200);
+  auto r = Call("POST", kQ + "/tasks:buffer", "hello");
+  CHECK(r.status == 400);
+  CHECK(r.json["error"]["status"] == "FAILED_PRECONDITION");
+  CHECK(Message(r) == "BufferTask requires a queue with an HTTP target (Queue.httpTarget); " +
+                          kQueueName + " has none.");
+  CHECK(Call("POST", kQ + "-missing/tasks:buffer", "").status == 404);
+  CHECK_FALSE(Call("GET", kQ + "/tasks").json.contains("tasks"));
+}
+
+TEST_CASE_FIXTURE(Fixture, "BufferTask: the body and the headers become an HTTP task's") {
+  REQUIRE(Call("PATCH", kQ + "?updateMask=httpTarget",
+               R"({"httpTarget":{"uriOverride":{"scheme":"HTTP","host":"127.0.0.1",
+                   "port":"8080","pathOverride":{"path":"/in"}}}})")
+              .status == 200);
+  api::RestRequest request{"POST", kQ + "/tasks/mine:buffer", "raw \x01 bytes", "", {}};
+  request.headers = {{"Content-Type", "text/plain"}, {"X-Trace", "t1"},
+                     {"Host", "emulator"},           {"Authorization", "Bearer caller"},
+                     {"User-Agent", "curl"},         {"x-goog-api-client", "gl-python"},
+                     {"Content-Length", "13"}};
+  api::RestResponse r = api::HandleRestNow(request, {service}, *store);
+  REQUIRE(r.status == 200);
+  Json task = Json::parse(r.body)["task"];
+  CHECK(task["name"] == kQueueName + "/tasks/mine");
+  CHECK(task["httpRequest"]["url"] == "http://127.0.0.1:8080/in");
+  CHECK(task["httpRequest"]["httpMethod"] == "POST");
+  CHECK(task["httpRequest"]["headers"] ==
+        Json::parse(R"({"Content-Type":"text/plain","X-Trace":"t1",
+                        "User-Agent":"Google-Cloud-Tasks"})"));
+  CHECK_FALSE(task["httpRequest"].contains("body"));  // The BASIC view.
+  auto full = Call("GET", kQ + "/tasks/mine?responseView=FULL");
+  CHECK(full.json["httpRequest"]["body"] == "cmF3IAEgYnl0ZXM=");
+  auto generated = Call("POST", kQ + "/tasks:buffer", "");
+  REQUIRE(generated.status == 200);
+  CHECK(generated.json["task"]["name"].get<std::string>().size() == kQueueName.size() + 7 + 19);
+  // gcloud's form when it has no task ID: an empty ID before the verb.
+  CHECK(Call("POST", kQ + "/tasks/:buffer", "").status == 200);
+  CHECK(Call("POST", kQ + "/tasks/mine:buffer", "").status == 409);
+}
+
+TEST_CASE_FIXTURE(Fixture, "BufferTask refuses a body over the task size limit, storing nothing") {
+  REQUIRE(Call("PATCH", kQ + "?updateMask=httpTarget.uriOverride.host",
+               R"({"httpTarget":{"uriOverride":{"host":"worker"}}})")
+              .status == 200);
+  auto big = Call("POST", kQ + "/tasks/big:buffer", std::string(1024 * 1024 + 1, 'x'));
+  CHECK(big.status == 400);
+  CHECK(Message(big) == "Task size too large");
+  CHECK(Call("GET", kQ + "/tasks/big").status == 404);
+}
+
+TEST_CASE_FIXTURE(Fixture, "the CMEK config of a location is stored and returned") {
+  const std::string config = kLoc + "/cmekConfig";
+  const std::string name = kLoc.substr(4) + "/cmekConfig";
+  CHECK(Call("GET", config).json == Json{{"name", name}});
+  const std::string key =
+      "projects/kms-project/locations/europe-west1/keyRings/ring/cryptoKeys/key";
+  auto set = Call("PATCH", config + "?updateMask=kmsKey", R"({"kmsKey":")" + key + R"("})");
+  REQUIRE(set.status == 200);
+  CHECK(set.json == Json{{"name", name}, {"kmsKey", key}});
+  CHECK(Call("GET", config).json == set.json);
+  CHECK(Call("GET", "/v2/projects/api-ai-blog-writer/locations/us-east1/cmekConfig").json ==
+        Json{{"name", "projects/api-ai-blog-writer/locations/us-east1/cmekConfig"}});
+  auto other_region = Call("PATCH", config + "?updateMask=kmsKey",
+                           R"({"kmsKey":"projects/k/locations/us-east1/keyRings/r/cryptoKeys/c"})");
+  CHECK(other_region.status == 400);
+  CHECK(Call("PATCH", config + "?updateMask=kmsKey", R"({"kmsKey":"not-a-key"})").status == 400);
+  CHECK(Call("PATCH", config + "?updateMask=other", "{}").status == 400);
+  CHECK(Call("GET", config).json["kmsKey"] == key);
+  CHECK(Call("PATCH", config + "?updateMask=kmsKey", "{}").json == Json{{"name", name}});
+}
+
+TEST_CASE_FIXTURE(Fixture, "queue-level authentication and CMEK cannot be combined") {
+  const std::string config = kLoc + "/cmekConfig";
+  const std::string key =
+      "projects/kms-project/locations/europe-west1/keyRings/ring/cryptoKeys/key";
+  REQUIRE(Call("PATCH", kQ + "?updateMask=httpTarget", kTarget).status == 200);
+  auto refused = Call("PATCH", config + "?updateMask=kmsKey", R"({"kmsKey":")" + key + R"("})");
+  CHECK(refused.status == 400);
+  CHECK(refused.json["error"]["status"] == "FAILED_PRECONDITION");
+  CHECK_FALSE(Call("GET", config).json.contains("kmsKey"));
+  REQUIRE(Call("PATCH", kQ + "?updateMask=httpTarget.oidcToken", "{}").status == 200);
+  REQUIRE(Call("PATCH", config + "?updateMask=kmsKey", R"({"kmsKey":")" + key + R"("})").status ==
+          200);
+  auto token = Call("PATCH", kQ + "?updateMask=httpTarget.oauthToken",
+                    R"({"httpTarget":{"oauthToken":{"serviceAccountEmail":"a@b","scope":"s"}}})");
+  CHECK(token.status == 400);
+  CHECK(token.json["error"]["status"] == "FAILED_PRECONDITION");
+  CHECK_FALSE(Call("GET", kQ).json["httpTarget"].contains("oauthToken"));
+  // Overrides without authentication are allowed with CMEK.
+  CHECK(Call("PATCH", kQ + "?updateMask=httpTarget.httpMethod",
+             R"({"httpTarget":{"httpMethod":"GET"}})")
+            .status == 200);
+}

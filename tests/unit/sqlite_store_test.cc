@@ -95,7 +95,7 @@ TEST_CASE("the database file is private and carries the schema version") {
   CHECK((st.st_mode & 0777) == 0600);
   auto again =
       OpenSqlite(path, store::SqliteStore::kMemoryReserve);  // Reopening runs no migration twice.
-  CHECK(store::SqliteStore::SchemaVersion() == 5);           // The sections of store/schema.sql.
+  CHECK(store::SqliteStore::SchemaVersion() == 6);           // The sections of store/schema.sql.
 }
 
 TEST_CASE("a version 4 database gains the duplicate mark; its attempts were first deliveries") {
@@ -124,6 +124,37 @@ TEST_CASE("a version 4 database gains the duplicate mark; its attempts were firs
   CHECK_FALSE((*listed)[0].duplicate);
   CHECK((*listed)[1].task == std::string(kQ) + "/tasks/new");
   CHECK((*listed)[1].duplicate);
+  store->Rollback();
+}
+
+TEST_CASE("a version 5 database gains httpTarget and CMEK configs; its queues keep their rows") {
+  testing::TempDir dir;
+  std::string path = dir.File("v5.db");
+  core::Queue queue;
+  queue.name = kQ;
+  queue.state = core::QueueState::kPaused;
+  {
+    auto store = OpenSqlite(path, store::SqliteStore::kMemoryReserve);
+    REQUIRE(store->Begin().ok());
+    REQUIRE(store->queues().Put(queue).ok());
+    REQUIRE(store->Commit().ok());
+  }
+  // Back to what version 5 left: no http_target column, no cmek_configs table.
+  Exec(path,
+       "ALTER TABLE queues DROP COLUMN http_target; DROP TABLE cmek_configs; "
+       "PRAGMA user_version = 5;");
+  auto store = OpenSqlite(path, store::SqliteStore::kMemoryReserve);
+  REQUIRE(store->Begin().ok());
+  auto found = store->queues().Find(kQ);
+  REQUIRE(found.ok());
+  CHECK(*found == std::optional<core::Queue>(queue));
+  queue.http_target.emplace().http_method = core::HttpMethod::kGet;
+  REQUIRE(store->queues().Put(queue).ok());
+  REQUIRE(store->queues().PutKmsKey("projects/p/locations/l", "key").ok());
+  REQUIRE(store->Commit().ok());
+  REQUIRE(store->Begin().ok());
+  CHECK(store->queues().Find(kQ)->value().http_target == queue.http_target);
+  CHECK(store->queues().GetKmsKey("projects/p/locations/l").value() == "key");
   store->Rollback();
 }
 

@@ -183,6 +183,70 @@ TEST_CASE_TEMPLATE("a queue with every field set reads back at microseconds, hos
   CHECK(*found == expected);
 }
 
+// Every part of Queue.httpTarget set, in a header order a map would change, and with empty path
+// and query overrides (which remove the task's path and query, so must stay apart from unset).
+core::HttpTarget FullHttpTarget() {
+  core::HttpTarget t;
+  t.uri_override = core::UriOverride{core::UriScheme::kHttp,
+                                     "worker.example",
+                                     8443,
+                                     "",
+                                     "a=1&b=2",
+                                     core::UriOverrideEnforceMode::kIfNotExists};
+  t.http_method = core::HttpMethod::kPut;
+  t.header_overrides = {{"X-Z", "last"}, {"X-A", ""}, {"Content-Type", "application/json"}};
+  t.oidc_token = core::OidcToken{"sa@p.iam.gserviceaccount.com", "https://aud.example"};
+  return t;
+}
+
+TEST_CASE_TEMPLATE("a queue's httpTarget reads back as set, and Put replaces or removes it", Db,
+                   CTE_STORES) {
+  Fixture<Db> f;
+  core::Queue q = BareQueue(kQ);
+  q.http_target = FullHttpTarget();
+  Must(f.queues().Put(q));
+  core::Queue r = BareQueue(kR);
+  r.http_target.emplace().oauth_token = core::OAuthToken{"sa@x", "scope"};
+  r.http_target->uri_override.emplace();  // A uriOverride with nothing set is still one.
+  Must(f.queues().Put(r));
+  f.NextTransaction();
+  CHECK(Must(f.queues().Find(kQ)) == std::optional<core::Queue>(q));
+  CHECK(Must(f.queues().Find(kR)) == std::optional<core::Queue>(r));
+  CHECK(Must(f.queues().List("", "", 10)).at(0).http_target == q.http_target);
+  q.http_target.reset();
+  Must(f.queues().Put(q));
+  f.NextTransaction();
+  CHECK_FALSE(Must(f.queues().Find(kQ))->http_target.has_value());
+}
+
+TEST_CASE_TEMPLATE("CMEK keys are kept per location, removed by an empty key, undone by rollback",
+                   Db, CTE_STORES) {
+  Fixture<Db> f;
+  const std::string loc = "projects/p/locations/l";
+  const std::string key = "projects/k/locations/l/keyRings/r/cryptoKeys/c";
+  CHECK(Must(f.queues().GetKmsKey(loc)).empty());
+  Must(f.queues().PutKmsKey(loc, key));
+  Must(f.queues().PutKmsKey("projects/p/locations/m", "other"));
+  Must(f.queues().Put(RunningQueue(kQ)));
+  f.NextTransaction();
+  CHECK(Must(f.queues().GetKmsKey(loc)) == key);
+  Must(f.queues().Delete(kQ));  // The location's key stays when its queues go.
+  Must(f.queues().PutKmsKey(loc, ""));
+  f.NextTransaction();
+  CHECK(Must(f.queues().GetKmsKey(loc)).empty());
+  CHECK(Must(f.queues().GetKmsKey("projects/p/locations/m")) == "other");
+  Must(f.queues().PutKmsKey(loc, key));
+  Must(f.queues().DeleteAllKmsKeys());
+  CHECK(Must(f.queues().GetKmsKey("projects/p/locations/m")).empty());
+  f.store->Rollback();
+  REQUIRE(f.store->Begin().ok());
+  CHECK(Must(f.queues().GetKmsKey(loc)).empty());
+  CHECK(Must(f.queues().GetKmsKey("projects/p/locations/m")) == "other");
+  Must(f.queues().DeleteAllKmsKeys());
+  f.NextTransaction();
+  CHECK(Must(f.queues().GetKmsKey("projects/p/locations/m")).empty());
+}
+
 TEST_CASE_TEMPLATE("a queue with no field set reads back empty, a missing one as absent", Db,
                    CTE_STORES) {
   Fixture<Db> f;
