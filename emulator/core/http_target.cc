@@ -149,8 +149,12 @@ Result<std::string> BufferedTaskUrl(const HttpTarget& target) {
         "BufferTask needs the queue's httpTarget.uriOverride to name a host: the buffered task "
         "has no URL of its own.");
   }
-  UrlParts url{"https", "", std::nullopt, "/", std::nullopt};
-  ApplyUriOverride(*target.uri_override, url);
+  // The task has no URL of its own: every part the override sets applies, whatever its mode.
+  UriOverride always = *target.uri_override;
+  always.enforce_mode = UriOverrideEnforceMode::kAlways;
+  UrlParts url;
+  ApplyUriOverride(always, url);
+  if (url.scheme.empty()) url.scheme = "https";
   if (url.path.empty()) url.path = "/";
   return url.Join();
 }

@@ -110,12 +110,12 @@ TEST_CASE("ValidateHttpTarget rejects an empty host, a port out of range, reserv
   auto s = core::ValidateHttpTarget(Uri(empty_host));
   CHECK(s.code() == core::Code::kInvalidArgument);
   CHECK(s.message() == "HttpTarget.uriOverride.host must not be empty.");
-  for (int64_t port : {-1, 65536, int64_t{1} << 40}) {
+  for (int64_t port : {int64_t{-1}, int64_t{65536}, int64_t{1} << 40}) {
     UriOverride o;
     o.port = port;
     CHECK(core::ValidateHttpTarget(Uri(o)).code() == core::Code::kInvalidArgument);
   }
-  for (int64_t port : {0, 1, 65535}) {
+  for (int64_t port : {int64_t{0}, int64_t{1}, int64_t{65535}}) {
     UriOverride o;
     o.port = port;
     CHECK(core::ValidateHttpTarget(Uri(o)).ok());

@@ -26,7 +26,7 @@ struct Fixture {
     Json json;
   };
   Reply Call(const std::string& method, const std::string& target, const std::string& body = "") {
-    api::RestResponse r = api::HandleRestNow({method, target, body, ""}, {service}, *store);
+    api::RestResponse r = api::HandleRestNow({method, target, body, "", {}}, {service}, *store);
     return {r.status, Json::parse(r.body)};
   }
   std::string Message(const Reply& r) { return r.json["error"]["message"]; }
