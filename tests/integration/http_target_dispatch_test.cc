@@ -101,7 +101,7 @@ TEST_CASE("uriOverride IF_NOT_EXISTS keeps the parts the task's URL has") {
   CHECK(r["path"] == "/queue-path?from=queue");  // The task had neither path nor query.
 }
 
-TEST_CASE("httpMethod replaces the task's method; with GET the body is dropped") {
+TEST_CASE("httpMethod replaces the task's method, and with GET the body is dropped") {
   Worker worker;
   Emulator emulator;
   json r = DispatchOne(emulator.client, worker, R"({"httpMethod":"GET"})", worker.Origin() + "/m");
