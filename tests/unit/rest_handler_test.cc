@@ -328,7 +328,8 @@ TEST_CASE_FIXTURE(Fixture, "Queue.httpTarget is stored and returned, with the po
   CHECK(ints["httpMethod"] == 4);
 }
 
-TEST_CASE_FIXTURE(Fixture, "httpTarget updates by whole or nested mask, and an empty body removes it") {
+TEST_CASE_FIXTURE(Fixture,
+                  "httpTarget updates by whole or nested mask, and an empty body removes it") {
   REQUIRE(Call("PATCH", kQ + "?updateMask=httpTarget", kTarget).status == 200);
   // The example of "Configure Cloud Tasks queues": a nested path replaces the uriOverride only.
   auto nested = Call("PATCH", kQ + "?updateMask=httpTarget.uriOverride",

@@ -129,7 +129,8 @@ TEST_CASE("a version 4 database gains the duplicate mark; its attempts were firs
   store->Rollback();
 }
 
-TEST_CASE("a version 5 database gains httpTarget and CMEK configs, and its queues keep their rows") {
+TEST_CASE(
+    "a version 5 database gains httpTarget and CMEK configs, and its queues keep their rows") {
   testing::TempDir dir;
   std::string path = dir.File("v5.db");
   core::Queue queue;
