@@ -4,6 +4,7 @@
 
 #include "api/enum_names.h"
 #include "api/json_codec.h"
+#include "core/app_engine_target.h"
 #include "core/base64.h"
 #include "core/time_util.h"
 
@@ -42,12 +43,13 @@ void PutTime(Json& j, const char* key, const std::optional<core::TimePoint>& t) 
   if (t) j[key] = core::FormatTimestamp(*t);
 }
 
-Json RoutingJson(const core::AppEngineRouting& r) {
+// `owner` is the queue's or task's name, whose project the derived host names.
+Json RoutingJson(const core::AppEngineRouting& r, const std::string& owner) {
   Json j = Json::object();
   PutString(j, "service", r.service);
   PutString(j, "version", r.version);
   PutString(j, "instance", r.instance);
-  PutString(j, "host", r.host);
+  PutString(j, "host", core::DerivedHost(r, owner));
   return j;
 }
 
@@ -118,12 +120,13 @@ Json HttpTargetJson(const core::HttpTarget& t, const JsonOptions& o) {
   return j;
 }
 
-Json AppEngineRequestJson(const core::AppEngineHttpRequest& r, const JsonOptions& o) {
+Json AppEngineRequestJson(const core::AppEngineHttpRequest& r, const std::string& owner,
+                          const JsonOptions& o) {
   Json j = Json::object();
   if (r.http_method != core::HttpMethod::kUnspecified) {
     j["httpMethod"] = EnumJson(r.http_method, kHttpMethodNames, o);
   }
-  if (r.app_engine_routing) j["appEngineRouting"] = RoutingJson(*r.app_engine_routing);
+  if (r.app_engine_routing) j["appEngineRouting"] = RoutingJson(*r.app_engine_routing, owner);
   PutString(j, "relativeUri", r.relative_uri);
   if (!r.headers.empty()) j["headers"] = HeadersJson(r.headers);
   if (!r.body.empty()) j["body"] = core::Base64Encode(r.body);
@@ -266,7 +269,7 @@ Json QueueToJson(const core::Queue& q, const JsonOptions& o) {
   Json j = Json::object();
   PutString(j, "name", q.name);
   if (q.app_engine_routing_override) {
-    j["appEngineRoutingOverride"] = RoutingJson(*q.app_engine_routing_override);
+    j["appEngineRoutingOverride"] = RoutingJson(*q.app_engine_routing_override, q.name);
   }
   Json rate = Json::object();
   if (q.rate_limits.max_dispatches_per_second != 0) {
@@ -301,7 +304,7 @@ Json TaskToJson(const core::Task& t, const JsonOptions& o) {
   PutString(j, "name", t.name);
   if (t.http_request) j["httpRequest"] = HttpRequestJson(*t.http_request, o);
   if (t.app_engine_http_request) {
-    j["appEngineHttpRequest"] = AppEngineRequestJson(*t.app_engine_http_request, o);
+    j["appEngineHttpRequest"] = AppEngineRequestJson(*t.app_engine_http_request, t.name, o);
   }
   PutTime(j, "scheduleTime", t.schedule_time);
   PutTime(j, "createTime", t.create_time);

@@ -9,10 +9,6 @@ namespace {
 using core::Queue;
 using core::Status;
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 // The uriOverride paths of UpdateQueue's update_mask ("scheme", "path_override.path", ...).
 Status CopyUriOverrideField(const core::UriOverride& from, core::UriOverride& to,
                             std::string_view field) {
@@ -49,15 +45,15 @@ Status CopyHttpTargetField(const Queue& from, Queue& to, std::string_view path) 
     t.http_method = f.http_method;
   } else if (sub == "header_overrides") {
     t.header_overrides = f.header_overrides;
-  } else if (StartsWith(sub, "oauth_token")) {
+  } else if (sub.starts_with("oauth_token")) {
     t.oauth_token = f.oauth_token;
     if (f.oauth_token) t.oidc_token.reset();
-  } else if (StartsWith(sub, "oidc_token")) {
+  } else if (sub.starts_with("oidc_token")) {
     t.oidc_token = f.oidc_token;
     if (f.oidc_token) t.oauth_token.reset();
   } else if (sub == "uri_override") {
     t.uri_override = f.uri_override;
-  } else if (StartsWith(sub, "uri_override.")) {
+  } else if (sub.starts_with("uri_override.")) {
     core::UriOverride& o = t.uri_override ? *t.uri_override : t.uri_override.emplace();
     return CopyUriOverrideField(f.uri_override.value_or(core::UriOverride{}), o,
                                 sub.substr(std::string_view("uri_override.").size()));
@@ -70,7 +66,7 @@ Status CopyHttpTargetField(const Queue& from, Queue& to, std::string_view path) 
 }  // namespace
 
 bool IsHttpTargetPath(std::string_view path) {
-  return path == "http_target" || StartsWith(path, "http_target.");
+  return path == "http_target" || path.starts_with("http_target.");
 }
 
 Status CopyMaskedField(const Queue& from, Queue& to, std::string_view path) {

@@ -73,6 +73,7 @@ struct App::Impl {
     d.on_attempt = [this](const core::AttemptLogEntry& a) { logger.Attempt(a); };
     d.imperfections = options.imperfections;
     d.imperfection_seed = options.imperfection_seed;
+    d.app_engine = options.app_engine;
     return d;
   }
 

@@ -8,6 +8,7 @@
 
 #include "api/service.h"
 #include "app/logger.h"
+#include "core/app_engine_target.h"
 #include "core/clock.h"
 #include "core/imperfections.h"
 #include "core/push_request.h"
@@ -37,6 +38,7 @@ struct AppOptions {
   // per attempt with `imperfection_seed` (see dispatch::DispatcherOptions).
   core::Imperfections imperfections;
   uint64_t imperfection_seed = 1;
+  core::AppEngineRoutes app_engine;  // --app-engine-url, --app-engine-route.
 };
 
 class App {

@@ -130,6 +130,8 @@ struct FlagValues {
   std::vector<std::string> rewrites;
   bool skip_verify = false;
   std::string dispatch_jitter = "0";
+  std::string app_engine_url = AppOptions().app_engine.default_url;
+  std::vector<std::string> app_engine_routes;
 };
 
 void AddServerFlags(CLI::App& cli, AppOptions& o, FlagValues& v) {
@@ -197,6 +199,25 @@ void AddDispatchFlags(CLI::App& cli, AppOptions& o, FlagValues& v) {
       ->capture_default_str();
 }
 
+// Where App Engine tasks go (core/app_engine_target.h).
+void AddAppEngineFlags(CLI::App& cli, FlagValues& v) {
+  cli.add_option("--app-engine-url", v.app_engine_url,
+                 "Base URL standing in for the App Engine app's default service, and for any "
+                 "service without a route; none: no such URL (those tasks' attempts fail)")
+      ->envname("CLOUD_TASKS_EMULATOR_APP_ENGINE_URL")
+      ->check(CLI::Validator(
+          [](std::string& s) { return s == "none" ? "" : core::CheckBaseUrl(s).message(); }, "URL"))
+      ->capture_default_str();
+  cli.add_option("--app-engine-route", v.app_engine_routes,
+                 "SERVICE[.VERSION]=URL: send App Engine tasks routed to that service (and "
+                 "version) to URL (repeatable)")
+      ->envname("CLOUD_TASKS_EMULATOR_APP_ENGINE_ROUTE")
+      ->delimiter(',')
+      ->check(CLI::Validator(
+          [](std::string& s) { return core::ParseAppEngineRoute(s).status().message(); },
+          "SERVICE[.VERSION]=URL"));
+}
+
 // Cloud Tasks' own imperfections, off by default.
 void AddImperfectionFlags(CLI::App& cli, AppOptions& o, FlagValues& v) {
   cli.add_option("--duplicate-rate", o.imperfections.duplicate_rate,
@@ -247,6 +268,11 @@ void Apply(const FlagValues& v, AppOptions& o) {
     size_t eq = r.find('=');
     o.rewrites.push_back({r.substr(0, eq), r.substr(eq + 1)});
   }
+  o.app_engine.default_url = v.app_engine_url == "none" ? "" : v.app_engine_url;
+  for (const std::string& r : v.app_engine_routes) {
+    o.app_engine.routes.insert_or_assign(core::ParseAppEngineRoute(r)->first,
+                                         core::ParseAppEngineRoute(r)->second);
+  }
   o.verify_tls = !v.skip_verify;
   o.imperfections.extra_delay = *ParseDispatchJitter(v.dispatch_jitter);
 }
@@ -264,6 +290,7 @@ FlagsResult ParseFlags(int argc, char** argv) {
   AddDispatchFlags(cli, o, v);
   AddClockFlags(cli, o);
   AddImperfectionFlags(cli, o, v);
+  AddAppEngineFlags(cli, v);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

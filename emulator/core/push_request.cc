@@ -22,8 +22,6 @@ bool IsReservedHeader(std::string_view name, bool has_token) {
          StartsWithIgnoreCase(name, "X-CloudTasks-");
 }
 
-namespace {
-
 const char* MethodName(HttpMethod m) {
   switch (m) {
     case HttpMethod::kGet:
@@ -44,8 +42,6 @@ const char* MethodName(HttpMethod m) {
   }
   return "POST";
 }
-
-}  // namespace
 
 std::string RewriteUrl(const std::string& url, const std::vector<UrlRewrite>& rewrites) {
   for (const UrlRewrite& r : rewrites) {
@@ -81,19 +77,24 @@ PushRequest BuildPushRequest(const Task& task, std::string_view queue_id,
     if (!IsReservedHeader(name, has_token)) out.headers.emplace_back(name, value);
   }
   out.headers.emplace_back("User-Agent", "Google-Cloud-Tasks");
-  std::string_view task_id = std::string_view(task.name).substr(task.name.rfind('/') + 1);
-  out.headers.emplace_back("X-CloudTasks-QueueName", std::string(queue_id));
-  out.headers.emplace_back("X-CloudTasks-TaskName", std::string(task_id));
-  out.headers.emplace_back("X-CloudTasks-TaskRetryCount", std::to_string(task.dispatch_count));
-  out.headers.emplace_back("X-CloudTasks-TaskExecutionCount", std::to_string(task.execution_count));
-  out.headers.emplace_back("X-CloudTasks-TaskETA",
-                           FormatEta(task.schedule_time.value_or(TimePoint())));
-  if (task.dispatch_count > 0) {
-    out.headers.emplace_back("X-CloudTasks-TaskPreviousResponse",
-                             std::to_string(task.previous_response));
-    out.headers.emplace_back("X-CloudTasks-TaskRetryReason", "");
-  }
+  AppendTaskHeaders("X-CloudTasks-", queue_id, task, task.execution_count, "", out);
   return out;
+}
+
+void AppendTaskHeaders(std::string_view prefix, std::string_view queue_id, const Task& task,
+                       int32_t execution_count, std::string_view retry_reason, PushRequest& out) {
+  auto add = [&](std::string_view name, std::string value) {
+    out.headers.emplace_back(std::string(prefix) + std::string(name), std::move(value));
+  };
+  add("QueueName", std::string(queue_id));
+  add("TaskName", task.name.substr(task.name.rfind('/') + 1));
+  add("TaskRetryCount", std::to_string(task.dispatch_count));
+  add("TaskExecutionCount", std::to_string(execution_count));
+  add("TaskETA", FormatEta(task.schedule_time.value_or(TimePoint())));
+  if (task.dispatch_count > 0) {
+    add("TaskPreviousResponse", std::to_string(task.previous_response));
+    add("TaskRetryReason", std::string(retry_reason));
+  }
 }
 
 RpcStatus AttemptStatus(const PushResult& result) {

@@ -26,10 +26,20 @@ PushRequest BuildPushRequest(const Task& task, std::string_view queue_id,
                              const HttpTarget* queue_target,
                              const std::vector<UrlRewrite>& rewrites);
 
+// Appends the headers Cloud Tasks adds to every attempt, each name `prefix` ("X-CloudTasks-", or
+// "X-AppEngine-" for App Engine) + QueueName, TaskName, TaskRetryCount, TaskExecutionCount
+// (`execution_count`), TaskETA, and on retries TaskPreviousResponse and TaskRetryReason
+// (`retry_reason`). The task's counters describe the attempts before this one.
+void AppendTaskHeaders(std::string_view prefix, std::string_view queue_id, const Task& task,
+                       int32_t execution_count, std::string_view retry_reason, PushRequest& out);
+
 // Headers a task may not set: computed (Host, Content-Length, User-Agent, Connection,
 // Transfer-Encoding) or reserved (X-CloudTasks-*, X-Google-*, X-AppEngine-*) by Cloud Tasks, and
 // Authorization when a token is sent.
 bool IsReservedHeader(std::string_view name, bool has_token);
+
+// "POST", "GET"...; POST when unspecified.
+const char* MethodName(HttpMethod m);
 
 // Applies the first matching rewrite to a URL.
 std::string RewriteUrl(const std::string& url, const std::vector<UrlRewrite>& rewrites);

@@ -17,8 +17,6 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-constexpr char kAppEngineUserAgent[] = "AppEngine-Google; (+http://code.google.com/appengine)";
-
 // Removes every header named `name` (any case) and returns the last value removed.
 std::string TakeHeader(HeaderMap& headers, std::string_view name) {
   std::string value;

@@ -13,6 +13,9 @@ inline constexpr size_t kMaxTaskBytes = 1'048'569;
 inline constexpr size_t kMaxUrlLength = 2083;
 inline constexpr size_t kMaxHeaderBytes = 80 * 1024;
 inline constexpr std::chrono::hours kMaxScheduleAhead{720};
+// What Cloud Tasks appends to an App Engine task's User-Agent (spec 6.5).
+inline constexpr char kAppEngineUserAgent[] =
+    "AppEngine-Google; (+http://code.google.com/appengine)";
 
 // Implements Task.dispatch_deadline's range: [15s, 30m] for HTTP tasks, [15s, 24h15s] for App
 // Engine ones, compared at millisecond precision, which is what the service keeps.

@@ -43,10 +43,10 @@ class TaskTable {
   // in-flight tasks are never due. ClearInFlight runs when the emulator starts, so that a
   // request cut off by a crash is sent again (at least once).
   //
-  // Up to `limit` HTTP tasks of the queue that are due at `now` and not in flight, earliest
-  // first, then in creation order. (App Engine tasks are stored but not dispatched.)
+  // Up to `limit` tasks of the queue (HTTP and App Engine alike) that are due at `now` and not in
+  // flight, earliest first, then in creation order.
   virtual Result<std::vector<Task>> Due(std::string_view queue, TimePoint now, int limit) = 0;
-  // The earliest schedule time of the queue's HTTP tasks that are not in flight.
+  // The earliest schedule time of the queue's tasks that are not in flight.
   virtual Result<std::optional<TimePoint>> NextScheduleTime(std::string_view queue) = 0;
   // Writes the task's schedule time, counters, attempts, bookkeeping and in-flight flag.
   // Returns false when the task no longer exists.

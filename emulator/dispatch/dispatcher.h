@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/app_engine_target.h"
 #include "core/clock.h"
 #include "core/dispatch_control.h"
 #include "core/imperfections.h"
@@ -60,6 +61,8 @@ struct DispatcherOptions {
   // duplicates_in_flight.
   core::Imperfections imperfections;
   uint64_t imperfection_seed = 1;
+  // Where App Engine tasks go (core/app_engine_target.h).
+  core::AppEngineRoutes app_engine;
 };
 
 // Runs `work` later on the store's thread inside a transaction (its writes undone when it fails),
@@ -146,7 +149,11 @@ class Dispatcher final : public core::DispatchControl {
                                  core::Duration delay, bool duplicate);
   void ForgetOnRollback(const std::string& name, uint64_t flight_id,
                         std::optional<uint64_t> duplicate_id, core::TimePoint now);
-  void StartPush(const std::string& task_name, uint64_t flight_id, core::PushRequest request);
+  // Sends the request; or when `refused` says why it cannot be sent, fails the attempt at once.
+  void StartPush(const std::string& task_name, uint64_t flight_id, core::PushRequest request,
+                 const std::string& refused);
+  // The request of `task`'s next attempt, or why it cannot be sent.
+  core::Result<core::PushRequest> RequestFor(const QueueState& q, const core::Task& task) const;
   void Track(const std::string& task_name, Flight flight);
   Flight Untrack(Flights::iterator it);
   void Forget(Flights::iterator it);

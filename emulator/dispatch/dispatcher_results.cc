@@ -88,7 +88,9 @@ Status Dispatcher::Retry(QueueState& q, core::Task task, const PushResult& resul
   task.last_attempt->response_status = core::AttemptStatus(result);
   if (responded) ++task.response_count;
   if (responded && result.http_status < 500) ++task.execution_count;
-  task.previous_response = responded ? result.http_status : 504;
+  // No answer: 504 for an HTTP target, 0 for App Engine (spec 6.1, 6.5).
+  bool app_engine = task.app_engine_http_request.has_value();
+  task.previous_response = responded ? result.http_status : app_engine ? 0 : 504;
   core::RetrySchedule schedule(q.config.retry_config);
   TimePoint first = task.first_attempt ? task.first_attempt->dispatch_time.value_or(now) : now;
   if (schedule.GiveUp(task.dispatch_count, first, now)) {
@@ -100,7 +102,9 @@ Status Dispatcher::Retry(QueueState& q, core::Task task, const PushResult& resul
   auto updated = store_.tasks().UpdateState(task, false);
   if (!updated.ok()) return updated.status();
   if (q.next_due_known) q.next_due = Earliest(q.next_due, task.schedule_time);
-  if (responded && (result.http_status == 429 || result.http_status == 503) && result.retry_after) {
+  // App Engine targets are throttled by 503 only (spec 6.3).
+  bool throttles = result.http_status == 503 || (result.http_status == 429 && !app_engine);
+  if (responded && throttles && result.retry_after) {
     q.bucket.BlockUntil(now + *result.retry_after);  // Slows the whole queue down.
   }
   return Status::Ok();

@@ -1,6 +1,7 @@
 // How the dispatcher sends a task, and keeps track of the requests in flight; see dispatcher.h.
 #include <algorithm>
 
+#include "core/app_engine_target.h"
 #include "core/messages.h"
 #include "dispatch/dispatcher.h"
 #include "dispatch/dispatcher_state.h"
@@ -66,7 +67,8 @@ Result<Dispatcher::Flight> Dispatcher::NewFlight(const QueueState& q, const core
   Flight flight{q.config.name,
                 ++last_flight_id_,
                 task.dispatch_count,
-                now + delay + task.dispatch_deadline,  // It counts from when the request goes out.
+                // It counts from when the request goes out.
+                now + delay + core::EffectiveDispatchDeadline(task),
                 std::chrono::steady_clock::now() +
                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(push_delay),
                 std::nullopt,
@@ -95,10 +97,25 @@ Result<Dispatcher::Flight> Dispatcher::NewFlight(const QueueState& q, const core
   return flight;
 }
 
+core::Result<core::PushRequest> Dispatcher::RequestFor(const QueueState& q,
+                                                       const core::Task& task) const {
+  std::string queue_id = q.config.name.substr(q.config.name.rfind('/') + 1);
+  if (task.http_request) {
+    return core::BuildPushRequest(
+        task, queue_id, q.config.http_target ? &*q.config.http_target : nullptr, options_.rewrites);
+  }
+  // The queue's routing override wins over the task's own (spec 6.5).
+  const auto& routing = q.config.app_engine_routing_override
+                            ? q.config.app_engine_routing_override
+                            : task.app_engine_http_request->app_engine_routing;
+  auto base_url = core::AppEngineBaseUrl(options_.app_engine, routing);
+  if (!base_url.ok()) return base_url.status();
+  return core::BuildAppEngineRequest(task, queue_id, *base_url);
+}
+
 // The task is marked in flight and its attempt logged in the open transaction; the request goes
 // out only once that commits (StartPush), and a rollback forgets it here too.
 Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
-  if (!task.http_request) return Status::Ok();
   core::Task for_request = task;  // Its counters describe the attempts before this one.
   task.dispatch_count += 1;
   if (!task.first_attempt) task.first_attempt = core::Attempt{{}, now, {}, {}};
@@ -107,14 +124,15 @@ Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
   auto updated = store_.tasks().UpdateState(task, true);
   if (!updated.ok()) return updated.status();
   if (!*updated) return Status::Ok();  // Gone meanwhile.
-  std::string queue_id = q.config.name.substr(q.config.name.rfind('/') + 1);
-  core::PushRequest request = core::BuildPushRequest(
-      for_request, queue_id, q.config.http_target ? &*q.config.http_target : nullptr,
-      options_.rewrites);
+  // A request that cannot be built (an App Engine service with no URL) fails at once.
+  auto built = RequestFor(q, for_request);
+  std::string refused = built.ok() ? "" : built.status().message();
+  core::PushRequest request = built.ok() ? std::move(*built) : core::PushRequest{};
   // The request's own deadline runs in real time; the emulator-time deadline is checked by Step.
-  request.deadline = clock_.RealDelay(task.dispatch_deadline).value_or(std::chrono::hours(24));
+  core::Duration deadline = core::EffectiveDispatchDeadline(task);
+  request.deadline = clock_.RealDelay(deadline).value_or(std::chrono::hours(24));
   core::AttemptImperfection imperfect;
-  if (options_.imperfections.Any()) {
+  if (options_.imperfections.Any() && refused.empty()) {
     imperfect = core::DrawImperfection(options_.imperfections, options_.imperfection_seed,
                                        task.name, task.dispatch_count);
   }
@@ -133,9 +151,9 @@ Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
   q.recent.push_back(now);
   ForgetOnRollback(task.name, flight_id, duplicate_id, now);
   store_.OnCommit([this, alive = alive_, name = task.name, flight_id, duplicate_id,
-                   request = std::move(request)]() mutable {
+                   request = std::move(request), refused = std::move(refused)]() mutable {
     if (!*alive) return;
-    StartPush(name, flight_id, request);
+    StartPush(name, flight_id, request, refused);
     if (duplicate_id) StartDuplicate(*duplicate_id, std::move(request));  // Right after.
   });
   return Status::Ok();
@@ -159,26 +177,29 @@ void Dispatcher::ForgetOnRollback(const std::string& name, uint64_t flight_id,
 }
 
 void Dispatcher::StartPush(const std::string& task_name, uint64_t flight_id,
-                           core::PushRequest request) {
+                           core::PushRequest request, const std::string& refused) {
   auto it = flights_.find(task_name);
   if (it == flights_.end() || it->second.id != flight_id) return;  // Reset meanwhile.
+  auto done = [this, alive = alive_, post = post_result_, task_name, flight_id,
+               attempt = it->second.attempt](core::PushResult result) {
+    // Any thread: nothing of the dispatcher's is touched before the store's thread runs it.
+    PostOutcome(this, alive, post,
+                {task_name, flight_id, attempt, std::move(result), std::nullopt, false, false});
+  };
+  if (!refused.empty()) {
+    core::PushResult failed;  // A connection error: no answer.
+    failed.error = refused;
+    done(std::move(failed));
+    return;
+  }
   request.delay = it->second.push_delay;
-  it->second.push_id = pusher_.Push(
-      std::move(request), [this, alive = alive_, post = post_result_, task_name, flight_id,
-                           attempt = it->second.attempt](core::PushResult result) {
-        // Any thread: nothing of the dispatcher's is touched before the store's thread runs it.
-        PostOutcome(this, alive, post,
-                    {task_name, flight_id, attempt, std::move(result), std::nullopt, false, false});
-      });
+  it->second.push_id = pusher_.Push(std::move(request), std::move(done));
 }
 
 core::Result<core::Task> Dispatcher::RunNow(core::Task task) {
   auto q = Load(QueueOf(task.name));
   if (!q.ok()) return q.status();
   if (*q == nullptr) return core::NotFound(core::kEntityNotFound);
-  if (!task.http_request) {
-    return core::Unimplemented("The emulator does not dispatch App Engine tasks.");
-  }
   TimePoint now = clock_.Now();
   if (auto it = flights_.find(task.name); it != flights_.end()) {
     // The request in flight is superseded: its result will be discarded.

@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "core/app_engine_target.h"
+
 namespace cte::grpc {
 
 namespace {
@@ -129,11 +131,13 @@ void PutTimestamp(core::TimePoint t, pbuf::Timestamp* out) {
   out->set_nanos(static_cast<int32_t>((since - s).count()));
 }
 
-void PutRouting(const core::AppEngineRouting& in, tasks_pb::AppEngineRouting* out) {
+// `owner` is the queue's or task's name, whose project the derived host names.
+void PutRouting(const core::AppEngineRouting& in, const std::string& owner,
+                tasks_pb::AppEngineRouting* out) {
   out->set_service(in.service);
   out->set_version(in.version);
   out->set_instance(in.instance);
-  out->set_host(in.host);
+  out->set_host(core::DerivedHost(in, owner));
 }
 
 void PutHeaders(const core::HeaderMap& in, pbuf::Map<std::string, std::string>* out) {
@@ -155,10 +159,12 @@ void PutHttpRequest(const core::HttpRequest& in, tasks_pb::HttpRequest* out) {
   }
 }
 
-void PutAppEngineRequest(const core::AppEngineHttpRequest& in,
+void PutAppEngineRequest(const core::AppEngineHttpRequest& in, const std::string& owner,
                          tasks_pb::AppEngineHttpRequest* out) {
   out->set_http_method(static_cast<tasks_pb::HttpMethod>(in.http_method));
-  if (in.app_engine_routing) PutRouting(*in.app_engine_routing, out->mutable_app_engine_routing());
+  if (in.app_engine_routing) {
+    PutRouting(*in.app_engine_routing, owner, out->mutable_app_engine_routing());
+  }
   out->set_relative_uri(in.relative_uri);
   PutHeaders(in.headers, out->mutable_headers());
   out->set_body(in.body);
@@ -270,7 +276,7 @@ Status FromProto(const iam_pb::Policy& in, core::Policy& out) {
 void ToProto(const core::Queue& in, tasks_pb::Queue& out) {
   out.set_name(in.name);
   if (in.app_engine_routing_override) {
-    PutRouting(*in.app_engine_routing_override, out.mutable_app_engine_routing_override());
+    PutRouting(*in.app_engine_routing_override, in.name, out.mutable_app_engine_routing_override());
   }
   auto* rate = out.mutable_rate_limits();
   rate->set_max_dispatches_per_second(in.rate_limits.max_dispatches_per_second);
@@ -297,7 +303,8 @@ void ToProto(const core::Task& in, tasks_pb::Task& out) {
   out.set_name(in.name);
   if (in.http_request) PutHttpRequest(*in.http_request, out.mutable_http_request());
   if (in.app_engine_http_request) {
-    PutAppEngineRequest(*in.app_engine_http_request, out.mutable_app_engine_http_request());
+    PutAppEngineRequest(*in.app_engine_http_request, in.name,
+                        out.mutable_app_engine_http_request());
   }
   if (in.schedule_time) PutTimestamp(*in.schedule_time, out.mutable_schedule_time());
   if (in.create_time) PutTimestamp(*in.create_time, out.mutable_create_time());

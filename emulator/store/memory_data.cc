@@ -44,9 +44,7 @@ void QueueTasks::AfterChange(TaskRow& row) {
   if (IsWaiting(row)) waiting_.emplace(WaitingKey(row), &row);
 }
 
-bool QueueTasks::IsWaiting(const TaskRow& row) {
-  return row.task.http_request.has_value() && !row.in_flight;
-}
+bool QueueTasks::IsWaiting(const TaskRow& row) { return !row.in_flight; }
 
 std::pair<int64_t, int64_t> QueueTasks::WaitingKey(const TaskRow& row) {
   return {core::ToMicros(*row.task.schedule_time), row.position};

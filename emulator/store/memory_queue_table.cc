@@ -14,10 +14,6 @@ namespace {
 using core::Result;
 using core::Status;
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 }  // namespace
 
 Result<std::optional<core::Queue>> MemoryQueueTable::Find(std::string_view name) {
@@ -33,7 +29,7 @@ Result<std::vector<core::Queue>> MemoryQueueTable::List(std::string_view prefix,
   // Names with a prefix are contiguous in name order: start at the first one past `after`.
   auto it = after < prefix ? data_.queues.lower_bound(prefix) : data_.queues.upper_bound(after);
   std::vector<core::Queue> out;
-  for (; it != data_.queues.end() && StartsWith(it->first, prefix); ++it) {
+  for (; it != data_.queues.end() && it->first.starts_with(prefix); ++it) {
     if (PageFull(out.size(), limit)) break;
     out.push_back(it->second.queue);
   }
@@ -73,7 +69,7 @@ Result<std::vector<std::string>> MemoryQueueTable::ListLocations(std::string_vie
   std::string prefix = "projects/" + std::string(project) + "/locations/";
   std::set<std::string> locations;
   for (auto it = data_.queues.lower_bound(prefix);
-       it != data_.queues.end() && StartsWith(it->first, prefix); ++it) {
+       it != data_.queues.end() && it->first.starts_with(prefix); ++it) {
     size_t end = it->first.find("/queues/");
     // A name without "/queues/" gives "", as SQLite's substr(name, 1, instr(...) - 1) does.
     locations.insert(end == std::string::npos ? std::string() : it->first.substr(0, end));

@@ -24,8 +24,6 @@ std::pair<std::string, std::string> SplitTaskName(std::string_view name) {
   return {std::string(name.substr(0, at)), std::string(name.substr(at + 7))};
 }
 
-const std::string kHttpTarget = std::to_string(static_cast<int>(TargetKind::kHttp));
-
 }  // namespace
 
 struct SqliteTaskTable::Statements {
@@ -43,12 +41,10 @@ struct SqliteTaskTable::Statements {
         count(db, "SELECT COUNT(*) FROM tasks WHERE queue_id = ?"),
         due(db, SelectTasks("body",
                             "queue_id = ? AND in_flight = 0 AND schedule_time_us <= ? "
-                            "AND target_kind = " +
-                                kHttpTarget + " ORDER BY schedule_time_us, id LIMIT ?")),
+                            "ORDER BY schedule_time_us, id LIMIT ?")),
         next_schedule(db,
                       "SELECT MIN(schedule_time_us) FROM tasks WHERE queue_id = ? AND "
-                      "in_flight = 0 AND target_kind = " +
-                          kHttpTarget),
+                      "in_flight = 0"),
         update_state(db,
                      "UPDATE tasks SET schedule_time_us = ?, dispatch_count = ?, "
                      "response_count = ?, first_attempt_dispatch_us = ?, "

@@ -9,10 +9,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/time_util.h"
+#include "support/binaries.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
 #include "support/process.h"
-#include "support/running.h"
 #include "support/temp_dir.h"
 
 using cte::testing::EmulatorProcess;
@@ -23,43 +23,12 @@ using nlohmann::json;
 namespace {
 
 const std::string kEmulator = CTE_EMULATOR_BINARY;
-const std::string kWorker = CTE_WORKER_BINARY;
 const std::string kLoc = "/v2/projects/p/locations/l";
 const std::string kQ = kLoc + "/queues/q";
 
-struct Worker : cte::testing::Running {
-  explicit Worker(std::vector<std::string> args)
-      : Running(kWorker, WithFreePort(std::move(args))) {}
-  static std::vector<std::string> WithFreePort(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--port", "0"});
-    return args;
-  }
-  json Requests() {
-    HttpClient c(port);
-    return json::parse(c.Request("GET", "/_worker/requests").body)["requests"];
-  }
-  std::string Url() const {
-    return "http://127.0.0.1:" + std::to_string(port) + "/api/v1/images/worker";
-  }
-};
-
-std::string HeaderOf(const json& request, const std::string& name) {
-  for (const auto& h : request["headers"]) {
-    if (h[0] == name) return h[1];
-  }
-  return "<absent>";
-}
-
-// The emulator on a free port, in memory, and a client of it.
-struct Emulator : cte::testing::Running {
-  explicit Emulator(std::vector<std::string> extra = {})
-      : Running(kEmulator, InMemory(std::move(extra))), client(port) {}
-  static std::vector<std::string> InMemory(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--port", "0", "--db", ":memory:"});
-    return args;
-  }
-  HttpClient client;
-};
+using Worker = cte::testing::RunningWorker;
+using Emulator = cte::testing::RunningEmulator;
+using cte::testing::HeaderOf;
 
 void CreateQueue(HttpClient& c, const std::string& extra = "") {
   auto r = c.Request(
@@ -220,7 +189,7 @@ TEST_CASE(
 }
 
 TEST_CASE("--duplicate-rate 1: the worker gets each attempt twice, the same request") {
-  Worker worker({});
+  Worker worker;
   Emulator emulator({"--duplicate-rate", "1"});
   HttpClient& c = emulator.client;
   CreateQueue(c);
@@ -257,7 +226,7 @@ TEST_CASE("--duplicate-rate 1: the worker gets each attempt twice, the same requ
 }
 
 TEST_CASE("--dispatch-jitter fixed:500ms: each request reaches the worker 0.5 s after dispatch") {
-  Worker worker({});
+  Worker worker;
   Emulator emulator({"--dispatch-jitter", "fixed:500ms"});
   HttpClient& c = emulator.client;
   CreateQueue(c);

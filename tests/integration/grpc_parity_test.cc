@@ -348,6 +348,17 @@ TEST_CASE("every method answers the same over gRPC and REST") {
                 " app_engine_http_request { relative_uri: '/ae' http_method: GET"
                 " app_engine_routing { service: 's' version: 'v' } } }",
             "OK");
+    // Every App Engine field: headers (User-Agent appended, Content-Type and Content-Length
+    // added), body, routing with its derived host, and an App Engine-only deadline of 24 h.
+    t.Check("CreateTask",
+            "parent: " + Q(Queue("tasks")) +
+                " response_view: FULL task { name: " + Q(Queue("tasks") + "/tasks/ae2") +
+                " app_engine_http_request { relative_uri: '/ae2?x=1' http_method: PUT"
+                " headers { key: 'User-Agent' value: 'mine' } headers { key: 'X-A' value: '1' }"
+                " body: 'payload' app_engine_routing { service: 's' version: 'v' instance: 'i' }"
+                " } dispatch_deadline { seconds: 86400 } }",
+            "OK");
+    t.Check("GetTask", "name: " + Q(Queue("tasks") + "/tasks/ae2") + " response_view: FULL", "OK");
     t.Check("GetTask", "name: " + Q(t1), "OK");
     t.Check("GetTask", "name: " + Q(t1) + " response_view: FULL", "OK");
     t.Check("ListTasks", "parent: " + Q(Queue("tasks")) + " response_view: FULL", "OK", {},

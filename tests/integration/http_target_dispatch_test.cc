@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/base64.h"
+#include "support/binaries.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
-#include "support/running.h"
 
 using cte::testing::Eventually;
 using cte::testing::HttpClient;
@@ -20,31 +20,9 @@ namespace {
 const std::string kLoc = "/v2/projects/p/locations/l";
 const std::string kQ = kLoc + "/queues/q";
 
-struct Worker : cte::testing::Running {
-  Worker() : Running(CTE_WORKER_BINARY, {"--port", "0"}) {}
-  json Requests() {
-    HttpClient c(port);
-    return json::parse(c.Request("GET", "/_worker/requests").body)["requests"];
-  }
-  std::string Origin() const { return "http://127.0.0.1:" + std::to_string(port); }
-};
-
-struct Emulator : cte::testing::Running {
-  explicit Emulator(std::vector<std::string> extra = {})
-      : Running(CTE_EMULATOR_BINARY, With(std::move(extra))), client(port) {}
-  static std::vector<std::string> With(std::vector<std::string> args) {
-    args.insert(args.begin(), {"--port", "0", "--db", ":memory:"});
-    return args;
-  }
-  HttpClient client;
-};
-
-std::string HeaderOf(const json& request, const std::string& name) {
-  for (const auto& h : request["headers"]) {
-    if (h[0] == name) return h[1];
-  }
-  return "<absent>";
-}
+using Worker = cte::testing::RunningWorker;
+using Emulator = cte::testing::RunningEmulator;
+using cte::testing::HeaderOf;
 
 // Creates queue q with `http_target` (JSON), then a task for `url` with a JSON body and headers,
 // and waits for the worker's single request.

@@ -8,7 +8,18 @@ if ! command -v gcloud >/dev/null 2>&1; then
   exit 77
 fi
 source "$(dirname "$0")/lib.sh"
-start_emulator
+
+# A local worker: HTTP tasks name it by URL; App Engine tasks reach it as the app's default
+# service (--app-engine-url).
+WORKER_OUT=$(mktemp)
+"$(dirname "$EMULATOR")/cloud-tasks-worker" --port 0 >"$WORKER_OUT" &
+WORKER_PID=$!
+trap 'kill $WORKER_PID 2>/dev/null' EXIT
+for _ in $(seq 1 100); do grep -q listening "$WORKER_OUT" && break; sleep 0.05; done
+WORKER_ORIGIN=$(sed -n 's/^cloud-tasks-worker listening on //p' "$WORKER_OUT")
+WORKER_URL="$WORKER_ORIGIN/api/v1/images/worker"
+start_emulator --app-engine-url "$WORKER_ORIGIN"
+trap 'kill $EMU_PID $WORKER_PID 2>/dev/null' EXIT
 
 export CLOUDSDK_CONFIG=$(mktemp -d)
 export CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDTASKS="$EMU_URL/"
@@ -118,12 +129,6 @@ my-task-1 +http +[0-9-]+T[0-9:]+Z +[0-9-]+T[0-9:.]+Z +0 +0 +Unknown
 [0-9]+ +http +[0-9-]+T[0-9:]+Z +$SCHEDULE_UTC +0 +0 +Unknown$"
 
 # tasks run: dispatches now, past the pause, to a local worker.
-WORKER_OUT=$(mktemp)
-"$(dirname "$EMULATOR")/cloud-tasks-worker" --port 0 >"$WORKER_OUT" &
-WORKER_PID=$!
-trap 'kill $EMU_PID $WORKER_PID 2>/dev/null' EXIT
-for _ in $(seq 1 100); do grep -q listening "$WORKER_OUT" && break; sleep 0.05; done
-WORKER_URL="$(sed -n 's/^cloud-tasks-worker listening on //p' "$WORKER_OUT")/api/v1/images/worker"
 run tasks create-http-task run-me --queue=$Q "${L[@]}" --url="$WORKER_URL"
 run tasks run run-me --queue=$Q "${L[@]}"
 check "tasks run rc" "$RC" 0
@@ -163,7 +168,6 @@ check_match "create-http-task on a deleted queue" "$ERR" "NOT_FOUND: Queue does 
 
 # Queue-level HTTP target (spec 4.8): the override flags, shown by describe.
 HQ=http-target-queue
-WORKER_ORIGIN=${WORKER_URL%/api/v1/images/worker}
 WORKER_PORT=${WORKER_ORIGIN##*:}
 run tasks queues create $HQ "${L[@]}" --http-uri-override=scheme:http,host:127.0.0.1,port:$WORKER_PORT,path:/buffered,query:via=queue,mode:always \
   --http-method-override=PUT --http-header-override=X-Team:blue \
@@ -226,12 +230,29 @@ run tasks cmek-config update --location=europe-west4 --clear-kms-key
 run tasks cmek-config describe --location=europe-west4
 check "cmek-config cleared" "$OUT" "name: projects/api-ai-blog-writer/locations/europe-west4/cmekConfig"
 
-# What the emulator does not do fails at once: UNIMPLEMENTED over HTTP 400, which gcloud does not
-# retry (it retries 5xx and 429). App Engine tasks are created but not dispatched.
-run tasks create-app-engine-task ae-1 --queue=$HQ "${L[@]}" --relative-uri=/x
-SECONDS=0
-run tasks run ae-1 --queue=$HQ "${L[@]}"
-check "unbuilt call: UNIMPLEMENTED" "$ERR" "ERROR: (gcloud.tasks.run) UNIMPLEMENTED: The emulator does not dispatch App Engine tasks."
-check "unbuilt call: not retried (under 10 s)" "$([ $SECONDS -lt 10 ] && echo fast || echo slow)" "fast"
+# App Engine tasks (spec 6.5) go to --app-engine-url, with App Engine's headers; the queue's
+# routing override shows its derived host.
+AQ=app-engine-queue
+run tasks queues create $AQ "${L[@]}" --routing-override=service:worker
+run tasks queues describe $AQ "${L[@]}"
+check_match "routing override with its derived host" "$OUT" "appEngineRoutingOverride:
+  host: worker.api-ai-blog-writer.appspot.com
+  service: worker"
+run tasks create-app-engine-task ae-1 --queue=$AQ "${L[@]}" --relative-uri=/ae/run?x=1 \
+  --body-content='{"a":1}' --header=X-Mine:1
+check "create-app-engine-task rc" "$RC" 0
+for _ in $(seq 1 100); do
+  [ "$(curl -s "$WORKER_ORIGIN/_worker/requests" | grep -c ae-1)" -gt 0 ] && break
+  sleep 0.05
+done
+AE=$(curl -s "$WORKER_ORIGIN/_worker/requests" | python3 -c '
+import json, sys
+for r in json.load(sys.stdin)["requests"]:
+    h = dict(r["headers"])
+    if h.get("X-AppEngine-TaskName") == "ae-1":
+        print(r["method"], r["path"], h["X-AppEngine-QueueName"], h["X-AppEngine-TaskRetryCount"],
+              h["User-Agent"], h["X-Mine"])')
+check "the App Engine task reached the local worker" "$AE" \
+  "POST /ae/run?x=1 $AQ 0 AppEngine-Google; (+http://code.google.com/appengine) 1"
 
 finish

@@ -115,7 +115,9 @@ std::string Summary(const AppOptions& o) {
   s << " verify_tls=" << o.verify_tls << " oidc_key=" << o.oidc_key_path
     << " issuer=" << o.oidc_issuer << " clock=" << o.clock_mode << " scale=" << o.time_scale
     << " duplicate_rate=" << o.imperfections.duplicate_rate
-    << " jitter=" << Describe(o.imperfections.extra_delay) << " seed=" << o.imperfection_seed;
+    << " jitter=" << Describe(o.imperfections.extra_delay) << " seed=" << o.imperfection_seed
+    << " app_engine_url=" << o.app_engine.default_url << " app_engine_routes=";
+  for (const auto& [key, url] : o.app_engine.routes) s << "[" << key << "->" << url << "]";
   return s.str();
 }
 
@@ -273,6 +275,15 @@ TEST_CASE("each flag sets its option") {
       {{"--dispatch-jitter=0"}, [](AppOptions&) {}},
       {{"--dispatch-jitter=0s"}, [](AppOptions&) {}},
       {{"--imperfection-seed=42"}, [](AppOptions& o) { o.imperfection_seed = 42; }},
+      {{"--app-engine-url=http://127.0.0.1:9000"},
+       [](AppOptions& o) { o.app_engine.default_url = "http://127.0.0.1:9000"; }},
+      {{"--app-engine-url=none"}, [](AppOptions& o) { o.app_engine.default_url.clear(); }},
+      {{"--app-engine-route=api=http://127.0.0.1:9001", "--app-engine-route",
+        "api.v2=https://h:9002/base"},
+       [](AppOptions& o) {
+         o.app_engine.routes = {{"api", "http://127.0.0.1:9001"},
+                                {"api.v2", "https://h:9002/base"}};
+       }},
       {{"--port=9000", "--db=x.db", "--clock=manual", "--log-format=json"},
        [](AppOptions& o) {
          o.server.port = 9000;
@@ -319,6 +330,12 @@ TEST_CASE("each CLOUD_TASKS_EMULATOR_* variable sets its option") {
       {"DISPATCH_JITTER", "uniform:0s,1s",
        [](AppOptions& o) { o.imperfections.extra_delay = Uniform(Duration(0), seconds(1)); }},
       {"IMPERFECTION_SEED", "7", [](AppOptions& o) { o.imperfection_seed = 7; }},
+      {"APP_ENGINE_URL", "http://ae:8080",
+       [](AppOptions& o) { o.app_engine.default_url = "http://ae:8080"; }},
+      {"APP_ENGINE_ROUTE", "a=http://x,b.v=http://y",
+       [](AppOptions& o) {
+         o.app_engine.routes = {{"a", "http://x"}, {"b.v", "http://y"}};
+       }},
   };
   for (const EnvCase& c : cases) {
     std::string variable = std::string(c.name) + "=" + c.value;
@@ -377,6 +394,13 @@ TEST_CASE("a bad flag or value gives exit code 2 and no options") {
       {"--dispatch-jitter=400d"},
       {"--imperfection-seed=-1"},
       {"--imperfection-seed=x"},
+      {"--app-engine-url=localhost:8080"},
+      {"--app-engine-url=http://"},
+      {"--app-engine-url="},
+      {"--app-engine-route=api"},
+      {"--app-engine-route=api=localhost:9"},
+      {"--app-engine-route==http://x"},
+      {"--app-engine-route=a.b.c=http://x"},
   };
   for (const auto& args : bad) {
     CAPTURE(args.front());
@@ -393,7 +417,8 @@ TEST_CASE("a bad environment value gives exit code 2") {
                                                      {"TASK_TOMBSTONE", "forever"},
                                                      {"CLOCK", "sundial"},
                                                      {"DUPLICATE_RATE", "2"},
-                                                     {"DISPATCH_JITTER", "sometimes"}};
+                                                     {"DISPATCH_JITTER", "sometimes"},
+                                                     {"APP_ENGINE_ROUTE", "api"}};
   for (const auto& [name, value] : bad) {
     std::string variable = name;
     CAPTURE(variable);

@@ -28,7 +28,8 @@ const core::TimePoint kPurgeTime =
 core::Queue FullQueue() {
   core::Queue q;
   q.name = "projects/p/locations/l/queues/q";
-  q.app_engine_routing_override = core::AppEngineRouting{"svc", "v1", "i0", "svc.p.appspot.com"};
+  q.app_engine_routing_override =
+      core::AppEngineRouting{"svc", "v1", "i0", "i0.v1.svc.p.appspot.com"};
   q.rate_limits = {0.5, 1, 10};
   q.retry_config = {7, seconds(1800), milliseconds(100), seconds(3600), 16};
   q.state = core::QueueState::kPaused;
@@ -41,7 +42,8 @@ std::vector<core::Queue> Queues() {
   core::Queue named;
   named.name = "projects/p/locations/l/queues/only-name";
   core::Queue odd = FullQueue();  // Nanoseconds, negatives and empty sub-messages.
-  odd.app_engine_routing_override = core::AppEngineRouting{};
+  // The host is derived on output (spec 4.8): these values carry the derived one.
+  odd.app_engine_routing_override = core::AppEngineRouting{"", "", "", "p.appspot.com"};
   odd.retry_config = {-1, nanoseconds(1), milliseconds(-1500), seconds(1) + nanoseconds(1), 0};
   odd.state = core::QueueState::kDisabled;
   odd.purge_time = core::TimePoint(milliseconds(-500));  // Before the epoch.
@@ -83,7 +85,7 @@ std::vector<core::Task> Tasks() {
   app_engine.name = "projects/p/locations/l/queues/q/tasks/ae";
   core::AppEngineHttpRequest& a = app_engine.app_engine_http_request.emplace();
   a.http_method = core::HttpMethod::kOptions;
-  a.app_engine_routing = core::AppEngineRouting{"s", "v", "i", "h"};
+  a.app_engine_routing = core::AppEngineRouting{"s", "v", "i", "i.v.s.p.appspot.com"};
   a.relative_uri = "/path?q=1";
   a.headers = {{"X-A", "1"}};
   a.body = "body";
@@ -214,7 +216,8 @@ TEST_CASE("policies round trip core -> proto -> core") {
 TEST_CASE("a queue message with every field set reads as written and writes back the same") {
   tasks_pb::Queue pb;
   pb.set_name("projects/p/locations/l/queues/q");
-  pb.mutable_app_engine_routing_override()->set_host("h.appspot.com");  // Output only.
+  // Output only, and derived from the routing and the project on output.
+  pb.mutable_app_engine_routing_override()->set_host("p.appspot.com");
   pb.mutable_rate_limits()->set_max_dispatches_per_second(200.5);
   pb.mutable_rate_limits()->set_max_burst_size(-5);  // Output only; a negative one is read too.
   pb.mutable_rate_limits()->set_max_concurrent_dispatches(1000);
@@ -231,7 +234,7 @@ TEST_CASE("a queue message with every field set reads as written and writes back
 
   core::Queue q;
   REQUIRE(cte::grpc::FromProto(pb, "queue", q).ok());
-  CHECK(q.app_engine_routing_override == core::AppEngineRouting{"", "", "", "h.appspot.com"});
+  CHECK(q.app_engine_routing_override == core::AppEngineRouting{"", "", "", "p.appspot.com"});
   CHECK(q.rate_limits == core::RateLimits{200.5, -5, 1000});
   CHECK(q.retry_config == core::RetryConfig{-1, seconds(1800), milliseconds(100), hours(1), 16});
   CHECK(q.state == core::QueueState::kRunning);

@@ -634,8 +634,8 @@ TEST_CASE_TEMPLATE("Count counts a queue's tasks, waiting, in flight or App Engi
 // ---------------------------------------------------------------------------------------------
 // Tasks: dispatch.
 
-TEST_CASE_TEMPLATE("Due gives HTTP tasks not in flight, by schedule time then creation", Db,
-                   CTE_STORES) {
+TEST_CASE_TEMPLATE("Due gives tasks of both kinds not in flight, by schedule time then creation",
+                   Db, CTE_STORES) {
   Fixture<Db> f;
   Must(f.queues().Put(RunningQueue(kQ)));
   Must(f.queues().Put(RunningQueue(kR)));
@@ -650,31 +650,35 @@ TEST_CASE_TEMPLATE("Due gives HTTP tasks not in flight, by schedule time then cr
   insert(HttpTask(TaskName(kQ, "flying"), kNow - seconds(3)));
   insert(HttpTask(TaskName(kR, "r"), kNow - seconds(10)));
   REQUIRE(Must(f.tasks().UpdateState(HttpTask(TaskName(kQ, "flying"), kNow - seconds(3)), true)));
-  // Not in flight, still App Engine: never due.
-  REQUIRE(Must(f.tasks().UpdateState(AppEngineTask(TaskName(kQ, "ae"), kNow - seconds(5)), false)));
+  // An App Engine task in flight is not due either.
+  REQUIRE(Must(f.tasks().Insert(AppEngineTask(TaskName(kQ, "ae-flying"), kNow - seconds(9)))));
+  REQUIRE(Must(
+      f.tasks().UpdateState(AppEngineTask(TaskName(kQ, "ae-flying"), kNow - seconds(9)), true)));
   f.NextTransaction();
   auto names = [&](TimePoint now, int limit) { return Names(Must(f.tasks().Due(kQ, now, limit))); };
-  std::vector<std::string> all = {TaskName(kQ, "a"), TaskName(kQ, "b"), TaskName(kQ, "c"),
-                                  TaskName(kQ, "d"), TaskName(kQ, "edge")};
+  std::vector<std::string> all = {TaskName(kQ, "ae"), TaskName(kQ, "a"), TaskName(kQ, "b"),
+                                  TaskName(kQ, "c"),  TaskName(kQ, "d"), TaskName(kQ, "edge")};
   CHECK(names(kNow, 10) == all);
-  CHECK(names(kNow, 5) == all);
-  CHECK(names(kNow, 2) == std::vector<std::string>{TaskName(kQ, "a"), TaskName(kQ, "b")});
+  CHECK(names(kNow, 6) == all);
+  CHECK(names(kNow, 2) == std::vector<std::string>{TaskName(kQ, "ae"), TaskName(kQ, "a")});
   CHECK(names(kNow, 0).empty());
   CHECK(names(kNow - seconds(1), 10) ==
-        std::vector<std::string>{TaskName(kQ, "a"), TaskName(kQ, "b"), TaskName(kQ, "c")});
+        std::vector<std::string>{TaskName(kQ, "ae"), TaskName(kQ, "a"), TaskName(kQ, "b"),
+                                 TaskName(kQ, "c")});
   CHECK(names(kNow - seconds(1) - microseconds(1), 10) ==
-        std::vector<std::string>{TaskName(kQ, "a")});
-  CHECK(names(kNow - seconds(2) - microseconds(1), 10).empty());
+        std::vector<std::string>{TaskName(kQ, "ae"), TaskName(kQ, "a")});
+  CHECK(names(kNow - seconds(5) - microseconds(1), 10).empty());
   // kNow - 1 ns is kNow - 1 µs at microseconds: "d" and "edge" are not due yet.
-  CHECK(names(kNow - nanoseconds(1), 10).size() == 3);
+  CHECK(names(kNow - nanoseconds(1), 10).size() == 4);
   CHECK(Names(Must(f.tasks().Due(kR, kNow, 10))) == std::vector<std::string>{TaskName(kR, "r")});
   CHECK(Must(f.tasks().Due("projects/p/locations/l/queues/missing", kNow, 10)).empty());
   // Due tasks come whole, bodies included.
-  auto due = Must(f.tasks().Due(kQ, kNow, 1));
-  CHECK(due == std::vector<Task>{HttpTask(TaskName(kQ, "a"), kNow - seconds(2))});
+  auto due = Must(f.tasks().Due(kQ, kNow, 2));
+  CHECK(due == std::vector<Task>{AppEngineTask(TaskName(kQ, "ae"), kNow - seconds(5)),
+                                 HttpTask(TaskName(kQ, "a"), kNow - seconds(2))});
 }
 
-TEST_CASE_TEMPLATE("NextScheduleTime is the earliest schedule time of HTTP tasks not in flight", Db,
+TEST_CASE_TEMPLATE("NextScheduleTime is the earliest schedule time of tasks not in flight", Db,
                    CTE_STORES) {
   Fixture<Db> f;
   const std::string missing = "projects/p/locations/l/queues/missing";
@@ -682,6 +686,8 @@ TEST_CASE_TEMPLATE("NextScheduleTime is the earliest schedule time of HTTP tasks
   Must(f.queues().Put(RunningQueue(kQ)));
   CHECK_FALSE(Must(f.tasks().NextScheduleTime(kQ)).has_value());
   REQUIRE(Must(f.tasks().Insert(AppEngineTask(TaskName(kQ, "ae"), kNow - hours(1)))));
+  CHECK(Must(f.tasks().NextScheduleTime(kQ)) == kNow - hours(1));
+  REQUIRE(Must(f.tasks().UpdateState(AppEngineTask(TaskName(kQ, "ae"), kNow - hours(1)), true)));
   CHECK_FALSE(Must(f.tasks().NextScheduleTime(kQ)).has_value());
   REQUIRE(Must(f.tasks().Insert(HttpTask(TaskName(kQ, "b"), kNow + nanoseconds(1500)))));
   REQUIRE(Must(f.tasks().Insert(HttpTask(TaskName(kQ, "a"), kNow + seconds(10)))));
