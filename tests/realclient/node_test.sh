@@ -15,4 +15,4 @@ fi
 # The suite checks that a deleted queue's name stays blocked, as on Google.
 start_emulator --queue-tombstone=1h
 cd "$here/../node" && CTE_EMULATOR_HOST="127.0.0.1:$EMU_PORT" CTE_EMULATOR_BIN="$EMULATOR" \
-  node --test --test-reporter=spec rest_client.test.mjs grpc_client.test.mjs oidc_dispatch.test.mjs https_dispatch.test.mjs
+  node --test --test-reporter=spec rest_client.test.mjs grpc_client.test.mjs oidc_dispatch.test.mjs https_dispatch.test.mjs http_target_rest.test.mjs
