@@ -3,6 +3,7 @@
 
 #include "client/cli/cli.h"
 #include "client/cli/output.h"
+#include "common/duration.h"
 
 namespace cte::cli {
 namespace {
@@ -15,23 +16,12 @@ struct EmulatorFlags {
   bool include_scheduled = false;
 };
 
-// "500ms", "30s", "1.5s", "2m", "1h" -> milliseconds. Throws UsageError otherwise.
+// "500ms", "30s", "1.5s", "2m", "1h", "1h30m" (common/duration.h) -> milliseconds. Throws
+// UsageError otherwise.
 std::chrono::milliseconds ParseTimeout(const std::string& text) {
-  size_t used = 0;
-  double n = 0;
-  try {
-    n = std::stod(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  std::string unit = text.substr(used);
-  const double scale = unit == "ms"  ? 1
-                       : unit == "s" ? 1e3
-                       : unit == "m" ? 6e4
-                       : unit == "h" ? 3.6e6
-                                     : -1;
-  if (used == 0 || scale < 0 || n < 0) throw UsageError("argument --timeout: bad duration " + text);
-  return std::chrono::milliseconds(static_cast<int64_t>(n * scale));
+  auto d = ParseGoDuration(text);
+  if (!d) throw UsageError("argument --timeout: bad duration " + text + " (e.g. 30s, 1m, 1h)");
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*d);
 }
 
 int PrintJsonOrYaml(const Globals& g, const Json& j) {
@@ -126,7 +116,7 @@ void AddEmulatorCommands(CLI::App& app, Globals& g, Action& action) {
     set([&g, f] { return RunClock(g, "clock", *f); });
   });
   CLI::App* advance = emulator->add_subcommand("advance", "Move the manual clock forward");
-  advance->add_option("DURATION", f->duration, "e.g. 1800s")->required();
+  advance->add_option("DURATION", f->duration, "e.g. 1800s, 30m, 1h30m")->required();
   advance->callback([&g, f, set] { set([&g, f] { return RunClock(g, "advance", *f); }); });
   CLI::App* wait = emulator->add_subcommand("wait", "Wait until no task is due or in flight");
   wait->add_option("--queue", f->queues, "Queue ID or full name, repeatable");

@@ -2,6 +2,7 @@
 // and their answers rendered as JSON; harness::Harness runs them (api/emulator.h).
 #include "api/page_token.h"
 #include "api/rest_decoding.h"
+#include "common/duration.h"
 #include "core/time_util.h"
 
 namespace cte::api {
@@ -132,10 +133,10 @@ Result<Job> MoveClock(const Decoding& d, EmulatorControl& e) {
   auto text = OptionalString(*body, field);
   if (!text.ok()) return text.status();
   if (d.rpc == Rpc::kAdvanceClock) {
-    auto step = core::ParseDuration(*text);
-    if (!step || step->count() < 0) {
+    auto step = ParseGoDuration(*text);
+    if (!step) {
       return core::InvalidArgument(
-          "\"duration\" must be a non-negative duration such as \"1800s\".");
+          "\"duration\" must be a non-negative duration such as \"1800s\", \"30m\" or \"1h\".");
     }
     return d.Job<ClockState>([&e, step = *step] { return e.AdvanceClock(step); }, ClockJson);
   }
@@ -159,9 +160,10 @@ Result<WaitIdleRequest> ReadWaitIdle(const Json& body) {
     if (k == "queues") {
       CTE_RETURN_IF_ERROR(ReadStringList(v, "queues", w.queues));
     } else if (k == "timeout") {
-      auto t = v.is_string() ? core::ParseDuration(v.get<std::string>()) : std::nullopt;
-      if (!t || t->count() < 0) {
-        return core::InvalidArgument("\"timeout\" must be a duration such as \"30s\".");
+      auto t = v.is_string() ? ParseGoDuration(v.get<std::string>()) : std::nullopt;
+      if (!t) {
+        return core::InvalidArgument(
+            "\"timeout\" must be a non-negative duration such as \"30s\" or \"1m\".");
       }
       w.timeout = *t;
     } else if (k == "includeScheduled" || k == "include_scheduled") {

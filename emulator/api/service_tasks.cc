@@ -165,6 +165,7 @@ Status Service::DeleteTask(const std::string& name) {
   auto deleted = store_.tasks().Delete(name);
   if (!deleted.ok()) return deleted.status();
   if (!*deleted) return core::NotFound(core::kEntityNotFound);
+  if (dispatch_ != nullptr) dispatch_->TaskRemoved(name.substr(0, name.rfind("/tasks/")));
   if (options_.task_tombstone.count() > 0) {
     return store_.tasks().PutTombstone(name, clock_.Now() + options_.task_tombstone);
   }

@@ -9,57 +9,9 @@
 #include <CLI/CLI.hpp>
 
 #include "app/flag_checks.h"
+#include "common/duration.h"
 
 namespace cte::app {
-
-std::optional<core::Duration> ParseFlagDuration(std::string_view text) {
-  using namespace std::chrono;
-  if (text == "0") return core::Duration(0);
-  if (text.empty()) return std::nullopt;
-  core::Duration total(0);
-  while (!text.empty()) {
-    size_t i = 0;
-    double value = 0;
-    bool digits = false;
-    double scale = 0;
-    for (; i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.'); ++i) {
-      if (text[i] == '.') {
-        if (scale != 0) return std::nullopt;
-        scale = 1;
-        continue;
-      }
-      digits = true;
-      if (scale != 0)
-        value += (text[i] - '0') * (scale /= 10);
-      else
-        value = value * 10 + (text[i] - '0');
-    }
-    if (!digits) return std::nullopt;
-    text.remove_prefix(i);
-    static constexpr std::pair<const char*, double> kUnits[] = {
-        {"ns", 1},   {"us", 1e3},   {"ms", 1e6},   {"s", 1e9},
-        {"m", 60e9}, {"h", 3600e9}, {"d", 86400e9}};
-    bool matched = false;
-    for (const auto& [unit, ns] : kUnits) {
-      std::string_view u(unit);
-      bool longer = u.size() == 1 && text.size() > 1 && text[1] == 's';  // "ms" vs "m".
-      if (text.substr(0, u.size()) == u && !longer) {
-        // Past about 292 years the nanoseconds overflow int64; Go's ParseDuration refuses too.
-        double part = value * ns;
-        if (part >= 0x1p63 ||
-            static_cast<int64_t>(part) > std::numeric_limits<int64_t>::max() - total.count()) {
-          return std::nullopt;
-        }
-        total += core::Duration(static_cast<int64_t>(part));
-        text.remove_prefix(u.size());
-        matched = true;
-        break;
-      }
-    }
-    if (!matched) return std::nullopt;
-  }
-  return total;
-}
 
 namespace {
 
@@ -67,9 +19,9 @@ using core::Latency;
 using core::Result;
 using JitterResult = Result<std::optional<Latency>>;
 
-// A duration of a jitter spec: as ParseFlagDuration reads it, at most a year.
+// A duration of a jitter spec: as ParseGoDuration reads it, at most a year.
 Result<core::Duration> JitterDuration(std::string_view text) {
-  auto d = ParseFlagDuration(text);
+  auto d = ParseGoDuration(text);
   if (!d) return core::InvalidArgument("not a duration (e.g. 500ms, 2s): " + std::string(text));
   if (*d > core::kMaxLatency) return core::InvalidArgument("over a year: " + std::string(text));
   return *d;
@@ -117,7 +69,7 @@ namespace {
 CLI::Validator DurationValidator() {
   return CLI::Validator(
       [](std::string& s) {
-        return ParseFlagDuration(s) ? std::string() : "not a duration (e.g. 1h, 30m, 0s): " + s;
+        return ParseGoDuration(s) ? std::string() : "not a duration (e.g. 1h, 30m, 0s): " + s;
       },
       "DURATION");
 }
@@ -260,8 +212,8 @@ void AddClockFlags(CLI::App& cli, AppOptions& o) {
 // The checked flag values into the options.
 void Apply(const FlagValues& v, AppOptions& o) {
   o.server.port = static_cast<uint16_t>(v.port);
-  o.service.task_tombstone = *ParseFlagDuration(v.task_tombstone);
-  o.service.queue_tombstone = *ParseFlagDuration(v.queue_tombstone);
+  o.service.task_tombstone = *ParseGoDuration(v.task_tombstone);
+  o.service.queue_tombstone = *ParseGoDuration(v.queue_tombstone);
   o.log.level = *ParseLogLevel(v.log_level);
   o.log.json = v.log_format == "json";
   for (const std::string& r : v.rewrites) {

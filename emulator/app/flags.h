@@ -12,12 +12,9 @@
 
 namespace cte::app {
 
-// Parses "1h", "30m", "90s", "1h30m", "0s", "500ms" (Go-style). nullopt when malformed.
-std::optional<core::Duration> ParseFlagDuration(std::string_view text);
-
 // Parses --dispatch-jitter: "D" (uniform over [0, D]), "fixed:D", "uniform:MIN,MAX" or
-// "lognormal:P50,P99", each duration as ParseFlagDuration reads it and at most a year
-// (core::kMaxLatency), MIN <= MAX, 0 < P50 <= P99. "0" (or any zero D): no jitter, nullopt.
+// "lognormal:P50,P99", each duration as ParseGoDuration (common/duration.h) reads it and at most a
+// year (core::kMaxLatency), MIN <= MAX, 0 < P50 <= P99. "0" (or any zero D): no jitter, nullopt.
 // INVALID_ARGUMENT naming what is wrong.
 core::Result<std::optional<core::Latency>> ParseDispatchJitter(std::string_view text);
 

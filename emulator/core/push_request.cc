@@ -72,7 +72,8 @@ PushRequest BuildPushRequest(const Task& task, std::string_view queue_id,
   if (has_body) out.body = r.body;
   out.deadline = task.dispatch_deadline;
   bool has_token = r.oauth_token || r.oidc_token;
-  if (has_token) out.token = TokenRequest{r.oauth_token, r.oidc_token, out.url};
+  // The audience Cloud Tasks would use: the URL before --rewrite, which is ours alone.
+  if (has_token) out.token = TokenRequest{r.oauth_token, r.oidc_token, r.url};
   for (const auto& [name, value] : r.headers) {
     if (!IsReservedHeader(name, has_token)) out.headers.emplace_back(name, value);
   }

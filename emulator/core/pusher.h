@@ -14,7 +14,8 @@
 namespace cte::core {
 
 // What the bearer token of an attempt is made from: the task's oauthToken or oidcToken, and the
-// URL the request goes to (an OIDC token's audience when the task names none).
+// URL Cloud Tasks would send it to (after the queue's httpTarget, before --rewrite): an OIDC
+// token's audience when the task names none.
 struct TokenRequest {
   std::optional<OAuthToken> oauth_token;
   std::optional<OidcToken> oidc_token;

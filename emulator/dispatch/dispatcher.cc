@@ -87,6 +87,11 @@ void Dispatcher::TaskScheduled(std::string_view queue_name, TimePoint schedule_t
   if (q != nullptr && q->next_due_known) q->next_due = Earliest(q->next_due, schedule_time);
 }
 
+void Dispatcher::TaskRemoved(std::string_view queue_name) {
+  // Read again when next needed; harmless when the change is rolled back.
+  if (QueueState* q = Find(queue_name)) q->next_due_known = false;
+}
+
 Status Dispatcher::LoadAll() {
   if (!all_loaded_) {
     auto all = store_.queues().List("", "", INT_MAX);

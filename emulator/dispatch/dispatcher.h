@@ -96,6 +96,7 @@ class Dispatcher final : public core::DispatchControl {
   // DispatchControl.
   void QueueChanged(std::string_view queue_name) override;
   void TaskScheduled(std::string_view queue_name, core::TimePoint schedule_time) override;
+  void TaskRemoved(std::string_view queue_name) override;
   core::Result<core::Task> RunNow(core::Task task) override;
 
   // Requests sent whose outcome is not recorded yet, over all queues, duplicates included.

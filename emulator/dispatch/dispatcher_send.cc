@@ -210,6 +210,7 @@ core::Result<core::Task> Dispatcher::RunNow(core::Task task) {
     Forget(it);
   }
   CTE_RETURN_IF_ERROR(Send(**q, task, now));
+  (*q)->next_due_known = false;  // The task is in flight now: it no longer counts as due.
   auto sent = store_.tasks().Find(task.name);
   if (!sent.ok()) return sent.status();
   if (!sent->has_value()) return core::NotFound(core::kEntityNotFound);

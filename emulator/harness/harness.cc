@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "api/names.h"
 #include "core/messages.h"
 #include "core/time_util.h"
 
@@ -107,8 +108,20 @@ Status Harness::ResetQueue(const std::string& queue) {
   return Status::Ok();
 }
 
+Status Harness::CheckQueue(const std::string& name) {
+  CTE_RETURN_IF_ERROR(api::ParseQueueName(name).status());
+  auto found = store_.queues().Find(name);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return core::NotFound("The queue " + name + " does not exist.");
+  return Status::Ok();
+}
+
 void Harness::WaitIdle(const api::WaitIdleRequest& request,
                        std::function<void(const Status&)> done) {
+  // A misspelled or short name must not pass as idle at once.
+  for (const std::string& name : request.queues) {
+    if (Status s = CheckQueue(name); !s.ok()) return done(s);
+  }
   auto deadline = std::chrono::steady_clock::now() +
                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(request.timeout);
   waiters_.push_back({request, deadline, std::move(done)});

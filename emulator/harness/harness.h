@@ -53,6 +53,9 @@ class Harness final : public api::EmulatorControl {
   std::optional<std::chrono::steady_clock::time_point> NextWaiterDeadline() const;
 
  private:
+  // INVALID_ARGUMENT for a name that is not a full queue name, NOT_FOUND for a missing queue.
+  core::Status CheckQueue(const std::string& name);
+
   // A pending waitIdle.
   struct Waiter {
     api::WaitIdleRequest request;

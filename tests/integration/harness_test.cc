@@ -151,3 +151,76 @@ TEST_CASE("--time-scale runs the emulator's clock faster than real time") {
   }
   CHECK(std::chrono::steady_clock::now() - real_start < std::chrono::seconds(10));
 }
+
+TEST_CASE("waitIdle forgets a task deleted or run: no wait, and the manual clock stays put") {
+  Running emulator(kEmulator, {"--port", "0", "--db", ":memory:", "--clock", "manual"});
+  HttpClient c(emulator.port);
+  REQUIRE(c.Request("POST", kLoc + "/queues", R"({"name":")" + kQueue + R"("})").status == 200);
+  auto clock = [&] { return json::parse(c.Request("GET", "/emulator/v1/clock").body)["time"]; };
+  REQUIRE(
+      c.Request("POST", "/emulator/v1/clock:set", R"({"time":"2030-01-01T00:00:00Z"})").status ==
+      200);
+  auto start = clock();
+  // Twenty minutes out, then deleted: nothing is left to wait for.
+  auto create = [&](const std::string& id) {
+    REQUIRE(c.Request("POST", kLoc + "/queues/q/tasks",
+                      R"({"task":{"name":")" + kQueue + "/tasks/" + id +
+                          R"(","httpRequest":{"url":"http://nowhere.invalid/w"},
+                          "scheduleTime":"2030-01-01T00:20:00Z"}})")
+                .status == 200);
+  };
+  create("later");
+  REQUIRE(c.Request("DELETE", kLoc + "/queues/q/tasks/later").status == 200);
+  auto idle =
+      c.Request("POST", "/emulator/v1:waitIdle", R"({"includeScheduled":true,"timeout":"1s"})");
+  CHECK_MESSAGE(idle.status == 200, idle.body);
+  CHECK(clock() == start);
+  // Run now: its attempt fails at once (.invalid), and its retry is what remains, not the
+  // schedule time it was created with.
+  REQUIRE(c.Request("PATCH", kLoc + "/queues/q?updateMask=retryConfig.maxAttempts",
+                    R"({"retryConfig":{"maxAttempts":1}})")
+              .status == 200);
+  create("run-me");
+  REQUIRE(c.Request("POST", kLoc + "/queues/q/tasks/run-me:run", "{}").status == 200);
+  idle = c.Request("POST", "/emulator/v1:waitIdle", R"({"includeScheduled":true,"timeout":"5s"})");
+  CHECK_MESSAGE(idle.status == 200, idle.body);
+  CHECK(clock() == start);
+  CHECK(c.Request("GET", kLoc + "/queues/q/tasks/run-me").status == 404);  // Given up.
+}
+
+TEST_CASE("waitIdle on a queue that does not exist, or by its short name, is an error") {
+  Running emulator(kEmulator, {"--port", "0", "--db", ":memory:"});
+  HttpClient c(emulator.port);
+  REQUIRE(c.Request("POST", kLoc + "/queues", R"({"name":")" + kQueue + R"("})").status == 200);
+  auto missing = c.Request("POST", "/emulator/v1:waitIdle",
+                           R"({"queues":["projects/p/locations/l/queues/qq"],"timeout":"1s"})");
+  CHECK(missing.status == 404);
+  CHECK(json::parse(missing.body)["error"]["message"] ==
+        "The queue projects/p/locations/l/queues/qq does not exist.");
+  auto short_name = c.Request("POST", "/emulator/v1:waitIdle", R"({"queues":["q"]})");
+  CHECK(short_name.status == 400);
+  CHECK(json::parse(short_name.body)["error"]["status"] == "INVALID_ARGUMENT");
+  CHECK(c.Request("POST", "/emulator/v1:waitIdle", R"({"queues":[")" + kQueue + R"("]})").status ==
+        200);
+}
+
+TEST_CASE("harness durations take the flags' forms: 1h, 30m, 1h30m, 1800s") {
+  Running emulator(kEmulator, {"--port", "0", "--db", ":memory:", "--clock", "manual"});
+  HttpClient c(emulator.port);
+  auto before = Seconds(json::parse(c.Request("GET", "/emulator/v1/clock").body)["time"]);
+  for (const char* d : {"1h", "30m", "1h30m", "1800s", "0.5s", "500ms"}) {
+    CAPTURE(std::string(d));
+    CHECK(
+        c.Request("POST", "/emulator/v1/clock:advance", std::string(R"({"duration":")") + d + "\"}")
+            .status == 200);
+  }
+  auto after = Seconds(json::parse(c.Request("GET", "/emulator/v1/clock").body)["time"]);
+  CHECK(after - before == std::chrono::seconds(3600 + 1800 + 5400 + 1800 + 1));
+  CHECK(c.Request("POST", "/emulator/v1:waitIdle", R"({"timeout":"1m"})").status == 200);
+  for (const char* bad : {"-1s", "1 hour", "h", ""}) {
+    CAPTURE(std::string(bad));
+    CHECK(c.Request("POST", "/emulator/v1/clock:advance",
+                    std::string(R"({"duration":")") + bad + "\"}")
+              .status == 400);
+  }
+}

@@ -164,3 +164,21 @@ TEST_CASE("a buffered task goes where the queue's httpTarget says, with the call
   CHECK(HeaderOf(r, "X-Caller") == "c");
   CHECK(HeaderOf(r, "X-CloudTasks-TaskName") == "b1");
 }
+
+TEST_CASE("with --rewrite, an OIDC token's default audience is the URL before the rewrite") {
+  Worker worker;
+  Emulator emulator({"--rewrite", "https://prod.example/=" + worker.Origin() + "/"});
+  auto q = emulator.client.Request("POST", kLoc + "/queues",
+                                   R"({"name":"projects/p/locations/l/queues/q"})");
+  REQUIRE(q.status == 200);
+  auto t = emulator.client.Request(
+      "POST", kQ + "/tasks",
+      R"({"task":{"httpRequest":{"url":"https://prod.example/api/v1/images/worker",
+          "oidcToken":{"serviceAccountEmail":"sa@p.iam.gserviceaccount.com"}}}})");
+  REQUIRE(t.status == 200);
+  REQUIRE(Eventually([&] { return worker.Requests().size() == 1; }));
+  json r = worker.Requests()[0];
+  CHECK(r["path"] == "/api/v1/images/worker");
+  // What Cloud Tasks would use: a worker checking aud against its production URL accepts it.
+  CHECK(Claims(HeaderOf(r, "Authorization"))["aud"] == "https://prod.example/api/v1/images/worker");
+}

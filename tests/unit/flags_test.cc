@@ -14,6 +14,7 @@
 
 #include <doctest/doctest.h>
 
+#include "common/duration.h"
 #include "support/temp_dir.h"
 
 extern char** environ;
@@ -166,24 +167,24 @@ TEST_CASE("flag durations parse Go-style") {
   for (const Case& c : good) {
     std::string text = c.text;
     CAPTURE(text);
-    CHECK(app::ParseFlagDuration(text) == c.want);
+    CHECK(ParseGoDuration(text) == c.want);
   }
   for (const char* bad : {"", "h", "1", "10", "s", "1x", "1hh", "1.2.3s", "1h 30m", " 1h", "1h ",
                           "one hour", "-1s", "1H", ".s", "1e3s"}) {
     std::string text = bad;
     CAPTURE(text);
-    CHECK_FALSE(app::ParseFlagDuration(text).has_value());
+    CHECK_FALSE(ParseGoDuration(text).has_value());
   }
 }
 
 TEST_CASE("flag durations beyond what a Duration holds are rejected, not wrapped") {
   // Nanoseconds in an int64 end near 292 years (2'562'047 h).
-  CHECK(app::ParseFlagDuration("2562047h") == hours(2'562'047));
+  CHECK(ParseGoDuration("2562047h") == hours(2'562'047));
   for (const char* huge :
        {"2562048h", "2562047h60m", "100000000h", "99999999999999999999s", "1e30s"}) {
     std::string text = huge;
     CAPTURE(text);
-    CHECK_FALSE(app::ParseFlagDuration(text).has_value());
+    CHECK_FALSE(ParseGoDuration(text).has_value());
   }
 }
 
