@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import Any, Dict, Iterable, List, Optional, Union
 
-from . import types
+from . import exceptions, types
 from ._transport import Transport, resolve_endpoint
 from .types import DURATION, INT, STRING, TIMESTAMP, DOUBLE, Message, Repeated
 
@@ -60,15 +61,25 @@ class QueueStats(Message):
     }
 
 
+_QUEUE_NAME_RE = re.compile(r"^projects/[^/]+/locations/[^/]+/queues/[^/]+$")
+
+
 class Stats(Message):
     _fields = {"time": TIMESTAMP, "queues": Repeated(QueueStats)}
 
-    def queue(self, name: str) -> Optional[QueueStats]:
-        """The stats of the queue with full name ``name`` (None if absent)."""
+    def queue(self, name: str) -> QueueStats:
+        """The stats of the queue with full name ``name``.
+
+        Raises ``InvalidArgument`` for a name that is not a full queue name (such as the
+        queue ID alone) and ``NotFound`` when there is no such queue, as ``wait_idle`` does.
+        """
+        if not _QUEUE_NAME_RE.match(name):
+            raise exceptions.InvalidArgument(
+                "{!r} is not a full queue name (projects/P/locations/L/queues/Q)".format(name))
         for q in self.queues:
             if q.name == name:
                 return q
-        return None
+        raise exceptions.NotFound("The queue {} does not exist.".format(name))
 
 
 def _duration(value: Union[int, float, _dt.timedelta, str]) -> str:
@@ -106,7 +117,8 @@ class Emulator:
         return str(self._get("/clock").get("mode", ""))
 
     def advance(self, duration: Union[int, float, _dt.timedelta, str]) -> _dt.datetime:
-        """Move the manual clock forward (seconds, timedelta or ``"90s"``); returns the new time.
+        """Move the manual clock forward (seconds, timedelta, or text such as ``"90s"``, ``"30m"``,
+        ``"1h30m"``); returns the new time.
 
         Raises ``FailedPrecondition`` unless the emulator runs with ``--clock manual``.
         """
@@ -135,15 +147,25 @@ class Emulator:
 
     # -- waiting, resetting, stats --------------------------------------------
 
-    def wait_idle(self, queues: Optional[Iterable[str]] = None, timeout: Union[int, float, _dt.timedelta] = 30,
+    def wait_idle(self, queues: Optional[Iterable[str]] = None,
+                  timeout: Union[int, float, _dt.timedelta, str] = 30,
                   include_scheduled: bool = False) -> None:
         """Block until no task of ``queues`` (full names; all by default) is due or in flight.
+
+        ``timeout``: seconds, a timedelta, or text such as ``"30s"`` or ``"1m"``. A queue that
+        does not exist raises ``NotFound``; a name that is not a full queue name,
+        ``InvalidArgument``.
 
         With ``include_scheduled``, also wait for future tasks and retries (under
         the manual clock the emulator fast-forwards). Raises ``DeadlineExceeded``
         when ``timeout`` runs out first.
         """
-        seconds = timeout.total_seconds() if isinstance(timeout, _dt.timedelta) else float(timeout)
+        if isinstance(timeout, str):
+            seconds = types.parse_go_duration(timeout)
+        elif isinstance(timeout, _dt.timedelta):
+            seconds = timeout.total_seconds()
+        else:
+            seconds = float(timeout)
         body: Dict[str, Any] = {"timeout": _duration(seconds), "includeScheduled": bool(include_scheduled)}
         if queues:
             body["queues"] = [queues] if isinstance(queues, str) else list(queues)

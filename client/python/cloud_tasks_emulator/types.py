@@ -168,6 +168,27 @@ def parse_duration(text: str) -> _dt.timedelta:
     return _dt.timedelta(microseconds=-micros if m.group(1) else micros)
 
 
+_GO_PART_RE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|ms|s|m|h|d)")
+_GO_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_go_duration(text: str) -> float:
+    """Seconds in ``text`` written as the emulator's flags and harness take it: ``"90s"``,
+    ``"1.5s"``, ``"30m"``, ``"1h30m"``, ``"250ms"``, ``"0"``. ValueError otherwise."""
+    if text == "0":
+        return 0.0
+    pos, total = 0, 0.0
+    while pos < len(text):
+        m = _GO_PART_RE.match(text, pos)
+        if not m:
+            raise ValueError("not a duration (e.g. 30s, 1m, 1h30m): {!r}".format(text))
+        total += float(m.group(1)) * _GO_UNITS[m.group(2)]
+        pos = m.end()
+    if not text:
+        raise ValueError("not a duration (e.g. 30s, 1m, 1h30m): ''")
+    return total
+
+
 def format_duration(value: Any) -> str:
     """timedelta, seconds (int/float), Duration-like object or ``"Ns"`` string -> ``"Ns"``."""
     if isinstance(value, str):

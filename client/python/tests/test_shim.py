@@ -593,6 +593,12 @@ class HarnessTest(unittest.TestCase):
         self.assertEqual(self.em.advance(90), now + dt.timedelta(seconds=90))
         self.assertEqual(self.em.advance(dt.timedelta(minutes=30)), now + dt.timedelta(seconds=1890))
         self.assertEqual(self.em.clock(), now + dt.timedelta(seconds=1890))
+        # The flags' forms too (issue 18): "1h", "30m", "1h30m".
+        self.assertEqual(self.em.advance("1h"), now + dt.timedelta(seconds=5490))
+        self.assertEqual(self.em.advance("1h30m"), now + dt.timedelta(seconds=10890))
+        with self.assertRaises(exceptions.InvalidArgument):
+            self.em.advance("1 hour")
+        now = self.em.clock()
         target = (now + dt.timedelta(days=1)).replace(microsecond=0)
         self.assertEqual(self.em.set_time(target), target)
         with self.assertRaises(exceptions.InvalidArgument):
@@ -626,6 +632,16 @@ class HarnessTest(unittest.TestCase):
             self.client.get_task(name=task.name)
         stats = self.em.stats().queue(q.name)
         self.assertEqual((stats.dispatched, stats.given_up, stats.succeeded, stats.tasks_waiting), (12, 1, 0, 0))
+        # A short name or a missing queue is an error, never a silent None or an idle answer.
+        short = q.name.rsplit("/", 1)[1]
+        with self.assertRaises(exceptions.InvalidArgument):
+            self.em.stats().queue(short)
+        with self.assertRaises(exceptions.NotFound):
+            self.em.stats().queue(q.name + "-missing")
+        with self.assertRaises(exceptions.InvalidArgument):
+            self.em.wait_idle(queues=[short], timeout="1s")
+        with self.assertRaises(exceptions.NotFound):
+            self.em.wait_idle(queues=[q.name + "-missing"], timeout="1m")
 
         self.em.reset(queue=q.name)
         self.assertEqual(self.em.attempts(queue=q.name), [])
