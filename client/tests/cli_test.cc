@@ -162,8 +162,17 @@ TEST_CASE("cli: cloud-tasks emulator commands and usage errors") {
   REQUIRE(emulator.port() > 0);
   CHECK(Matches(Cli(emulator, {"emulator", "clock"}).out, "mode: manual\n"));
   CHECK(Cli(emulator, {"emulator", "advance", "1800s"}).exit_code == 0);
+  CHECK(Cli(emulator, {"emulator", "advance", "1h"}).exit_code == 0);  // The flags' forms too.
+  CHECK(Cli(emulator, {"emulator", "advance", "1h30m"}).exit_code == 0);
   REQUIRE(Cli(emulator, {"queues", "create", kQueue}).exit_code == 0);
   CHECK(Cli(emulator, {"emulator", "wait", "--queue", kQueue, "--timeout", "5s"}).exit_code == 0);
+  CHECK(Cli(emulator, {"emulator", "wait", "--queue", kQueue, "--timeout", "1m30s"}).exit_code ==
+        0);
+  // A misspelled queue is an error, not an idle answer.
+  auto misspelled = Cli(emulator, {"emulator", "wait", "--queue", kQueue + "x"});
+  CHECK(misspelled.exit_code == 1);
+  CHECK(
+      Matches(misspelled.err, R"(^ERROR: \(cloud-tasks\.emulator\.wait\) NOT_FOUND: The queue )"));
   CHECK(Matches(Cli(emulator, {"emulator", "stats"}).out, "europe-west1/" + kQueue));
   CHECK(Cli(emulator, {"emulator", "attempts", "--queue", kQueue}).exit_code == 0);
   CHECK(Cli(emulator, {"emulator", "reset", "--queue", kQueue}).exit_code == 0);
