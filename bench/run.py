@@ -576,6 +576,10 @@ def main():
     ap.add_argument("--repeat", type=int, default=3, help="enqueue runs per setup (median)")
     ap.add_argument("--emulator-log", help="append the emulator's warnings to this file")
     args = ap.parse_args()
+    unknown = [n for n in args.only.split(",") if n not in SCENARIOS]
+    if unknown:  # At once, before any scenario has run.
+        ap.error(f"unknown scenario {', '.join(unknown)} in --only; "
+                 f"valid names: {', '.join(SCENARIOS)}")
     for tool in ("wrk", "h2load"):
         if shutil.which(tool) is None:
             sys.exit(f"bench: {tool} is missing (make bench installs it)")
