@@ -463,6 +463,21 @@ def db_size_mb(path):
                if os.path.exists(p)) / 1e6
 
 
+def fill_paused_queues(emu, c, prefix, queues, target):
+    """Creates `queues` paused queues named prefix0, prefix1, ... and fills them round-robin with
+    wrk until at least `target` tasks wait; returns how many do."""
+    for i in range(queues):
+        create_queue(c, f"{prefix}{i}", paused=True)
+    stored = 0
+    t0 = time.monotonic()
+    while stored < target:
+        left = target - stored
+        wrk(emu.port, prefix, queues, max(2, min(20, math.ceil(left / 12000))))
+        stored = waiting(c)
+        log(f"{stored:,} tasks stored ({time.monotonic() - t0:.0f} s)")
+    return stored
+
+
 def scenario_scale(args, report):
     target = args.scale_tasks
     queues = 100
@@ -474,16 +489,8 @@ def scenario_scale(args, report):
         emu = Server(emulator_args(args, db), args.emulator_log)
         try:
             c = Client(emu.port)
-            for i in range(queues):
-                create_queue(c, f"s{i}", paused=True)
+            stored = fill_paused_queues(emu, c, "s", queues, target)
             create_queue(c, "hot")
-            stored = 0
-            t0 = time.monotonic()
-            while stored < target:
-                left = target - stored
-                wrk(emu.port, "s", queues, max(2, min(20, math.ceil(left / 12000))))
-                stored = waiting(c)
-                log(f"{stored:,} tasks stored ({time.monotonic() - t0:.0f} s)")
             report.row(s, "tasks", "tasks waiting", stored, "")
             report.row(s, "rss_mb_loaded", "resident memory after loading", round(emu.rss_mb(), 1),
                        "MB", "<= 200 MB", emu.rss_mb() <= 200)
@@ -519,6 +526,49 @@ def scenario_scale(args, report):
             worker.stop()
 
 
+def scrape(port):
+    """One GET /metrics on a new connection, as Prometheus makes it: (milliseconds to the last
+    byte, bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        started = time.monotonic()
+        conn.request("GET", "/metrics")
+        resp = conn.getresponse()
+        body = resp.read()
+        took = (time.monotonic() - started) * 1000
+        if resp.status != 200:
+            raise RuntimeError(f"GET /metrics: {resp.status} {body[:300]!r}")
+        return took, len(body)
+    finally:
+        conn.close()
+
+
+def scenario_metrics(args, report):
+    target = args.scale_tasks
+    queues = 1000
+    scrapes = 5 if args.quick else 20
+    s = report.scenario("metrics", f"GET /metrics with {target:,} tasks waiting in {queues:,} "
+                        "paused queues (SQLite file)")
+    with tempfile.TemporaryDirectory() as tmp:
+        emu = Server(emulator_args(args, os.path.join(tmp, "metrics.db")), args.emulator_log)
+        try:
+            c = Client(emu.port)
+            stored = fill_paused_queues(emu, c, "m", queues, target)
+            times = []
+            for _ in range(scrapes):
+                took, size = scrape(emu.port)
+                times.append(took)
+            times.sort()
+            report.row(s, "tasks", "tasks waiting", stored, "")
+            report.row(s, "page_kb", "page size", round(size / 1024), "KB")
+            report.row(s, "scrape_median_ms", f"scrape, median of {scrapes}",
+                       round(percentile(times, 50), 1), "ms")
+            report.row(s, "scrape_max_ms", f"scrape, slowest of {scrapes}", round(times[-1], 1),
+                       "ms", "<= 50 ms", times[-1] <= 50)
+        finally:
+            emu.stop()
+
+
 def scenario_experiment(args, report):
     """One hour of 200/s arrivals, simulated (bench/experiment-hour.json): wall and CPU time."""
     scenario = os.path.join(HERE, "experiment-hour.json")
@@ -551,6 +601,7 @@ SCENARIOS = {
     "concurrency": scenario_concurrency,
     "latency": scenario_latency,
     "scale": scenario_scale,
+    "metrics": scenario_metrics,
     "experiment": scenario_experiment,
 }
 

@@ -10,6 +10,8 @@
 
 #include "core/attempt_log.h"
 #include "core/clock.h"
+#include "core/counters.h"
+#include "core/model.h"
 #include "core/status.h"
 
 namespace cte::api {
@@ -35,16 +37,16 @@ struct QueueStats {
   std::string name;
   int64_t tasks_waiting = 0;
   int in_flight = 0;
-  int64_t dispatched = 0;
-  int64_t succeeded = 0;
-  int64_t retried = 0;
-  int64_t given_up = 0;
+  core::QueueCounters counters;  // Since start or reset.
   double token_bucket_level = 0;
   double dispatch_rate_10s = 0;
+  core::RateLimits limits;  // As configured.
 };
+// What /emulator/v1/stats and /metrics show.
 struct Stats {
   core::TimePoint time;
   std::vector<QueueStats> queues;
+  core::StoreCounters store;  // Since start.
 };
 
 struct WaitIdleRequest {

@@ -20,6 +20,7 @@ struct Decoding {
   Rpc rpc;
   JsonOptions options;
   const Targets& targets;
+  const LocalAnswers& local;
   pipeline::Lane& lane;
   std::function<void(RestResponse)> reply;
 

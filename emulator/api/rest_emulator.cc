@@ -1,5 +1,6 @@
 // The test harness's endpoints (/emulator/v1) over REST: their requests decoded to core values
 // and their answers rendered as JSON; harness::Harness runs them (api/emulator.h).
+#include "api/metrics_text.h"
 #include "api/page_token.h"
 #include "api/rest_decoding.h"
 #include "common/duration.h"
@@ -61,10 +62,10 @@ Json StatsJson(const Stats& s) {
     queues.push_back({{"name", q.name},
                       {"tasksWaiting", q.tasks_waiting},
                       {"inFlight", q.in_flight},
-                      {"dispatched", q.dispatched},
-                      {"succeeded", q.succeeded},
-                      {"retried", q.retried},
-                      {"givenUp", q.given_up},
+                      {"dispatched", q.counters.dispatched},
+                      {"succeeded", q.counters.succeeded},
+                      {"retried", q.counters.retried},
+                      {"givenUp", q.counters.given_up},
                       {"tokenBucketLevel", q.token_bucket_level},
                       {"dispatchRate10s", q.dispatch_rate_10s}});
   }
@@ -198,6 +199,22 @@ Result<Job> WaitIdle(const Decoding& d, EmulatorControl& e) {
   return job;
 }
 
+// Prometheus' scrape: the stats as text (api/metrics_text.h), whatever the Accept header asks;
+// the process's figures are read on the lane, after the stats.
+Job GetMetrics(const Decoding& d, EmulatorControl& e) {
+  Job job =
+      TypedJob<Stats>([&e] { return e.GetStats(); },
+                      [reply = d.reply, process = d.local.process](Result<Stats> r) {
+                        if (!r.ok()) return reply(ErrorResponse(r.status()));
+                        std::optional<ProcessSample> sample;
+                        if (process) sample = process();
+                        reply(RestResponse{200, MetricsText(*r, sample), kMetricsContentType});
+                      },
+                      pipeline::Access::kRead);
+  job.lane = &d.lane;
+  return job;
+}
+
 }  // namespace
 
 Result<Job> DecodeEmulatorCall(const Decoding& d) {
@@ -217,6 +234,8 @@ Result<Job> DecodeEmulatorCall(const Decoding& d) {
       return Reset(d, e);
     case Rpc::kWaitIdle:
       return WaitIdle(d, e);
+    case Rpc::kGetMetrics:
+      return GetMetrics(d, e);
     default:
       return core::Internal("no decoder for " + std::string(RpcName(d.rpc)));
   }

@@ -296,8 +296,8 @@ RestCall PrepareRestCall(const RestRequest& request, const Targets& targets,
   }
   call.rpc = route->rpc;
   if ((call.immediate = LocalAnswer(route->rpc, local))) return call;
-  Decoding d{*target, request, route->resource, route->rpc, OptionsFrom(*target),
-             targets, lane,    std::move(reply)};
+  Decoding d{*target, request, route->resource, route->rpc, OptionsFrom(*target), targets,
+             local,   lane,    std::move(reply)};
   auto job = Decode(d);
   if (!job.ok()) {
     call.immediate = ErrorResponse(job.status());

@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,15 +27,22 @@ struct RestRequest {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+inline constexpr std::string_view kJsonContentType = "application/json; charset=UTF-8";
+
 struct RestResponse {
   int status = 200;
-  std::string body;  // JSON.
+  std::string body;                                  // JSON, unless content_type says otherwise.
+  std::string_view content_type = kJsonContentType;  // Of static storage: never owned.
 };
+
+struct ProcessSample;
 
 // The answers that need no store, from what the emulator was started with. Thread-safe.
 struct LocalAnswers {
   std::function<std::string()> openid_configuration;  // The OpenID discovery document.
   std::function<std::string()> jwks;                  // The keys that verify OIDC tokens.
+  // The process's figures for /metrics; when empty, the page leaves them out.
+  std::function<ProcessSample()> process;
 };
 
 // A routed and decoded request: either answered at once (`immediate`: a routing or decoding

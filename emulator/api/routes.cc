@@ -53,6 +53,7 @@ constexpr Entry kRoutes[] = {
     {"POST", "emulator/v1:waitIdle", "", Rpc::kWaitIdle},
     {"GET", ".well-known/openid-configuration", "", Rpc::kOpenIdConfiguration},
     {"GET", "oauth2/v3/certs", "", Rpc::kJwks},
+    {"GET", "metrics", "", Rpc::kGetMetrics},
 };
 
 std::vector<std::string_view> Split(std::string_view path) {

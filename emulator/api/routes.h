@@ -1,6 +1,6 @@
 // The one route table: HTTP method and path to the Rpc they call, for the Cloud Tasks REST API
-// (/v2, and the /v1 locations paths some clients use), the test harness (/emulator/v1) and the
-// OpenID endpoints.
+// (/v2, and the /v1 locations paths some clients use), the test harness (/emulator/v1), the
+// OpenID endpoints and Prometheus' /metrics.
 #pragma once
 
 #include <string>
@@ -15,7 +15,7 @@ namespace cte::api {
 struct Route {
   Rpc rpc;
   // The resource the path names, without the version ("projects/p/locations/l/queues/q"); ""
-  // for the harness and OpenID endpoints.
+  // for the harness, OpenID and metrics endpoints.
   std::string resource;
 };
 

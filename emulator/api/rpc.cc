@@ -43,13 +43,14 @@ constexpr RpcInfo kRpcs[] = {
     {Rpc::kWaitIdle, "WaitIdle", true},  // It only registers a waiter.
     {Rpc::kOpenIdConfiguration, "OpenIdConfiguration", true},
     {Rpc::kJwks, "Jwks", true},
+    {Rpc::kGetMetrics, "GetMetrics", true},
 };
 
 constexpr bool InOrder() {
   for (size_t i = 0; i < std::size(kRpcs); ++i) {
     if (static_cast<size_t>(kRpcs[i].rpc) != i) return false;
   }
-  return static_cast<size_t>(Rpc::kJwks) + 1 == std::size(kRpcs);
+  return static_cast<size_t>(Rpc::kGetMetrics) + 1 == std::size(kRpcs);
 }
 static_assert(InOrder(), "kRpcs must list every Rpc, in the enum's order");
 

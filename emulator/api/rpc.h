@@ -44,6 +44,8 @@ enum class Rpc : uint8_t {
   // What a worker needs to verify OIDC tokens offline.
   kOpenIdConfiguration,
   kJwks,
+  // Prometheus' scrape (/metrics, docs/metrics.md).
+  kGetMetrics,
 };
 
 // The method's name, as the access log prints it: "CreateTask", "WaitIdle", "Jwks".

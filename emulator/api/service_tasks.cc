@@ -131,7 +131,7 @@ Result<Task> Service::CreateTask(const std::string& parent, Task task, core::Tas
   }
   if (!inserted.ok()) return inserted.status();
   if (!*inserted) return core::AlreadyExists(core::kEntityExists);
-  if (dispatch_ != nullptr) dispatch_->TaskScheduled(parent, *task.schedule_time);
+  if (dispatch_ != nullptr) dispatch_->TaskCreated(parent, *task.schedule_time);
   return ApplyView(std::move(task), view);
 }
 

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "api/rest_handler.h"
+#include "app/process_sample.h"
 #include "app/queue_config.h"
 #include "auth/token_signer.h"
 #include "core/transaction.h"
@@ -45,13 +46,17 @@ struct App::Impl {
               executor->Submit({std::move(work), std::move(done)});
             },
             DispatcherOptions()),
-        harness(
-            *store, service, dispatcher, clock, manual_clock,
-            harness::HarnessOptions{ClockModeName(), options.time_scale, std::move(config_queues)}),
+        harness(*store, service, dispatcher, clock, manual_clock,
+                harness::HarnessOptions{ClockModeName(), options.time_scale,
+                                        std::move(config_queues), &store_counters}),
         server(io, options.server, [this](api::RestRequest r, http::Respond respond) {
           HandleRequest(std::move(r), std::move(respond));
         }) {
     service.SetDispatchControl(&dispatcher);
+    store->ObserveCommits([this](core::Duration took) {
+      auto us = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
+      store_counters.commit_latency.Add(core::kCommitLatencyBoundsUs, us, 1);
+    });
   }
 
   std::string ClockModeName() const {
@@ -82,6 +87,9 @@ struct App::Impl {
     pipeline::Executor::Hooks hooks;
     hooks.housekeeping = [this] { Housekeep(); };
     hooks.tick = [this] { return Tick(); };
+    hooks.batch_ran = [this](size_t jobs) {
+      store_counters.batch_size.Add(core::kBatchSizeBounds, static_cast<int64_t>(jobs), 1);
+    };
     executor = std::make_unique<pipeline::Executor>(*store, std::move(hooks));
     io_lane = std::make_unique<http::IoLane>(io, *executor);
   }
@@ -168,13 +176,14 @@ struct App::Impl {
   std::string base_url;  // Set once the port is bound.
   asio::io_context io{1};
   std::unique_ptr<store::SqliteStore> store;
+  core::StoreCounters store_counters;  // The store's thread's (the executor's).
   api::Service service;
   http::HttpPusher pusher;
   dispatch::Dispatcher dispatcher;
   harness::Harness harness;
   api::Targets targets{service, &harness};
   api::LocalAnswers local{[this] { return signer->DiscoveryJson(base_url); },
-                          [this] { return signer->JwksJson(); }};
+                          [this] { return signer->JwksJson(); }, SampleProcess};
   std::unique_ptr<pipeline::Executor> executor;  // Stops after gRPC, before the rest.
   std::unique_ptr<http::IoLane> io_lane;
   std::unique_ptr<grpc::GrpcServer> grpc_server;

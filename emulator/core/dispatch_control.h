@@ -14,8 +14,8 @@ class DispatchControl {
   virtual ~DispatchControl() = default;
   // A queue was created, updated, paused, resumed, purged or deleted.
   virtual void QueueChanged(std::string_view queue_name) = 0;
-  // A task was created (or rescheduled) with this schedule time.
-  virtual void TaskScheduled(std::string_view queue_name, TimePoint schedule_time) = 0;
+  // A task was created with this schedule time.
+  virtual void TaskCreated(std::string_view queue_name, TimePoint schedule_time) = 0;
   // A task was deleted: the queue's earliest due time may be later now.
   virtual void TaskRemoved(std::string_view queue_name) = 0;
   // Implements RunTask: dispatches the task now, past pause and rate limits, and returns it as

@@ -81,10 +81,14 @@ void Dispatcher::QueueChanged(std::string_view queue_name) {
   (void)Reload(std::string(queue_name));
 }
 
-void Dispatcher::TaskScheduled(std::string_view queue_name, TimePoint schedule_time) {
-  QueueState* q = Find(queue_name);
+void Dispatcher::TaskCreated(std::string_view queue_name, TimePoint schedule_time) {
+  // Loaded if need be (before the first step, after a reset), so that the task is counted. A
+  // store that fails to read the queue has failed the transaction too.
+  auto q = Load(std::string(queue_name));
+  if (!q.ok() || *q == nullptr) return;
   // Kept when the change is rolled back: an early next_due only makes a step look for nothing.
-  if (q != nullptr && q->next_due_known) q->next_due = Earliest(q->next_due, schedule_time);
+  if ((*q)->next_due_known) (*q)->next_due = Earliest((*q)->next_due, schedule_time);
+  Count((*q)->config.name, {core::QueueEvent::Kind::kCreated});
 }
 
 void Dispatcher::TaskRemoved(std::string_view queue_name) {
@@ -168,8 +172,9 @@ std::vector<QueueActivity> Dispatcher::Activity() {
     while (!q->recent.empty() && q->recent.front() < now - kRateWindow) q->recent.pop_front();
     double window_s = std::chrono::duration<double>(kRateWindow).count();
     out.push_back({name, q->config.state, q->in_flight, q->duplicates_in_flight, q->next_due,
-                   q->bucket.Level(now), q->dispatched, q->succeeded, q->retried, q->given_up,
-                   static_cast<double>(q->recent.size()) / window_s, q->bucket.NextTokenAt(now)});
+                   q->bucket.Level(now), q->counters,
+                   static_cast<double>(q->recent.size()) / window_s, q->bucket.NextTokenAt(now),
+                   q->config.rate_limits});
   }
   return out;
 }

@@ -14,6 +14,7 @@
 
 #include "core/app_engine_target.h"
 #include "core/clock.h"
+#include "core/counters.h"
 #include "core/dispatch_control.h"
 #include "core/imperfections.h"
 #include "core/push_request.h"
@@ -31,12 +32,10 @@ struct QueueActivity {
   int duplicates_in_flight = 0;  // Second deliveries sent, not recorded yet (not in in_flight).
   std::optional<core::TimePoint> next_due;  // Earliest task not in flight; nullopt: none.
   double bucket_level = 0;
-  int64_t dispatched = 0;  // Attempts sent since start (or reset).
-  int64_t succeeded = 0;
-  int64_t retried = 0;         // Failed attempts that were rescheduled.
-  int64_t given_up = 0;        // Tasks deleted after their last failed attempt.
-  double dispatch_rate = 0;    // Attempts per second over the last 10 s (emulator time).
-  core::TimePoint next_token;  // When the bucket next holds a whole token (now when it does).
+  core::QueueCounters counters;  // Since start (or reset).
+  double dispatch_rate = 0;      // Attempts per second over the last 10 s (emulator time).
+  core::TimePoint next_token;    // When the bucket next holds a whole token (now when it does).
+  core::RateLimits limits;       // As configured.
 };
 
 struct DispatcherOptions {
@@ -95,7 +94,7 @@ class Dispatcher final : public core::DispatchControl {
 
   // DispatchControl.
   void QueueChanged(std::string_view queue_name) override;
-  void TaskScheduled(std::string_view queue_name, core::TimePoint schedule_time) override;
+  void TaskCreated(std::string_view queue_name, core::TimePoint schedule_time) override;
   void TaskRemoved(std::string_view queue_name) override;
   core::Result<core::Task> RunNow(core::Task task) override;
 
@@ -179,14 +178,18 @@ class Dispatcher final : public core::DispatchControl {
   bool Unrecorded(uint64_t flight_id) const;
   // Whatever undoes the open transaction keeps `outcome`, to be recorded at the next Step.
   void KeepOnRollback(const Outcome& outcome);
+  // Counts `ended` (the attempt's end, its verdict added here) in the queue's counters.
   core::Status Retry(QueueState& q, core::Task task, const core::PushResult& result,
-                     core::TimePoint now);
-  core::Status LogOutcome(Flight& flight, const core::PushResult& result, core::TimePoint now,
-                          bool discarded);
+                     core::TimePoint now, core::QueueEvent ended);
+  // Ends the flight's attempt log entry; returns the event of its end for the queue's counters
+  // (without a verdict), or the store's error.
+  core::Result<core::QueueEvent> LogOutcome(Flight& flight, const core::PushResult& result,
+                                            core::TimePoint now, bool discarded);
   core::Status ExpireDeadlines(core::TimePoint now);
   core::Status Finish(const core::Task& task, core::TimePoint now);
-  // Adds one to a counter of the queue's; undone with the transaction.
-  void Count(const std::string& queue, int64_t QueueState::*counter);
+  // Counts `event` in the queue's counters (when the queue is loaded); undone with the
+  // transaction.
+  void Count(const std::string& queue, const core::QueueEvent& event);
 
   core::TaskStore& store_;
   const core::Clock& clock_;

@@ -50,7 +50,7 @@ Status Dispatcher::RecordDuplicate(Outcome outcome) {
   if (outcome.expired) CancelOnCommit(it->second);
   if (!outcome.at) outcome.at = clock_.Now();
   KeepOnRollback(outcome);
-  CTE_RETURN_IF_ERROR(LogOutcome(it->second, outcome.result, *outcome.at, false));
+  CTE_RETURN_IF_ERROR(LogOutcome(it->second, outcome.result, *outcome.at, false).status());
   store_.OnRollback([this, alive = alive_, flight = UntrackDuplicate(outcome.flight)]() mutable {
     if (*alive) TrackDuplicate(std::move(flight));
   });

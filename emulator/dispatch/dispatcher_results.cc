@@ -70,19 +70,25 @@ Status Dispatcher::Record(Outcome outcome) {
   if (!found.ok()) return found.status();
   QueueState* q = Find(it->second.queue);
   bool gone = q == nullptr || !found->has_value() || (*found)->dispatch_count != outcome.attempt;
-  CTE_RETURN_IF_ERROR(LogOutcome(it->second, outcome.result, now, gone));
+  auto ended = LogOutcome(it->second, outcome.result, now, gone);
+  if (!ended.ok()) return ended.status();
   Forget(it);
-  if (gone) return Status::Ok();  // Deleted, purged or superseded meanwhile: never retried.
+  if (gone) {  // Deleted, purged or superseded meanwhile: never retried.
+    if (q != nullptr) Count(q->config.name, *ended);
+    return Status::Ok();
+  }
   const PushResult& result = outcome.result;
   bool responded = result.outcome == PushResult::Outcome::kResponse;
   if (responded && result.http_status >= 200 && result.http_status < 300) {
-    Count(q->config.name, &QueueState::succeeded);
+    ended->verdict = core::QueueEvent::Verdict::kSucceeded;
+    Count(q->config.name, *ended);
     return Finish(**found, now);
   }
-  return Retry(*q, std::move(**found), result, now);
+  return Retry(*q, std::move(**found), result, now, *ended);
 }
 
-Status Dispatcher::Retry(QueueState& q, core::Task task, const PushResult& result, TimePoint now) {
+Status Dispatcher::Retry(QueueState& q, core::Task task, const PushResult& result, TimePoint now,
+                         core::QueueEvent ended) {
   bool responded = result.outcome == PushResult::Outcome::kResponse;
   task.last_attempt->response_time = now;
   task.last_attempt->response_status = core::AttemptStatus(result);
@@ -94,10 +100,12 @@ Status Dispatcher::Retry(QueueState& q, core::Task task, const PushResult& resul
   core::RetrySchedule schedule(q.config.retry_config);
   TimePoint first = task.first_attempt ? task.first_attempt->dispatch_time.value_or(now) : now;
   if (schedule.GiveUp(task.dispatch_count, first, now)) {
-    Count(q.config.name, &QueueState::given_up);
+    ended.verdict = core::QueueEvent::Verdict::kGivenUp;
+    Count(q.config.name, ended);
     return Finish(task, now);
   }
-  Count(q.config.name, &QueueState::retried);
+  ended.verdict = core::QueueEvent::Verdict::kRetried;
+  Count(q.config.name, ended);
   task.schedule_time = now + schedule.DelayAfter(task.dispatch_count);
   auto updated = store_.tasks().UpdateState(task, false);
   if (!updated.ok()) return updated.status();
@@ -110,8 +118,8 @@ Status Dispatcher::Retry(QueueState& q, core::Task task, const PushResult& resul
   return Status::Ok();
 }
 
-Status Dispatcher::LogOutcome(Flight& flight, const PushResult& result, TimePoint now,
-                              bool discarded) {
+core::Result<core::QueueEvent> Dispatcher::LogOutcome(Flight& flight, const PushResult& result,
+                                                      TimePoint now, bool discarded) {
   AttemptLogEntry e = flight.log;
   e.headers.clear();  // Written again only when the pusher added one.
   if (!result.authorization.empty()) {
@@ -136,13 +144,14 @@ Status Dispatcher::LogOutcome(Flight& flight, const PushResult& result, TimePoin
   }
   if (discarded) e.outcome = AttemptLogEntry::Outcome::kDiscarded;
   if (e.id != 0) CTE_RETURN_IF_ERROR(store_.attempts().Update(e));
+  core::QueueEvent ended{core::QueueEvent::Kind::kEnded, e.latency, core::AttemptEndOf(e)};
   if (options_.on_attempt) {
     if (e.headers.empty()) e.headers = flight.log.headers;
     store_.OnCommit([this, alive = alive_, e = std::move(e)] {
       if (*alive) options_.on_attempt(e);
     });
   }
-  return Status::Ok();
+  return ended;
 }
 
 Status Dispatcher::ExpireDeadlines(TimePoint now) {

@@ -49,13 +49,13 @@ void Dispatcher::CancelOnCommit(const Flight& flight) {
   });
 }
 
-void Dispatcher::Count(const std::string& queue, int64_t QueueState::*counter) {
+void Dispatcher::Count(const std::string& queue, const core::QueueEvent& event) {
   QueueState* q = Find(queue);
   if (q == nullptr) return;
-  ++(q->*counter);
-  store_.OnRollback([this, alive = alive_, queue, counter] {
+  q->counters.Apply(event, 1);
+  store_.OnRollback([this, alive = alive_, queue, event] {
     if (!*alive) return;
-    if (QueueState* back = Find(queue)) --(back->*counter);
+    if (QueueState* back = Find(queue)) back->counters.Apply(event, -1);
   });
 }
 
@@ -147,7 +147,8 @@ Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
     TrackDuplicate(std::move(*duplicate));
   }
   Track(task.name, std::move(*flight));
-  Count(q.config.name, &QueueState::dispatched);
+  // The schedule lag: RunTask's attempt (before its schedule time) has none.
+  Count(q.config.name, {core::QueueEvent::Kind::kSent, now - *task.last_attempt->schedule_time});
   q.recent.push_back(now);
   ForgetOnRollback(task.name, flight_id, duplicate_id, now);
   store_.OnCommit([this, alive = alive_, name = task.name, flight_id, duplicate_id,
@@ -205,7 +206,9 @@ core::Result<core::Task> Dispatcher::RunNow(core::Task task) {
     // The request in flight is superseded: its result will be discarded.
     core::PushResult none;
     none.error = "superseded by RunTask";
-    CTE_RETURN_IF_ERROR(LogOutcome(it->second, none, now, true));
+    auto ended = LogOutcome(it->second, none, now, true);
+    if (!ended.ok()) return ended.status();
+    Count(it->second.queue, *ended);
     CancelOnCommit(it->second);
     Forget(it);
   }

@@ -20,7 +20,7 @@ struct Dispatcher::QueueState {
   int duplicates_in_flight = 0;
   bool next_due_known = false;
   std::optional<core::TimePoint> next_due;
-  int64_t dispatched = 0, succeeded = 0, retried = 0, given_up = 0;
+  core::QueueCounters counters;
   std::deque<core::TimePoint> recent;  // Dispatch times within the rate window.
 };
 

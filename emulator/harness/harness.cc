@@ -57,13 +57,14 @@ Result<api::ListAttemptsResponse> Harness::ListAttempts(const api::ListAttemptsR
 }
 
 Result<api::Stats> Harness::GetStats() {
-  api::Stats out{clock_.Now(), {}};
+  api::Stats out{clock_.Now(), {}, {}};
   for (const auto& a : dispatcher_.Activity()) {
-    auto tasks = store_.tasks().Count(a.name);
+    auto tasks = store_.tasks().Count(a.name);  // Kept by the store: reads no task.
     if (!tasks.ok()) return tasks.status();
-    out.queues.push_back({a.name, *tasks - a.in_flight, a.in_flight, a.dispatched, a.succeeded,
-                          a.retried, a.given_up, a.bucket_level, a.dispatch_rate});
+    out.queues.push_back({a.name, *tasks - a.in_flight, a.in_flight, a.counters, a.bucket_level,
+                          a.dispatch_rate, a.limits});
   }
+  if (options_.store_counters != nullptr) out.store = *options_.store_counters;
   return out;
 }
 

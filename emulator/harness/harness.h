@@ -20,6 +20,9 @@ struct HarnessOptions {
   std::string clock_mode = "system";  // "system", "manual" or "scaled".
   double time_scale = 1;
   std::vector<core::Queue> config_queues;  // Restored by reset.
+  // The store's counters, for GetStats: owned by the store's thread, and must outlive the
+  // harness. Null: reported as zeros.
+  const core::StoreCounters* store_counters = nullptr;
 };
 
 // Not thread-safe: every method runs on the store's thread, inside a store transaction.

@@ -63,7 +63,9 @@ std::string ResponseBytes(api::RestResponse r, unsigned version, bool keep_alive
   out += std::to_string(r.status);
   out += ' ';
   out.append(reason.data(), reason.size());
-  out += "\r\nServer: cloud-tasks-emulator\r\nContent-Type: application/json; charset=UTF-8\r\n";
+  out += "\r\nServer: cloud-tasks-emulator\r\nContent-Type: ";
+  out.append(r.content_type.data(), r.content_type.size());
+  out += "\r\n";
   if (version >= 11 && !keep_alive) out += "Connection: close\r\n";
   if (version < 11 && keep_alive) out += "Connection: keep-alive\r\n";
   out += "Content-Length: ";

@@ -32,8 +32,9 @@ using Handler = std::function<void(api::RestRequest, Respond)>;
 
 // The bytes of an HTTP/1.x answer (`version` 10 or 11, as Beast numbers them): what Beast's
 // serializer writes for a response<string_body> with Server and Content-Type set,
-// keep_alive(keep_alive) and prepare_payload(), built directly, since that serializer was most
-// of the cost of an answer. `response.status` is never 1xx, 204 or 304.
+// keep_alive(keep_alive) and prepare_payload() (Content-Type: response.content_type), built
+// directly, since that serializer was most of the cost of an answer. `response.status` is never
+// 1xx, 204 or 304.
 std::string ResponseBytes(api::RestResponse response, unsigned version, bool keep_alive);
 
 // Not thread-safe: created, started and stopped on the I/O thread (Stop may be posted).

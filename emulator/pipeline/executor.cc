@@ -173,7 +173,11 @@ void Executor::Loop() {
       batch.swap(pending_);
     }
     bool ran = !batch.empty();
-    if (ran) RunBatch(store_, batch);
+    if (ran) {
+      size_t jobs = batch.size();
+      RunBatch(store_, batch);
+      if (hooks_.batch_ran) hooks_.batch_ran(jobs);
+    }
     auto now = SteadyClock::now();
     if (hooks_.tick && (ran || (next_tick && now >= *next_tick))) next_tick = hooks_.tick();
     if (hooks_.housekeeping && now >= next_housekeeping) {

@@ -27,6 +27,8 @@ class Executor {
     // Runs on the executor's thread after every batch and whenever the time it asked for comes;
     // returns when it next wants to run (nullopt: only after the next batch).
     std::function<WakeTime()> tick;
+    // Runs on the executor's thread after each batch of jobs, with how many jobs it held.
+    std::function<void(size_t jobs)> batch_ran;
   };
 
   // `store` must outlive the executor. The thread starts at once; hooks may run from then on.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <chrono>
 
 #include <sqlite3.h>
 
@@ -58,7 +59,7 @@ SqliteStore::SqliteStore(std::shared_ptr<void> memory, std::unique_ptr<SQLite::D
     : memory_(std::move(memory)),
       db_(std::move(db)),
       st_(std::make_unique<Statements>(*db_)),
-      queues_(std::make_unique<SqliteQueueTable>(*db_)),
+      queues_(std::make_unique<SqliteQueueTable>(*db_, actions_)),
       tasks_(std::make_unique<SqliteTaskTable>(*db_, *queues_)),
       attempts_(std::make_unique<SqliteAttemptTable>(*db_)) {}
 
@@ -102,6 +103,7 @@ void SqliteStore::BoundLog() {
 
 Status SqliteStore::Commit() {
   assert(in_transaction_);
+  auto start = std::chrono::steady_clock::now();
   Status s = Guard([&]() -> Status {
     tasks_->SaveIds();
     attempts_->SaveIds();
@@ -112,6 +114,7 @@ Status SqliteStore::Commit() {
     Rollback();
     return s;
   }
+  if (observe_commit_) observe_commit_(std::chrono::steady_clock::now() - start);
   in_transaction_ = false;
   actions_.Committed();
   return s;
@@ -178,6 +181,10 @@ void SqliteStore::OnCommit(std::function<void()> action) {
 void SqliteStore::OnRollback(std::function<void()> action) {
   assert(in_transaction_);
   actions_.OnRollback(std::move(action));
+}
+
+void SqliteStore::ObserveCommits(std::function<void(core::Duration)> observe) {
+  observe_commit_ = std::move(observe);
 }
 
 core::QueueTable& SqliteStore::queues() { return *queues_; }

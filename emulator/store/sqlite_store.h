@@ -2,6 +2,7 @@
 // store/schema.sql).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -60,6 +61,10 @@ class SqliteStore final : public core::TaskStore {
   void OnCommit(std::function<void()> action) override;
   void OnRollback(std::function<void()> action) override;
 
+  // Calls `observe` after each commit that succeeded, with how long its COMMIT took, on the
+  // store's thread. Requires: the store is not in use on another thread.
+  void ObserveCommits(std::function<void(core::Duration)> observe);
+
   core::QueueTable& queues() override;
   core::TaskTable& tasks() override;
   core::AttemptTable& attempts() override;
@@ -73,14 +78,15 @@ class SqliteStore final : public core::TaskStore {
 
   std::shared_ptr<void> memory_;  // An in-memory database's pages; freed after db_ closes.
   std::unique_ptr<SQLite::Database> db_;
+  core::CommitActions actions_;  // Before the tables, which keep a reference.
   std::unique_ptr<Statements> st_;
   std::unique_ptr<SqliteQueueTable> queues_;
   std::unique_ptr<SqliteTaskTable> tasks_;
   std::unique_ptr<SqliteAttemptTable> attempts_;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // File databases only.
-  core::CommitActions actions_;
   bool in_transaction_ = false;
   int autocheckpoint_frames_ = 0;  // The writer's own checkpoints: 0 = none (see Begin).
+  std::function<void(core::Duration)> observe_commit_;
 };
 
 }  // namespace cte::store

@@ -38,7 +38,6 @@ struct SqliteTaskTable::Statements {
                          "INSERT OR REPLACE INTO task_tombstones (name, expire_time_us) "
                          "SELECT ?1 || '/tasks/' || task_id, ?2 FROM tasks WHERE queue_id = ?3"),
         purge(db, "DELETE FROM tasks WHERE queue_id = ?"),
-        count(db, "SELECT COUNT(*) FROM tasks WHERE queue_id = ?"),
         due(db, SelectTasks("body",
                             "queue_id = ? AND in_flight = 0 AND schedule_time_us <= ? "
                             "ORDER BY schedule_time_us, id LIMIT ?")),
@@ -60,7 +59,7 @@ struct SqliteTaskTable::Statements {
         due_columns(due) {}
 
   Sequence ids;
-  Sql insert, find, remove, list_full, list_basic, purge_tombstones, purge, count, due;
+  Sql insert, find, remove, list_full, list_basic, purge_tombstones, purge, due;
   Sql next_schedule, update_state, clear_in_flight;
   SqliteTombstones tombstones;
   TaskColumns find_columns, list_full_columns, list_basic_columns, due_columns;
@@ -89,6 +88,7 @@ Result<bool> SqliteTaskTable::Insert(const Task& t) {
       if (e.getErrorCode() == SQLITE_CONSTRAINT) return false;
       throw;
     }
+    queues_.CountTasks(queue_id, 1);
     return true;
   });
 }
@@ -114,7 +114,9 @@ Result<bool> SqliteTaskTable::Delete(std::string_view name) {
     Use st(st_->remove);
     st->bind(1, queue_id);
     st->bind(2, task_id);
-    return st->exec() > 0;
+    if (st->exec() == 0) return false;
+    queues_.CountTasks(queue_id, -1);
+    return true;
   });
 }
 
@@ -152,18 +154,16 @@ Result<int64_t> SqliteTaskTable::Purge(std::string_view queue,
     }
     Use st(st_->purge);
     st->bind(1, queue_id);
-    return static_cast<int64_t>(st->exec());
+    auto purged = static_cast<int64_t>(st->exec());
+    queues_.CountTasks(queue_id, -purged);
+    return purged;
   });
 }
 
 Result<int64_t> SqliteTaskTable::Count(std::string_view queue) {
   return Guard([&]() -> Result<int64_t> {
     int64_t queue_id = queues_.Id(queue);
-    if (queue_id == 0) return int64_t{0};
-    Use st(st_->count);
-    st->bind(1, queue_id);
-    st->executeStep();
-    return st->getColumn(0).getInt64();
+    return queue_id == 0 ? int64_t{0} : queues_.TaskCount(queue_id);
   });
 }
 

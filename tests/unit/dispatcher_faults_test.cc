@@ -126,7 +126,7 @@ TEST_CASE("dispatcher faults: a Step whose write fails sends nothing, and the ne
     CHECK(f.Waiting("t"));
     CHECK(f.Task("t")->dispatch_count == 0);
     CHECK(f.Attempts().empty());
-    CHECK(f.Activity().dispatched == 0);
+    CHECK(f.Activity().counters.dispatched == 0);
     CHECK(f.Activity().in_flight == 0);
 
     f.Step();
@@ -143,7 +143,7 @@ TEST_CASE("dispatcher faults: a Step whose write fails sends nothing, and the ne
     f.Step();
     CHECK(f.fake.sent.size() == 1);
     CHECK_FALSE(f.Task("t").has_value());
-    CHECK(f.Activity().dispatched == 1);
+    CHECK(f.Activity().counters.dispatched == 1);
   }
 }
 
@@ -168,7 +168,7 @@ TEST_CASE("dispatcher faults: a commit that fails undoes what the Step sent") {
     CHECK(f.Attempts().size() == 1);
     auto before = f.Activity();
     CHECK(before.in_flight == 1);
-    CHECK(before.dispatched == 1);
+    CHECK(before.counters.dispatched == 1);
     CHECK(before.dispatch_rate == doctest::Approx(0.1));  // a alone in the last 10 s.
 
     f.Step();  // Same time: b goes now.
@@ -178,7 +178,7 @@ TEST_CASE("dispatcher faults: a commit that fails undoes what the Step sent") {
     CHECK(f.dispatcher.InFlight() == 2);
     CHECK_FALSE(f.Waiting("b"));
     CHECK(f.Attempts().size() == 2);
-    CHECK(f.Activity().dispatched == 2);
+    CHECK(f.Activity().counters.dispatched == 2);
     CHECK(f.Activity().dispatch_rate == doctest::Approx(0.2));
     f.Step();
     CHECK(f.fake.sent.size() == 2);
@@ -270,14 +270,14 @@ TEST_CASE("dispatcher faults: an outcome whose record fails is recorded once the
       CHECK(attempts[0].response_time == kStart + milliseconds(30));
       auto activity = f.Activity();
       CHECK(activity.in_flight == 0);
-      CHECK(activity.dispatched == 1);
+      CHECK(activity.counters.dispatched == 1);
       if (status == 200) {
         auto gone =
             f.Tx([&] { return f.service.GetTask(kQ + "/tasks/t", core::TaskView::kBasic); });
         CHECK(gone.status().code() == Code::kNotFound);
         CHECK(gone.status().message() == core::kTaskRecentlyGone);
-        CHECK(activity.succeeded == 1);
-        CHECK(activity.retried == 0);
+        CHECK(activity.counters.succeeded == 1);
+        CHECK(activity.counters.retried == 0);
         continue;
       }
       auto t = f.Task("t");
@@ -288,8 +288,8 @@ TEST_CASE("dispatcher faults: an outcome whose record fails is recorded once the
       CHECK(t->last_attempt->response_time == kStart + milliseconds(30));
       CHECK(t->last_attempt->response_status->code == 14);
       CHECK(f.Waiting("t"));
-      CHECK(activity.retried == 1);
-      CHECK(activity.succeeded == 0);
+      CHECK(activity.counters.retried == 1);
+      CHECK(activity.counters.succeeded == 0);
 
       f.clock.Advance(seconds(5) - milliseconds(1));
       f.Step();
@@ -351,8 +351,8 @@ TEST_CASE("dispatcher faults: a deadline that passes while the store fails") {
     auto attempts = f.Attempts();
     REQUIRE(attempts.size() == 1);
     CHECK(attempts[0].outcome == LogOutcome::kDeadlineExceeded);
-    CHECK(f.Activity().retried == 1);
-    CHECK(f.Activity().succeeded == 0);
+    CHECK(f.Activity().counters.retried == 1);
+    CHECK(f.Activity().counters.succeeded == 0);
 
     f.clock.Advance(milliseconds(500));
     f.Step();
@@ -414,8 +414,8 @@ TEST_CASE("dispatcher faults: a push that fails is a failed attempt, retried") {
     CHECK(attempts[1].outcome == row.logged);
     CHECK(attempts[2].outcome == LogOutcome::kInFlight);
     auto activity = f.Activity();
-    CHECK(activity.dispatched == 3);
-    CHECK(activity.retried == 2);
+    CHECK(activity.counters.dispatched == 3);
+    CHECK(activity.counters.retried == 2);
     CHECK(activity.in_flight == 1);
   }
 }
@@ -469,16 +469,16 @@ TEST_CASE("dispatcher faults: a reset drops the outcomes left unrecorded") {
     CHECK_FALSE(f.Task("b").has_value());
     auto activity = f.Activity();
     CHECK(activity.name == kQ);
-    CHECK(activity.dispatched == 0);
-    CHECK(activity.succeeded == 0);
-    CHECK(activity.retried == 0);
+    CHECK(activity.counters.dispatched == 0);
+    CHECK(activity.counters.succeeded == 0);
+    CHECK(activity.counters.retried == 0);
     CHECK(activity.in_flight == 0);
 
     f.CreateTask("a");  // No tombstone: its 200 was never recorded.
     f.Step();
     REQUIRE(f.fake.sent.size() == 3);
     CHECK(f.SentHeader(2, "X-CloudTasks-TaskRetryCount") == "0");
-    CHECK(f.Activity().dispatched == 1);
+    CHECK(f.Activity().counters.dispatched == 1);
   }
 }
 
@@ -501,12 +501,12 @@ TEST_CASE("dispatcher faults: a request cancelled by a reset cannot end the next
   CHECK(a->dispatch_count == 1);
   CHECK_FALSE(a->last_attempt->response_time.has_value());
   CHECK(f.dispatcher.InFlight() == 1);
-  CHECK(f.Activity().retried == 0);
+  CHECK(f.Activity().counters.retried == 0);
 
   f.fake.Answer(200);  // Push 1.
   f.Drain();
   CHECK_FALSE(f.Task("a").has_value());
-  CHECK(f.Activity().succeeded == 1);
+  CHECK(f.Activity().counters.succeeded == 1);
   f.clock.Advance(hours(1));
   f.Step();
   CHECK(f.fake.sent.size() == 2);

@@ -148,9 +148,9 @@ TEST_CASE_FIXTURE(Fixture, "a duplicate's 500 does not retry a task whose first 
   CHECK(pusher.sent.size() == 2);
   auto stats = dispatcher.Activity();
   REQUIRE(stats.size() == 1);
-  CHECK(stats[0].dispatched == 1);
-  CHECK(stats[0].succeeded == 1);
-  CHECK(stats[0].retried == 0);
+  CHECK(stats[0].counters.dispatched == 1);
+  CHECK(stats[0].counters.succeeded == 1);
+  CHECK(stats[0].counters.retried == 0);
 }
 
 TEST_CASE_FIXTURE(Fixture, "duplicates take no place in max_concurrent_dispatches") {

@@ -155,6 +155,13 @@ TEST_CASE_FIXTURE(Fixture, "max_attempts: the task is deleted after its last fai
   CHECK(Get("t").status().code() == core::Code::kNotFound);
   clock.Advance(hours(1));
   CHECK_FALSE(Step().has_value());
+  // The counters: a 5xx and a timeout; one retry, then given up.
+  auto counters = dispatcher.Activity().at(0).counters;
+  CHECK(counters.ended[static_cast<size_t>(core::AttemptEnd::k5xx)] == 1);
+  CHECK(counters.ended[static_cast<size_t>(core::AttemptEnd::kDeadlineExceeded)] == 1);
+  CHECK(counters.retried == 1);
+  CHECK(counters.given_up == 1);
+  CHECK(counters.succeeded == 0);
 }
 
 TEST_CASE_FIXTURE(Fixture, "a timeout counts no response and reports 504 next time") {
@@ -268,4 +275,88 @@ TEST_CASE_FIXTURE(Fixture, "the dispatch deadline runs on the emulator's clock")
   pusher.Answer(200);  // The cancelled request's late result is discarded.
   Drain();
   CHECK(Get("slow").ok());
+}
+
+// ---------------------------------------------------------------------------------------------
+// The counters of /emulator/v1/stats and /metrics, against figures worked out by hand.
+
+namespace {
+
+core::QueueCounters CountersOf(dispatch::Dispatcher& d) {
+  auto activity = d.Activity();
+  REQUIRE(activity.size() == 1);
+  return activity[0].counters;
+}
+
+int64_t Ended(const core::QueueCounters& c, core::AttemptEnd end) {
+  return c.ended[static_cast<size_t>(end)];
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(Fixture, "the counters of 503, 404, 200: one task, three attempts") {
+  using core::AttemptEnd;
+  CreateQueue(500, 1000, core::RetryConfig{0, {}, seconds(10), seconds(300), 3});
+  CreateTask("t1");
+  Step();
+  clock.Advance(milliseconds(30));
+  Answer(503);
+  clock.Advance(seconds(12));  // Due 10 s after the answer: sent 2 s late.
+  Step();
+  Answer(404);
+  clock.Advance(seconds(20));  // Due 20 s after: sent on time.
+  Step();
+  Answer(200);
+  core::QueueCounters c = CountersOf(dispatcher);
+  CHECK(c.created == 1);
+  CHECK(c.dispatched == 3);
+  CHECK(Ended(c, AttemptEnd::k5xx) == 1);
+  CHECK(Ended(c, AttemptEnd::k4xx) == 1);
+  CHECK(Ended(c, AttemptEnd::k2xx) == 1);
+  CHECK(Ended(c, AttemptEnd::kDeadlineExceeded) == 0);
+  CHECK(c.retried == 2);
+  CHECK(c.succeeded == 1);
+  CHECK(c.given_up == 0);
+  CHECK(c.dispatch_latency.Count() == 3);
+  // Schedule lags 0, 2 s and 0: two in the first bucket (1 ms), one in the 5 s one.
+  CHECK(c.schedule_lag.Count() == 3);
+  CHECK(c.schedule_lag.counts[0] == 2);
+  CHECK(c.schedule_lag.counts[7] == 1);
+  CHECK(core::kScheduleLagBoundsUs[7] == 5'000'000);
+  CHECK(c.schedule_lag.sum == 2'000'000);
+}
+
+TEST_CASE_FIXTURE(Fixture, "the counters of a discarded attempt, and of a rollback") {
+  using core::AttemptEnd;
+  CreateQueue();
+  CreateTask("t");
+  Step();
+  Answer(200);
+  // Deleted while in flight: its answer is discarded, and counts in no latency.
+  CreateTask("d");
+  Step();
+  REQUIRE(Tx([&] { return service.DeleteTask(kQ + "/tasks/d").ok(); }));
+  Answer(200);
+  core::QueueCounters c = CountersOf(dispatcher);
+  CHECK(c.created == 2);
+  CHECK(c.dispatched == 2);
+  CHECK(Ended(c, AttemptEnd::kDiscarded) == 1);
+  CHECK(Ended(c, AttemptEnd::k2xx) == 1);
+  CHECK(c.succeeded == 1);
+  CHECK(c.dispatch_latency.Count() == 1);
+
+  // A step, and a CreateTask, whose transaction is rolled back count nothing.
+  core::Task undone;
+  undone.http_request.emplace();
+  undone.http_request->url = testing::kRigWorkUrl;
+  CHECK_FALSE(Run([&] {
+                REQUIRE(service.CreateTask(kQ, undone, core::TaskView::kBasic).ok());
+                REQUIRE(dispatcher.Step().ok());
+                CHECK(CountersOf(dispatcher).dispatched == 3);
+                return core::Internal("undone");
+              }).ok());
+  c = CountersOf(dispatcher);
+  CHECK(c.created == 2);
+  CHECK(c.dispatched == 2);
+  CHECK(c.schedule_lag.Count() == 2);
 }

@@ -274,14 +274,14 @@ TEST_CASE("harness: GetStats counts what the dispatcher did") {
   auto s = f.Stats(kOther);
   CHECK(s.tasks_waiting == 3);
   CHECK(s.in_flight == 0);
-  CHECK(s.dispatched == 0);
+  CHECK(s.counters.dispatched == 0);
   CHECK(s.token_bucket_level == 100);  // max_burst_size for 500/s.
 
   f.Step();
   s = f.Stats(kOther);
   CHECK(s.tasks_waiting == 0);
   CHECK(s.in_flight == 3);
-  CHECK(s.dispatched == 3);
+  CHECK(s.counters.dispatched == 3);
   CHECK(s.token_bucket_level == 97);
 
   f.Answer(200);
@@ -291,9 +291,9 @@ TEST_CASE("harness: GetStats counts what the dispatcher did") {
   s = f.Stats(kOther);
   CHECK(s.tasks_waiting == 3);  // b, c and e.
   CHECK(s.in_flight == 0);
-  CHECK(s.succeeded == 1);
-  CHECK(s.retried == 2);
-  CHECK(s.given_up == 0);
+  CHECK(s.counters.succeeded == 1);
+  CHECK(s.counters.retried == 2);
+  CHECK(s.counters.given_up == 0);
 
   f.clock.Advance(seconds(10));
   f.Step();
@@ -302,16 +302,16 @@ TEST_CASE("harness: GetStats counts what the dispatcher did") {
   s = f.Stats(kOther);
   CHECK(s.tasks_waiting == 1);  // e; c is in flight.
   CHECK(s.in_flight == 1);
-  CHECK(s.given_up == 1);
+  CHECK(s.counters.given_up == 1);
   f.Answer(200);  // c.
 
   s = f.Stats(kOther);
   CHECK(s.tasks_waiting == 1);
   CHECK(s.in_flight == 0);
-  CHECK(s.dispatched == 5);
-  CHECK(s.succeeded == 2);
-  CHECK(s.retried == 2);
-  CHECK(s.given_up == 1);
+  CHECK(s.counters.dispatched == 5);
+  CHECK(s.counters.succeeded == 2);
+  CHECK(s.counters.retried == 2);
+  CHECK(s.counters.given_up == 1);
   CHECK(s.token_bucket_level == 98);                   // Full again after 10 s, then 2 taken.
   CHECK(s.dispatch_rate_10s == doctest::Approx(0.5));  // 5 within [T, T + 10 s].
   f.clock.Advance(milliseconds(1));
@@ -321,7 +321,7 @@ TEST_CASE("harness: GetStats counts what the dispatcher did") {
 
   auto idle = f.Stats(kConfigured);
   CHECK(idle.tasks_waiting == 0);
-  CHECK(idle.dispatched == 0);
+  CHECK(idle.counters.dispatched == 0);
   CHECK(idle.token_bucket_level == 5);
 }
 
@@ -374,12 +374,12 @@ TEST_CASE("harness: Reset of everything") {
   REQUIRE(stats.ok());
   REQUIRE(stats->queues.size() == 3);  // configured, gone, other.
   CHECK(stats->queues[0].name == kConfigured);
-  CHECK(stats->queues[0].dispatched == 0);
-  CHECK(stats->queues[0].succeeded == 0);
+  CHECK(stats->queues[0].counters.dispatched == 0);
+  CHECK(stats->queues[0].counters.succeeded == 0);
   CHECK(stats->queues[0].in_flight == 0);
   CHECK(stats->queues[0].token_bucket_level == 5);
-  CHECK(stats->queues[2].dispatched == 1);
-  CHECK(stats->queues[2].succeeded == 0);
+  CHECK(stats->queues[2].counters.dispatched == 1);
+  CHECK(stats->queues[2].counters.succeeded == 0);
 }
 
 TEST_CASE("harness: Reset of one queue") {
@@ -396,7 +396,7 @@ TEST_CASE("harness: Reset of one queue") {
   REQUIRE(f.SetQueue(kOther, 7, true).ok());
   REQUIRE(f.CreateTask(kConfigured, "waiting").ok());
   REQUIRE(f.CreateTask(kOther, "waiting").ok());
-  REQUIRE(f.Stats(kConfigured).dispatched == 2);
+  REQUIRE(f.Stats(kConfigured).counters.dispatched == 2);
 
   REQUIRE(f.Reset(kConfigured).ok());
   auto configured = f.GetQueue(kConfigured);
@@ -418,13 +418,13 @@ TEST_CASE("harness: Reset of one queue") {
   // The configured queue's counters start again, and it runs: a used name is free again.
   f.Step();
   auto s = f.Stats(kConfigured);
-  CHECK(s.dispatched == 0);
+  CHECK(s.counters.dispatched == 0);
   CHECK(s.in_flight == 0);
-  CHECK(f.Stats(kOther).dispatched == 2);
+  CHECK(f.Stats(kOther).counters.dispatched == 2);
   REQUIRE(f.CreateTask(kConfigured, "done").ok());
   f.Step();
   CHECK(f.pusher.sent.size() == 5);
-  CHECK(f.Stats(kConfigured).dispatched == 1);
+  CHECK(f.Stats(kConfigured).counters.dispatched == 1);
 
   // Another queue keeps its settings, and stays paused.
   REQUIRE(f.Reset(kOther).ok());

@@ -614,6 +614,37 @@ TEST_CASE_TEMPLATE("Purge deletes a queue's tasks, with tombstones when asked", 
   CHECK(Must(f.tasks().Count(kR)) == 1);
 }
 
+TEST_CASE_TEMPLATE("Count follows every write, and its rollback, without reading the tasks", Db,
+                   CTE_STORES) {
+  Fixture<Db> f;
+  Must(f.queues().Put(RunningQueue(kQ)));
+  for (const char* id : {"a", "b", "c"}) {
+    REQUIRE(Must(f.tasks().Insert(HttpTask(TaskName(kQ, id), kNow))));
+  }
+  CHECK(Must(f.tasks().Count(kQ)) == 3);
+  f.NextTransaction();  // A store that persists counts them again when it opens.
+  CHECK(Must(f.tasks().Count(kQ)) == 3);
+  REQUIRE(f.store->BeginSavepoint().ok());
+  REQUIRE(Must(f.tasks().Delete(TaskName(kQ, "a"))));
+  CHECK_FALSE(Must(f.tasks().Delete(TaskName(kQ, "a"))));
+  CHECK(Must(f.tasks().Count(kQ)) == 2);
+  REQUIRE(f.store->RollbackSavepoint().ok());
+  CHECK(Must(f.tasks().Count(kQ)) == 3);
+  // The last queue deleted and made again (a row ID given twice) starts empty.
+  Must(f.queues().Delete(kQ));
+  Must(f.queues().Put(RunningQueue(kQ)));
+  CHECK(Must(f.tasks().Count(kQ)) == 0);
+  REQUIRE(Must(f.tasks().Insert(HttpTask(TaskName(kQ, "d"), kNow))));
+  CHECK(Must(f.tasks().Count(kQ)) == 1);
+  f.store->Rollback();
+  REQUIRE(f.store->Begin().ok());
+  CHECK(Must(f.tasks().Count(kQ)) == 3);
+  CHECK(Must(f.tasks().Purge(kQ, std::nullopt)) == 3);
+  CHECK(Must(f.tasks().Count(kQ)) == 0);
+  f.NextTransaction();
+  CHECK(Must(f.tasks().Count(kQ)) == 0);
+}
+
 TEST_CASE_TEMPLATE("Count counts a queue's tasks, waiting, in flight or App Engine", Db,
                    CTE_STORES) {
   Fixture<Db> f;
@@ -1195,6 +1226,14 @@ std::vector<Write> TaskWrites() {
          REQUIRE(Must(s.tasks().UpdateState(t, false)));
        }},
       {"clear in flight", [](core::TaskStore& s) { Must(s.tasks().ClearInFlight()); }},
+      {"purge a queue", [](core::TaskStore& s) { Must(s.tasks().Purge(kQ, std::nullopt)); }},
+      {"delete a queue and its tasks", [](core::TaskStore& s) { Must(s.queues().Delete(kQ)); }},
+      {"delete a queue, create it again and add a task",
+       [](core::TaskStore& s) {
+         Must(s.queues().Delete(kR));
+         Must(s.queues().Put(RunningQueue(kR)));
+         REQUIRE(Must(s.tasks().Insert(HttpTask(TaskName(kR, "again"), kNow))));
+       }},
   };
 }
 
