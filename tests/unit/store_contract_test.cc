@@ -1226,14 +1226,6 @@ std::vector<Write> TaskWrites() {
          REQUIRE(Must(s.tasks().UpdateState(t, false)));
        }},
       {"clear in flight", [](core::TaskStore& s) { Must(s.tasks().ClearInFlight()); }},
-      {"purge a queue", [](core::TaskStore& s) { Must(s.tasks().Purge(kQ, std::nullopt)); }},
-      {"delete a queue and its tasks", [](core::TaskStore& s) { Must(s.queues().Delete(kQ)); }},
-      {"delete a queue, create it again and add a task",
-       [](core::TaskStore& s) {
-         Must(s.queues().Delete(kR));
-         Must(s.queues().Put(RunningQueue(kR)));
-         REQUIRE(Must(s.tasks().Insert(HttpTask(TaskName(kR, "again"), kNow))));
-       }},
   };
 }
 
@@ -1302,9 +1294,22 @@ std::vector<Write> AttemptPolicyAndQueueWrites() {
   };
 }
 
+// Last in EveryWrite: the writes before need the queues.
+std::vector<Write> QueueDeletions() {
+  return {
+      {"delete a queue, create it again and add a task",
+       [](core::TaskStore& s) {
+         Must(s.queues().Delete(kR));
+         Must(s.queues().Put(RunningQueue(kR)));
+         REQUIRE(Must(s.tasks().Insert(HttpTask(TaskName(kR, "again"), kNow))));
+       }},
+      {"delete a queue and its tasks", [](core::TaskStore& s) { Must(s.queues().Delete(kQ)); }},
+  };
+}
+
 std::vector<Write> EveryWrite() {
   std::vector<Write> out = TaskWrites();
-  for (auto* more : {&TombstoneWrites, &AttemptPolicyAndQueueWrites}) {
+  for (auto* more : {&TombstoneWrites, &AttemptPolicyAndQueueWrites, &QueueDeletions}) {
     for (Write& w : more()) out.push_back(std::move(w));
   }
   return out;
