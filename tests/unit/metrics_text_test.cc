@@ -80,7 +80,7 @@ TEST_CASE("the metrics page: HELP and TYPE, one sample per queue, cumulative buc
   CHECK(types == 1);
 }
 
-TEST_CASE("the metrics page: label values escaped; the process's figures when given") {
+TEST_CASE("the metrics page: label values escaped, and the process figures when given") {
   api::Stats stats;
   stats.queues = {Queue("a\"b\\c\nd")};
   api::ProcessSample p;
