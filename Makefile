@@ -5,17 +5,22 @@ JOBS ?= 2
 PORT ?= 8123
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build run test test-deps test-unit test-crash test-sanitize fuzz node-deps demo experiment bench format format-check tidy docker clean
+.PHONY: all deps ui-deps build run test test-deps test-unit test-crash test-sanitize fuzz node-deps demo experiment bench format format-check tidy docker clean
 
 all: build
 
 deps:
 	@tools/install-deps.sh
 
-$(BUILD)/CMakeCache.txt:
+# The dashboard's chart library (docs/dashboard.md), from ui/package-lock.json: the build embeds it.
+ui-deps: deps
+	@cd ui && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  npm ci --no-audit --no-fund --loglevel=error; fi
+
+$(BUILD)/CMakeCache.txt: | ui-deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
 
-build: deps $(BUILD)/CMakeCache.txt
+build: deps ui-deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 
 run: build
@@ -35,7 +40,7 @@ experiment: build
 # Everything built with AddressSanitizer and UndefinedBehaviorSanitizer; unit and integration tests.
 # -O0 -g1 builds in half the time of -O1 -g (line numbers still in the reports).
 SANITIZE_BUILD ?= build-asan
-test-sanitize: deps node-deps test-deps
+test-sanitize: deps ui-deps node-deps test-deps
 	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
 	  -DCTE_SANITIZE=address,undefined $(CMAKE_FLAGS)
 	cmake --build $(SANITIZE_BUILD) -j$(JOBS)
@@ -47,7 +52,7 @@ test-sanitize: deps node-deps test-deps
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = time names json routing
-fuzz:
+fuzz: ui-deps
 	@tools/install-deps.sh tools/apt-packages-fuzz.txt
 	CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
 	  -DCTE_FUZZ=ON -DCTE_SANITIZE=address,undefined -DCTE_TCMALLOC=OFF
@@ -66,7 +71,7 @@ fuzz:
 # Release build of the two binaries, then bench/run.py against them (wrk and h2load as load).
 BENCH_BUILD ?= build-release
 BENCH_FLAGS ?=
-bench:
+bench: ui-deps
 	@tools/install-deps.sh tools/apt-packages-bench.txt
 	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 	cmake --build $(BENCH_BUILD) -j$(JOBS) --target cloud-tasks-emulator cloud-tasks-worker \

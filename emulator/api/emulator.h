@@ -13,6 +13,7 @@
 #include "core/counters.h"
 #include "core/model.h"
 #include "core/status.h"
+#include "core/task_table.h"
 
 namespace cte::api {
 
@@ -55,6 +56,21 @@ struct WaitIdleRequest {
   core::Duration timeout = std::chrono::seconds(30);
 };
 
+// A page of one queue's tasks by state (/emulator/v1/tasks).
+struct ListTaskStatesRequest {
+  std::string queue;                     // Full name.
+  std::optional<core::TaskState> state;  // Unset: every state.
+  int page_size = 0;                     // 1 to 1,000.
+  int64_t after_position = 0;            // From the page token.
+};
+
+// What one tick of /emulator/v1/events sends: the stats, and the attempts that ended since.
+struct Events {
+  Stats stats;
+  std::vector<core::AttemptLogEntry> attempts;  // Ended after `after` (ListEvents), oldest first.
+  int64_t last = 0;                             // Pass as `after` next time.
+};
+
 // Every method runs on the store's thread, inside a store transaction (those that change
 // something roll back with it).
 class EmulatorControl {
@@ -66,6 +82,12 @@ class EmulatorControl {
   virtual core::Result<ClockState> SetClock(core::TimePoint time) = 0;
   virtual core::Result<ListAttemptsResponse> ListAttempts(const ListAttemptsRequest& request) = 0;
   virtual core::Result<Stats> GetStats() = 0;
+  // NOT_FOUND when the queue does not exist. Each call scans at most a fixed number of tasks
+  // (core::TaskTable::ListByState), so its cost does not grow with the queue.
+  virtual core::Result<core::TaskStatePage> ListTaskStates(
+      const ListTaskStatesRequest& request) = 0;
+  // The stats, and the attempts that ended after number `after` (0: the most recent ones kept).
+  virtual core::Result<Events> ListEvents(int64_t after) = 0;
   // Empties one queue (a configured one gets its settings back) or everything (empty name).
   virtual core::Status Reset(const std::string& queue) = 0;
   // Calls `done` once, later, on the store's thread: OK when the queues are idle,

@@ -47,4 +47,13 @@ core::Result<pipeline::Job> DecodeEmulatorCall(const Decoding& d);
 // The jobs of the REST-only methods, BufferTask and the CMEK config; rest_only_calls.cc.
 core::Result<pipeline::Job> DecodeRestOnlyCall(const Decoding& d);
 
+// The harness's JSON for an attempt and for the stats (rest_emulator.cc).
+Json AttemptJson(const core::AttemptLogEntry& e);
+Json StatsJson(const Stats& s);
+
+// The answer of /emulator/v1/events: server-sent events, a "stats" event each second and an
+// "attempt" event for each attempt that ended (rest_events.cc). UNIMPLEMENTED where nothing can
+// run it (no harness, or no way to submit jobs).
+core::Result<RestResponse> EventStream(const Decoding& d);
+
 }  // namespace cte::api

@@ -30,6 +30,8 @@ const char* OutcomeName(core::AttemptLogEntry::Outcome o) {
   return "UNKNOWN";
 }
 
+}  // namespace
+
 Json AttemptJson(const core::AttemptLogEntry& e) {
   Json headers = Json::array();
   for (const auto& [k, v] : e.headers) headers.push_back({{"name", k}, {"value", v}});
@@ -50,11 +52,15 @@ Json AttemptJson(const core::AttemptLogEntry& e) {
   return j;
 }
 
+namespace {
+
 Json ClockJson(const ClockState& c) {
   Json j = {{"time", core::FormatTimestamp(c.time)}, {"mode", c.mode}};
   if (c.mode == "scaled") j["timeScale"] = c.time_scale;
   return j;
 }
+
+}  // namespace
 
 Json StatsJson(const Stats& s) {
   Json queues = Json::array();
@@ -71,6 +77,8 @@ Json StatsJson(const Stats& s) {
   }
   return Json{{"time", core::FormatTimestamp(s.time)}, {"queues", queues}};
 }
+
+namespace {
 
 // Reads the body as an object with only the fields in `allowed` (lowerCamel; snake_case passes
 // too).
@@ -125,6 +133,48 @@ Result<Job> ListAttempts(const Decoding& d, EmulatorControl& e) {
                                              EncodePositionToken("a", scope, r.attempts.back().id);
                                        return j;
                                      });
+}
+
+Result<ListTaskStatesRequest> ReadTaskStatesQuery(const ParsedTarget& t, std::string& scope) {
+  CTE_RETURN_IF_ERROR(CheckQuery(t, {"queue", "state", "pageSize", "pageToken"}));
+  ListTaskStatesRequest r;
+  r.queue = Query(t, "queue");
+  if (r.queue.empty()) return core::InvalidArgument("\"queue\" is required: a full queue name.");
+  std::string state = Query(t, "state");
+  if (!state.empty() && !(r.state = core::ParseTaskState(state))) {
+    return core::InvalidArgument("\"state\" must be scheduled, due, inFlight or retrying.");
+  }
+  int32_t size = 0;
+  if (std::string s = Query(t, "pageSize"); !s.empty()) {
+    CTE_RETURN_IF_ERROR(ReadInt32(Json(s), "page_size", size));
+  }
+  auto page = PageSize(size, 100, 1000);
+  if (!page.ok()) return page.status();
+  r.page_size = *page;
+  scope = r.queue + "\n" + state;
+  auto after = DecodePositionToken(Query(t, "pageToken"), "s", scope);
+  if (!after.ok()) return after.status();
+  r.after_position = *after;
+  return r;
+}
+
+// A page of one queue's tasks with their states: {"tasks": [{"task": Task, "state": "due"}]}.
+Result<Job> ListTaskStates(const Decoding& d, EmulatorControl& e) {
+  std::string scope;
+  auto req = ReadTaskStatesQuery(d.t, scope);
+  if (!req.ok()) return req.status();
+  return d.Job<core::TaskStatePage>(
+      [&e, req = *req] { return e.ListTaskStates(req); },
+      [scope, o = d.options](const core::TaskStatePage& p) {
+        Json list = Json::array();
+        for (size_t i = 0; i < p.tasks.size(); ++i) {
+          list.push_back(
+              {{"task", TaskToJson(p.tasks[i], o)}, {"state", core::TaskStateName(p.states[i])}});
+        }
+        Json j = {{"tasks", list}};
+        if (p.more) j["nextPageToken"] = EncodePositionToken("s", scope, p.last_position);
+        return j;
+      });
 }
 
 Result<Job> MoveClock(const Decoding& d, EmulatorControl& e) {
@@ -236,6 +286,8 @@ Result<Job> DecodeEmulatorCall(const Decoding& d) {
       return WaitIdle(d, e);
     case Rpc::kGetMetrics:
       return GetMetrics(d, e);
+    case Rpc::kListTaskStates:
+      return ListTaskStates(d, e);
     default:
       return core::Internal("no decoder for " + std::string(RpcName(d.rpc)));
   }

@@ -1,5 +1,6 @@
 #include "api/rest_handler.h"
 
+#include "api/browser_guard.h"
 #include "api/rest_decoding.h"
 #include "api/routes.h"
 #include "pipeline/executor.h"
@@ -286,18 +287,35 @@ RestCall PrepareRestCall(const RestRequest& request, const Targets& targets,
     call.immediate = ErrorResponse(target.status());
     return call;
   }
+  if (Status allowed = CheckBrowserRequest(request, local.bind_host); !allowed.ok()) {
+    call.immediate = ErrorResponse(allowed);
+    return call;
+  }
   std::string method = request.method;
   if (method == "POST" && !request.method_override.empty()) method = request.method_override;
   std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
   auto route = FindRoute(method, path, *target);
+  if (route.ok() && route->rpc == Rpc::kGetUi && !local.ui) {  // --ui=false: not there at all.
+    route =
+        core::NotFound("The requested URL " + std::string(path) + " was not found on this server.");
+  }
   if (!route.ok()) {
     call.immediate = ErrorResponse(route.status());
     return call;
   }
   call.rpc = route->rpc;
+  if (route->rpc == Rpc::kGetUi) {
+    call.immediate = local.ui(path.substr(3));  // What follows "/ui".
+    return call;
+  }
   if ((call.immediate = LocalAnswer(route->rpc, local))) return call;
   Decoding d{*target, request, route->resource, route->rpc, OptionsFrom(*target), targets,
              local,   lane,    std::move(reply)};
+  if (route->rpc == Rpc::kEvents) {
+    auto stream = EventStream(d);
+    call.immediate = stream.ok() ? std::move(*stream) : ErrorResponse(stream.status());
+    return call;
+  }
   auto job = Decode(d);
   if (!job.ok()) {
     call.immediate = ErrorResponse(job.status());

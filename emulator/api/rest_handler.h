@@ -3,7 +3,9 @@
 // (spec sections 2.1-2.2). No sockets here; http/ does the I/O.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,14 +27,33 @@ struct RestRequest {
   // The request's headers, in order: filled only for BufferTask (a target with ":buffer"), the one
   // call that reads them (they become the task's).
   std::vector<std::pair<std::string, std::string>> headers;
+  // What a browser says of where a request comes from (api/browser_guard.h); empty when absent.
+  std::string host;            // The Host header.
+  std::string origin;          // The Origin header.
+  std::string sec_fetch_site;  // The Sec-Fetch-Site header.
 };
 
 inline constexpr std::string_view kJsonContentType = "application/json; charset=UTF-8";
+
+// The body of an answer that goes on as events happen (server-sent events): the server writes
+// its head, then each chunk Next delivers, until the client leaves or a chunk is empty.
+class EventSource {
+ public:
+  virtual ~EventSource() = default;
+  // Calls `deliver` exactly once, from any thread, with the next bytes to send ("" ends the
+  // answer). The server calls it again only after it wrote the last chunk and waited Interval().
+  virtual void Next(std::function<void(std::string)> deliver) = 0;
+  virtual std::chrono::milliseconds Interval() const = 0;
+};
 
 struct RestResponse {
   int status = 200;
   std::string body;                                  // JSON, unless content_type says otherwise.
   std::string_view content_type = kJsonContentType;  // Of static storage: never owned.
+  // Header lines written as they are ("Name: value\r\n" each), of static storage.
+  std::string_view extra_headers = {};
+  // Set for a streamed answer: `body` is then ignored and the connection closes at its end.
+  std::shared_ptr<EventSource> events = nullptr;
 };
 
 struct ProcessSample;
@@ -42,7 +63,15 @@ struct LocalAnswers {
   std::function<std::string()> openid_configuration;  // The OpenID discovery document.
   std::function<std::string()> jwks;                  // The keys that verify OIDC tokens.
   // The process's figures for /metrics; when empty, the page leaves them out.
-  std::function<ProcessSample()> process;
+  std::function<ProcessSample()> process = {};
+  // The dashboard's answer for a path under /ui (an asset, or its 404 page); when empty, the
+  // dashboard is off (--ui=false) and every /ui path answers 404.
+  std::function<RestResponse(std::string_view path)> ui = {};
+  // Hands a job to the store's thread from the I/O thread: how an event stream
+  // (/emulator/v1/events) reads what it sends. When empty, the stream is not served.
+  std::function<void(pipeline::Job)> submit = {};
+  // The address the emulator listens on (--host), for api/browser_guard.h.
+  std::string bind_host = "127.0.0.1";
 };
 
 // A routed and decoded request: either answered at once (`immediate`: a routing or decoding

@@ -8,7 +8,9 @@ namespace {
 
 struct Entry {
   const char* method;
-  const char* path;  // Segments; "*" matches exactly one non-empty segment (spec 2.1).
+  // Segments; "*" matches exactly one non-empty segment (spec 2.1); a last "**" matches whatever
+  // follows, nothing included, custom verb and all.
+  const char* path;
   const char* verb;  // The custom verb after ':' of a queue or task path; "" for none.
   Rpc rpc;
 };
@@ -51,9 +53,12 @@ constexpr Entry kRoutes[] = {
     {"GET", "emulator/v1/stats", "", Rpc::kGetStats},
     {"POST", "emulator/v1:reset", "", Rpc::kReset},
     {"POST", "emulator/v1:waitIdle", "", Rpc::kWaitIdle},
+    {"GET", "emulator/v1/tasks", "", Rpc::kListTaskStates},
+    {"GET", "emulator/v1/events", "", Rpc::kEvents},
     {"GET", ".well-known/openid-configuration", "", Rpc::kOpenIdConfiguration},
     {"GET", "oauth2/v3/certs", "", Rpc::kJwks},
     {"GET", "metrics", "", Rpc::kGetMetrics},
+    {"GET", "ui/**", "", Rpc::kGetUi},
 };
 
 std::vector<std::string_view> Split(std::string_view path) {
@@ -81,8 +86,19 @@ const std::vector<Compiled>& Table() {
   return table;
 }
 
+// An entry whose path ends in "**": its segments before that, then anything.
+bool MatchesPrefix(const Compiled& c, std::string_view method, const ParsedTarget& t) {
+  size_t fixed = c.segments.size() - 1;
+  if (method != c.entry->method || t.segments.size() < fixed) return false;
+  for (size_t i = 0; i < fixed; ++i) {
+    if (c.segments[i] != t.segments[i]) return false;
+  }
+  return true;
+}
+
 bool Matches(const Compiled& c, std::string_view method, const ParsedTarget& t) {
   const Entry& e = *c.entry;
+  if (c.segments.back() == "**") return MatchesPrefix(c, method, t);
   if (c.segments.size() != t.segments.size() || method != e.method || t.verb != e.verb) {
     return false;
   }

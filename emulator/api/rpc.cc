@@ -41,16 +41,19 @@ constexpr RpcInfo kRpcs[] = {
     {Rpc::kGetStats, "GetStats", true},
     {Rpc::kReset, "Reset", false},
     {Rpc::kWaitIdle, "WaitIdle", true},  // It only registers a waiter.
+    {Rpc::kListTaskStates, "ListTaskStates", true},
+    {Rpc::kEvents, "Events", true},
     {Rpc::kOpenIdConfiguration, "OpenIdConfiguration", true},
     {Rpc::kJwks, "Jwks", true},
     {Rpc::kGetMetrics, "GetMetrics", true},
+    {Rpc::kGetUi, "GetUi", true},
 };
 
 constexpr bool InOrder() {
   for (size_t i = 0; i < std::size(kRpcs); ++i) {
     if (static_cast<size_t>(kRpcs[i].rpc) != i) return false;
   }
-  return static_cast<size_t>(Rpc::kGetMetrics) + 1 == std::size(kRpcs);
+  return static_cast<size_t>(Rpc::kGetUi) + 1 == std::size(kRpcs);
 }
 static_assert(InOrder(), "kRpcs must list every Rpc, in the enum's order");
 

@@ -41,11 +41,15 @@ enum class Rpc : uint8_t {
   kGetStats,
   kReset,
   kWaitIdle,
+  kListTaskStates,
+  kEvents,
   // What a worker needs to verify OIDC tokens offline.
   kOpenIdConfiguration,
   kJwks,
   // Prometheus' scrape (/metrics, docs/metrics.md).
   kGetMetrics,
+  // The dashboard's files (/ui, docs/dashboard.md).
+  kGetUi,
 };
 
 // The method's name, as the access log prints it: "CreateTask", "WaitIdle", "Jwks".

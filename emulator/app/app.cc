@@ -1,5 +1,7 @@
 #include "app/app.h"
 
+#include "ui/dashboard.h"
+
 #include <algorithm>
 #include <thread>
 
@@ -53,6 +55,9 @@ struct App::Impl {
           HandleRequest(std::move(r), std::move(respond));
         }) {
     service.SetDispatchControl(&dispatcher);
+    if (options.ui) local.ui = ui::Answer;
+    local.submit = [this](pipeline::Job job) { io_lane->Submit(std::move(job)); };
+    local.bind_host = options.server.host;
     store->ObserveCommits([this](core::Duration took) {
       auto us = std::chrono::duration_cast<std::chrono::microseconds>(took).count();
       store_counters.commit_latency.Add(core::kCommitLatencyBoundsUs, us, 1);
@@ -75,7 +80,10 @@ struct App::Impl {
     dispatch::DispatcherOptions d;
     d.rewrites = options.rewrites;
     d.task_tombstone = options.service.task_tombstone;
-    d.on_attempt = [this](const core::AttemptLogEntry& a) { logger.Attempt(a); };
+    d.on_attempt = [this](const core::AttemptLogEntry& a) {
+      logger.Attempt(a);
+      harness.RecordAttempt(a);
+    };
     d.imperfections = options.imperfections;
     d.imperfection_seed = options.imperfection_seed;
     d.app_engine = options.app_engine;

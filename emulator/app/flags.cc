@@ -102,6 +102,9 @@ void AddServerFlags(CLI::App& cli, AppOptions& o, FlagValues& v) {
       ->envname("CLOUD_TASKS_EMULATOR_LOG_FORMAT")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  cli.add_option("--ui", o.ui, "Serve the dashboard at /ui (true or false)")
+      ->envname("CLOUD_TASKS_EMULATOR_UI")
+      ->capture_default_str();
 }
 
 void AddStoreFlags(CLI::App& cli, AppOptions& o, FlagValues& v) {

@@ -8,6 +8,7 @@
 
 #include "core/model.h"
 #include "core/status.h"
+#include "core/task_state.h"
 
 namespace cte::core {
 
@@ -15,6 +16,14 @@ namespace cte::core {
 struct TaskPage {
   std::vector<Task> tasks;
   int64_t last_position = 0;  // Pass as `after_position` to continue; meaningful when non-empty.
+};
+
+// A page of tasks with their states, in creation order (TaskTable::ListByState).
+struct TaskStatePage {
+  std::vector<Task> tasks;        // Bodies left out.
+  std::vector<TaskState> states;  // One for each task.
+  int64_t last_position = 0;      // Of the last task scanned: pass as `after_position` to continue.
+  bool more = false;              // The scan stopped before the queue's last task.
 };
 
 // Failures and threading as in QueueTable (core/queue_table.h).
@@ -32,6 +41,13 @@ class TaskTable {
   // `with_body`.
   virtual Result<TaskPage> List(std::string_view queue, int64_t after_position, int limit,
                                 bool with_body) = 0;
+  // The tasks of `queue` after `after_position` in state `state` at `now` (any state when unset),
+  // in creation order. The scan stops at `limit` matches or after `max_scan` tasks, whichever
+  // comes first, so a call costs at most that much however many tasks the queue holds: a page
+  // may hold fewer than `limit` tasks and still have `more`.
+  virtual Result<TaskStatePage> ListByState(std::string_view queue, std::optional<TaskState> state,
+                                            TimePoint now, int64_t after_position, int limit,
+                                            int max_scan) = 0;
   // Deletes every task of the queue; when `tombstone_until` is set, their names stay blocked
   // until then. Returns how many were deleted.
   virtual Result<int64_t> Purge(std::string_view queue,

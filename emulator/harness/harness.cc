@@ -68,9 +68,29 @@ Result<api::Stats> Harness::GetStats() {
   return out;
 }
 
+// The most tasks one page of ListTaskStates looks at: a page costs at most this much whatever the
+// queue holds (docs/dashboard.md has the figures).
+constexpr int kMaxTasksScanned = 20'000;
+
+Result<core::TaskStatePage> Harness::ListTaskStates(const api::ListTaskStatesRequest& r) {
+  auto queue = store_.queues().Find(r.queue);
+  if (!queue.ok()) return queue.status();
+  if (!*queue) return core::NotFound(core::kQueueNotFound);
+  return store_.tasks().ListByState(r.queue, r.state, clock_.Now(), r.after_position, r.page_size,
+                                    kMaxTasksScanned);
+}
+
+Result<api::Events> Harness::ListEvents(int64_t after) {
+  auto stats = GetStats();
+  if (!stats.ok()) return stats.status();
+  auto [attempts, last] = feed_.Since(after);
+  return api::Events{std::move(*stats), std::move(attempts), last};
+}
+
 Status Harness::Reset(const std::string& queue) {
   CTE_RETURN_IF_ERROR(queue.empty() ? ResetAll() : ResetQueue(queue));
   dispatcher_.Reset(queue);
+  feed_.Clear();
   return Status::Ok();
 }
 

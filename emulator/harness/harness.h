@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/task_store.h"
 #include "dispatch/dispatcher.h"
+#include "harness/attempt_feed.h"
 
 namespace cte::harness {
 
@@ -40,9 +41,15 @@ class Harness final : public api::EmulatorControl {
   core::Result<api::ListAttemptsResponse> ListAttempts(
       const api::ListAttemptsRequest& request) override;
   core::Result<api::Stats> GetStats() override;
+  core::Result<core::TaskStatePage> ListTaskStates(
+      const api::ListTaskStatesRequest& request) override;
+  core::Result<api::Events> ListEvents(int64_t after) override;
   core::Status Reset(const std::string& queue) override;
   void WaitIdle(const api::WaitIdleRequest& request,
                 std::function<void(const core::Status&)> done) override;
+
+  // Keeps an attempt that ended (its outcome committed) for ListEvents.
+  void RecordAttempt(const core::AttemptLogEntry& entry) { feed_.Add(entry); }
 
   // Answers the waiters whose queues are idle (once the open transaction commits) or whose
   // deadline passed; with includeScheduled under the manual clock, moves the clock to the next
@@ -84,6 +91,7 @@ class Harness final : public api::EmulatorControl {
   core::ManualClock* manual_;
   HarnessOptions options_;
   std::vector<Waiter> waiters_;
+  AttemptFeed feed_{200};
 };
 
 }  // namespace cte::harness

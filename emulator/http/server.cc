@@ -34,6 +34,9 @@ api::RestRequest ToRestRequest(bhttp::request<bhttp::string_body>&& req) {
       out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     }
   }
+  out.host = std::string(req[bhttp::field::host]);
+  out.origin = std::string(req[bhttp::field::origin]);
+  out.sec_fetch_site = std::string(req["Sec-Fetch-Site"]);
   return out;
 }
 
@@ -66,6 +69,11 @@ std::string ResponseBytes(api::RestResponse r, unsigned version, bool keep_alive
   out += "\r\nServer: cloud-tasks-emulator\r\nContent-Type: ";
   out.append(r.content_type.data(), r.content_type.size());
   out += "\r\n";
+  out.append(r.extra_headers.data(), r.extra_headers.size());
+  if (r.events) {  // The body runs until the connection closes.
+    out += "Cache-Control: no-store\r\nConnection: close\r\n\r\n";
+    return out;
+  }
   if (version >= 11 && !keep_alive) out += "Connection: close\r\n";
   if (version < 11 && keep_alive) out += "Connection: keep-alive\r\n";
   out += "Content-Length: ";
@@ -95,6 +103,41 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     };
     co_return co_await asio::async_initiate<decltype(use_awaitable), void(api::RestResponse)>(
         initiate, use_awaitable);
+  }
+
+  // Waits for the source's next chunk (delivered from any thread).
+  awaitable<std::string> NextChunk(api::EventSource& events) {
+    auto initiate = [this, &events](auto completion) {
+      using Completion = decltype(completion);
+      auto shared = std::make_shared<Completion>(std::move(completion));
+      auto executor = asio::get_associated_executor(*shared, io.get_executor());
+      events.Next([shared, executor](std::string chunk) {
+        asio::post(executor, [shared, chunk = std::move(chunk)]() mutable {
+          Completion resume = std::move(*shared);
+          std::move(resume)(std::move(chunk));
+        });
+      });
+    };
+    co_return co_await asio::async_initiate<decltype(use_awaitable), void(std::string)>(
+        initiate, use_awaitable);
+  }
+
+  // Writes a streamed answer's chunks until the source ends it, a write fails (the client left)
+  // or the server stops. Nothing runs for it between chunks but a timer.
+  awaitable<void> Stream(beast::tcp_stream& stream, api::EventSource& events) {
+    asio::steady_timer pause(io);
+    beast::error_code ec;
+    while (acceptor.is_open()) {
+      std::string chunk = co_await NextChunk(events);
+      if (chunk.empty()) break;
+      stream.expires_after(options.idle_timeout);
+      co_await asio::async_write(stream, asio::buffer(chunk),
+                                 asio::redirect_error(use_awaitable, ec));
+      if (ec) break;
+      pause.expires_after(events.Interval());
+      co_await pause.async_wait(asio::redirect_error(use_awaitable, ec));
+      if (ec) break;
+    }
   }
 
   awaitable<void> Session(tcp::socket socket) {
@@ -134,11 +177,13 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       } else {
         response = co_await Handle(ToRestRequest(parser.release()));
       }
+      std::shared_ptr<api::EventSource> events = response.events;
       std::string wire = ResponseBytes(std::move(response), version, keep_alive);
       stream.expires_after(options.idle_timeout);
       co_await asio::async_write(stream, asio::buffer(wire),
                                  asio::redirect_error(use_awaitable, ec));
-      if (ec || !keep_alive) break;
+      if (!ec && events) co_await Stream(stream, *events);
+      if (ec || !keep_alive || events) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     --connections;

@@ -74,6 +74,34 @@ Result<core::TaskPage> MemoryTaskTable::List(std::string_view queue_name, int64_
   return page;
 }
 
+Result<core::TaskStatePage> MemoryTaskTable::ListByState(std::string_view queue_name,
+                                                         std::optional<core::TaskState> state,
+                                                         core::TimePoint now,
+                                                         int64_t after_position, int limit,
+                                                         int max_scan) {
+  assert(data_.in_transaction);
+  core::TaskStatePage page;
+  QueueRow* queue = data_.FindQueue(queue_name);
+  if (queue == nullptr) return page;
+  const auto& by_position = queue->tasks.by_position();
+  int scanned = 0;
+  for (auto it = by_position.upper_bound(after_position); it != by_position.end(); ++it) {
+    if (PageFull(page.tasks.size(), limit) || scanned == max_scan) {
+      page.more = true;
+      break;
+    }
+    ++scanned;
+    const TaskRow& row = *it->second;
+    page.last_position = it->first;
+    auto at = row.task.schedule_time.value_or(core::TimePoint());
+    core::TaskState s = core::StateOf(row.in_flight, row.task.dispatch_count, at, now);
+    if (state && s != *state) continue;
+    page.tasks.push_back(ReadTask(row, false));
+    page.states.push_back(s);
+  }
+  return page;
+}
+
 Result<int64_t> MemoryTaskTable::Purge(std::string_view queue_name,
                                        std::optional<core::TimePoint> tombstone_until) {
   assert(data_.in_transaction);

@@ -20,6 +20,10 @@ class MemoryTaskTable final : public core::TaskTable {
   core::Result<bool> Delete(std::string_view name) override;
   core::Result<core::TaskPage> List(std::string_view queue, int64_t after_position, int limit,
                                     bool with_body) override;
+  core::Result<core::TaskStatePage> ListByState(std::string_view queue,
+                                                std::optional<core::TaskState> state,
+                                                core::TimePoint now, int64_t after_position,
+                                                int limit, int max_scan) override;
   core::Result<int64_t> Purge(std::string_view queue,
                               std::optional<core::TimePoint> tombstone_until) override;
   core::Result<int64_t> Count(std::string_view queue) override;

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include "core/time_util.h"
 #include "store/header_codec.h"
 #include "store/sqlite_queues.h"
 #include "store/sqlite_task_rows.h"
@@ -34,6 +35,10 @@ struct SqliteTaskTable::Statements {
         remove(db, "DELETE FROM tasks WHERE queue_id = ? AND task_id = ?"),
         list_full(db, SelectTasks("body", "queue_id = ? AND id > ? ORDER BY id LIMIT ?")),
         list_basic(db, SelectTasks("x''", "queue_id = ? AND id > ? ORDER BY id LIMIT ?")),
+        scan(db,
+             "SELECT id, in_flight, dispatch_count, schedule_time_us FROM tasks "
+             "WHERE queue_id = ? AND id > ? ORDER BY id LIMIT ?"),
+        by_id(db, SelectTasks("x''", "id = ?")),
         purge_tombstones(db,
                          "INSERT OR REPLACE INTO task_tombstones (name, expire_time_us) "
                          "SELECT ?1 || '/tasks/' || task_id, ?2 FROM tasks WHERE queue_id = ?3"),
@@ -56,13 +61,14 @@ struct SqliteTaskTable::Statements {
         find_columns(find),
         list_full_columns(list_full),
         list_basic_columns(list_basic),
-        due_columns(due) {}
+        due_columns(due),
+        by_id_columns(by_id) {}
 
   Sequence ids;
-  Sql insert, find, remove, list_full, list_basic, purge_tombstones, purge, due;
+  Sql insert, find, remove, list_full, list_basic, scan, by_id, purge_tombstones, purge, due;
   Sql next_schedule, update_state, clear_in_flight;
   SqliteTombstones tombstones;
-  TaskColumns find_columns, list_full_columns, list_basic_columns, due_columns;
+  TaskColumns find_columns, list_full_columns, list_basic_columns, due_columns, by_id_columns;
 };
 
 SqliteTaskTable::SqliteTaskTable(SQLite::Database& db, SqliteQueueTable& queues)
@@ -135,6 +141,48 @@ Result<core::TaskPage> SqliteTaskTable::List(std::string_view queue_name, int64_
     while (st->executeStep()) {
       page.tasks.push_back(ReadTask(*st, c, queue));
       page.last_position = st->getColumn(c.id).getInt64();
+    }
+    return page;
+  });
+}
+
+// Scans only the columns a state needs, then reads the tasks that match by row ID: the scan of
+// `max_scan` rows stays cheap, and only a page of tasks is decoded.
+Result<core::TaskStatePage> SqliteTaskTable::ListByState(std::string_view queue_name,
+                                                         std::optional<core::TaskState> state,
+                                                         TimePoint now, int64_t after_position,
+                                                         int limit, int max_scan) {
+  return Guard([&]() -> Result<core::TaskStatePage> {
+    core::TaskStatePage page;
+    std::string queue(queue_name);
+    int64_t queue_id = queues_.Id(queue);
+    if (queue_id == 0) return page;
+    std::vector<int64_t> ids;
+    {
+      Use st(st_->scan);
+      st->bind(1, queue_id);
+      st->bind(2, after_position);
+      st->bind(3, max_scan + 1);  // One more: whether the scan stopped before the last task.
+      int scanned = 0;
+      while (st->executeStep()) {
+        if (static_cast<int>(ids.size()) == limit || scanned == max_scan) {
+          page.more = true;
+          break;
+        }
+        ++scanned;
+        page.last_position = st->getColumn(0).getInt64();
+        core::TaskState s = core::StateOf(st->getColumn(1).getInt() != 0, st->getColumn(2).getInt(),
+                                          core::FromMicros(st->getColumn(3).getInt64()), now);
+        if (state && s != *state) continue;
+        ids.push_back(page.last_position);
+        page.states.push_back(s);
+      }
+    }
+    Use st(st_->by_id);
+    for (int64_t id : ids) {
+      st->bind(1, id);
+      if (st->executeStep()) page.tasks.push_back(ReadTask(*st, st_->by_id_columns, queue));
+      st->reset();
     }
     return page;
   });

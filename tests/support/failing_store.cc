@@ -83,6 +83,10 @@ class Tasks final : public ForwardingTombstones<core::TaskTable> {
   Result<core::TaskPage> List(std::string_view q, int64_t a, int l, bool b) override {
     CTE_FORWARD(Op::kRead, t_.List(q, a, l, b));
   }
+  Result<core::TaskStatePage> ListByState(std::string_view q, std::optional<core::TaskState> s,
+                                          TimePoint now, int64_t a, int l, int m) override {
+    CTE_FORWARD(Op::kRead, t_.ListByState(q, s, now, a, l, m));
+  }
   Result<int64_t> Purge(std::string_view q, std::optional<TimePoint> u) override {
     CTE_FORWARD(Op::kWrite, t_.Purge(q, u));
   }

@@ -1,0 +1,106 @@
+// One task: its request (method, URL, headers, body in FULL view, as JSON when it is JSON), its
+// schedule, every attempt with the headers sent, the outcome and the latency; run now, delete.
+import { api } from './api.js';
+import { live } from './app.js';
+import { h, fill, shortName, queueHref, formatTime, formatDuration, formatNumber,
+  notice } from './dom.js';
+import { confirmAction, outcomeBadge } from './views.js';
+
+// The body's text, pretty-printed when it is JSON; "(binary)" when it is not UTF-8.
+function bodyText(base64) {
+  if (!base64) return { text: '(empty)', json: false };
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return { text: `(${bytes.length} bytes, not UTF-8)`, json: false };
+  }
+  try {
+    return { text: JSON.stringify(JSON.parse(text), null, 2), json: true };
+  } catch {
+    return { text, json: false };
+  }
+}
+
+const headerList = (headers) => h('dl', { class: 'headers' },
+  Object.entries(headers ?? {}).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+
+function requestPart(task, sentUrl) {
+  const r = task.httpRequest ?? task.appEngineHttpRequest ?? {};
+  const body = bodyText(r.body);
+  return h('section', { 'aria-labelledby': 'request-heading' },
+    h('h2', { id: 'request-heading' }, 'Request'),
+    h('dl', { class: 'settings' },
+      h('dt', {}, 'Method'), h('dd', {}, r.httpMethod ?? 'POST'),
+      h('dt', {}, 'URL'), h('dd', { class: 'url' }, r.url ?? r.relativeUri ?? '—'),
+      h('dt', {}, 'Sent to (after --rewrite)'), h('dd', { class: 'url', id: 'sent-url' }, sentUrl ?? 'not sent yet')),
+    h('h3', {}, 'Headers'), headerList(r.headers),
+    h('h3', {}, body.json ? 'Body (JSON)' : 'Body'), h('pre', { class: 'body', tabindex: 0 }, body.text));
+}
+
+function schedulePart(task) {
+  const rows = [['Schedule time', formatTime(task.scheduleTime)], ['Created', formatTime(task.createTime)],
+    ['Dispatch deadline', formatDuration(task.dispatchDeadline)], ['Dispatches', formatNumber(task.dispatchCount ?? 0)],
+    ['Responses', formatNumber(task.responseCount ?? 0)],
+    ['First attempt', formatTime(task.firstAttempt?.dispatchTime)], ['Last attempt', formatTime(task.lastAttempt?.dispatchTime)]];
+  return h('section', { 'aria-labelledby': 'schedule-heading' }, h('h2', { id: 'schedule-heading' }, 'Schedule'),
+    h('dl', { class: 'settings' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
+}
+
+function attemptsPart(attempts) {
+  return h('section', { 'aria-labelledby': 'attempts-heading' }, h('h2', { id: 'attempts-heading' }, 'Attempts'),
+    attempts.length ? h('table', {}, h('caption', {}, 'Every attempt, oldest first'),
+      h('thead', {}, h('tr', {}, ['#', 'Dispatched', 'Outcome', 'Latency', 'Headers sent'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, attempts.map((a) => h('tr', {},
+        h('th', { scope: 'row' }, a.duplicate ? `${a.attempt} (duplicate)` : a.attempt),
+        h('td', {}, formatTime(a.dispatchTime)), h('td', { class: 'left' }, outcomeBadge(a)),
+        h('td', {}, formatDuration(a.latency)),
+        h('td', { class: 'left' }, h('details', {}, h('summary', {}, `${a.headers.length} headers`),
+          headerList(Object.fromEntries(a.headers.map((x) => [x.name, x.value])))))))))
+      : h('p', {}, 'No attempt yet.'));
+}
+
+export function taskView(main, name) {
+  document.title = `${shortName(name)} · Cloud Tasks emulator`;
+  const status = h('p', { role: 'status', class: 'notice' });
+  const content = h('div');
+  const queue = name.slice(0, name.indexOf('/tasks/'));
+  let gone = false;
+  const load = async () => {
+    if (gone) return;
+    try {
+      const [task, log] = await Promise.all([api.getTask(name), api.attempts(name)]);
+      const attempts = log.attempts ?? [];
+      fill(content, requestPart(task, attempts.at(-1)?.url), schedulePart(task), attemptsPart(attempts));
+    } catch (err) {
+      gone = err.status === 404;
+      fill(content, h('p', { class: 'notice error' }, gone ? 'This task is gone (succeeded, given up or deleted).' : err.message));
+    }
+  };
+  const act = (label, run, confirmText) => h('button', {
+    type: 'button', class: confirmText ? 'danger' : '',
+    onclick: async () => {
+      if (confirmText && !(await confirmAction(confirmText, label))) return;
+      try {
+        await run();
+        notice(status, `${label}: done.`);
+      } catch (err) {
+        notice(status, `${label} failed: ${err.message}`, true);
+      }
+      load();
+    },
+  }, label);
+  fill(main, h('h1', {}, shortName(name)),
+    h('p', { class: 'meta' }, 'In queue ', h('a', { href: queueHref(queue) }, shortName(queue))),
+    h('div', { class: 'toolbar', role: 'group', 'aria-label': 'Task actions' },
+      act('Run now', () => api.runTask(name)),
+      act('Delete task', () => api.deleteTask(name), `Delete the task ${shortName(name)}?`)),
+    status, content);
+  load();
+  return {
+    attempt(a) {
+      if (a.task === name) load();
+    },
+  };
+}
