@@ -35,7 +35,9 @@ const routes = [
 
 let current = null;
 
-function route() {
+// `focus`: after a navigation, focus moves to the new page's content (not on first load, where
+// the keyboard starts from the top: the skip link, then the navigation).
+function route(focus = true) {
   current?.dispose?.();
   const main = document.getElementById('main');
   const hash = location.hash;
@@ -52,14 +54,14 @@ function route() {
   }
   const param = hash.match(found[0])?.[1];
   current = found[1](main, param ? decodeURIComponent(param) : undefined);
-  main.focus({ preventScroll: true });
+  if (focus) main.focus({ preventScroll: true });
 }
 
 let knownQueues = '';
 
 async function onStats(stats) {
   live.stats = stats;
-  const t = Date.parse(stats.time) / 1000;
+  const t = Date.now() / 1000;  // The page's time: emulated time may stand still (--clock manual).
   for (const q of stats.queues) {
     if (!live.sparklines.has(q.name)) live.sparklines.set(q.name, new Sparkline(q.name));
     const limit = live.queues.get(q.name)?.rateLimits?.maxDispatchesPerSecond;
@@ -90,8 +92,8 @@ async function start() {
   live.stats = await api.stats().catch(() => null);
   knownQueues = (live.stats?.queues ?? []).map((q) => q.name).join('\n');
   await live.refreshQueues();
-  window.addEventListener('hashchange', route);
-  route();
+  window.addEventListener('hashchange', () => route());
+  route(false);
   subscribe({ onStats, onAttempt, onMode });
 }
 

@@ -41,8 +41,8 @@ export class Sparkline {
       legend: { show: false }, cursor: { show: false }, select: { show: false },
       scales: { x: { time: false }, y: { range: () => [0, top()] } },
       axes: [{ show: false }, { show: false }],
-      series: [{}, { stroke: RATE, width: 1.5, fill: 'rgba(0,114,178,0.12)' },
-        { stroke: LIMIT, width: 1, dash: [4, 3] }],
+      series: [{}, { stroke: RATE, width: 1.5, fill: 'rgba(0,114,178,0.12)', points: { show: false } },
+        { stroke: LIMIT, width: 1, dash: [4, 3], points: { show: false } }],
     }, this.data(), el);
     el.setAttribute('role', 'img');
     const last = this.rates.at(-1) ?? 0;

@@ -15,7 +15,7 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 function append(el, children) {
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === false || child == null) continue;
     el.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }

@@ -15,9 +15,9 @@ function taskRow(entry) {
   const t = entry.task;
   return h('tr', {},
     h('th', { scope: 'row' }, h('a', { href: taskHref(t.name) }, shortName(t.name))),
-    h('td', { class: 'left' }, h('span', { class: `badge task-${entry.state}` }, entry.state)),
-    h('td', {}, formatTime(t.scheduleTime)), h('td', {}, formatNumber(t.dispatchCount ?? 0)),
-    h('td', {}, formatNumber(t.responseCount ?? 0)),
+    h('td', {}, h('span', { class: `badge task-${entry.state}` }, entry.state)),
+    h('td', {}, formatTime(t.scheduleTime)), h('td', { class: 'num' }, formatNumber(t.dispatchCount ?? 0)),
+    h('td', { class: 'num' }, formatNumber(t.responseCount ?? 0)),
     h('td', {}, t.lastAttempt?.responseStatus?.code != null
       ? `${t.lastAttempt.responseStatus.code} ${t.lastAttempt.responseStatus.message ?? ''}` : '—'));
 }
@@ -71,7 +71,7 @@ function tasksPanel(name) {
     h('div', { class: 'toolbar' }, h('label', { for: 'task-state' }, 'State '), select, find),
     status,
     h('div', { class: 'scroll' }, table('Tasks of the queue, in creation order',
-      ['Task', 'State', 'Schedule time', 'Dispatches', 'Responses', 'Last response'], body)),
+      ['Task', 'State', 'Schedule time', '#Dispatches', '#Responses', 'Last response'], body)),
     h('div', { class: 'pager' }, prev, next));
   return { el, reload };
 }
@@ -127,13 +127,17 @@ export function queueView(main, name) {
         h('section', { 'aria-labelledby': 'test-heading' }, h('h2', { id: 'test-heading' }, 'Test task'),
           testTaskForm(name, status, () => tasks.reload())))),
     tasks.el);
+  const mountSpark = () => {
+    if (!spark.firstChild) live.sparklines.get(name)?.mount(spark, 420, 120);
+  };
   redraw();
-  live.sparklines.get(name)?.mount(spark, 420, 120);
+  mountSpark();
   tasks.reload();
   let last = '';
   return {
     update() {
       redraw();
+      mountSpark();
       const s = live.stats?.queues.find((q) => q.name === name);
       const key = s ? `${s.tasksWaiting}/${s.inFlight}/${s.dispatched}` : '';
       if (key !== last) {  // Tasks changed: read the page again.

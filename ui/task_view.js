@@ -51,12 +51,12 @@ function schedulePart(task) {
 function attemptsPart(attempts) {
   return h('section', { 'aria-labelledby': 'attempts-heading' }, h('h2', { id: 'attempts-heading' }, 'Attempts'),
     attempts.length ? h('table', {}, h('caption', {}, 'Every attempt, oldest first'),
-      h('thead', {}, h('tr', {}, ['#', 'Dispatched', 'Outcome', 'Latency', 'Headers sent'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', {}, h('tr', {}, ['Attempt', 'Dispatched', 'Outcome', 'Latency', 'Headers sent'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, attempts.map((a) => h('tr', {},
         h('th', { scope: 'row' }, a.duplicate ? `${a.attempt} (duplicate)` : a.attempt),
-        h('td', {}, formatTime(a.dispatchTime)), h('td', { class: 'left' }, outcomeBadge(a)),
+        h('td', {}, formatTime(a.dispatchTime)), h('td', {}, outcomeBadge(a)),
         h('td', {}, formatDuration(a.latency)),
-        h('td', { class: 'left' }, h('details', {}, h('summary', {}, `${a.headers.length} headers`),
+        h('td', {}, h('details', {}, h('summary', {}, `${a.headers.length} headers`),
           headerList(Object.fromEntries(a.headers.map((x) => [x.name, x.value])))))))))
       : h('p', {}, 'No attempt yet.'));
 }
@@ -87,8 +87,10 @@ export function taskView(main, name) {
         notice(status, `${label}: done.`);
       } catch (err) {
         notice(status, `${label} failed: ${err.message}`, true);
+        return;
       }
-      load();
+      if (confirmText) location.hash = queueHref(queue);  // Deleted: back to its queue.
+      else load();
     },
   }, label);
   fill(main, h('h1', {}, shortName(name)),

@@ -9,9 +9,12 @@ import { h, fill, shortName, queueHref, taskHref, formatTime, formatDuration, fo
 export const STATES = [['', 'Any state'], ['scheduled', 'Scheduled'], ['due', 'Due'],
   ['inFlight', 'In flight'], ['retrying', 'Retrying']];
 
+// A table with a caption and column heads; heads that start with '#' are numeric (right-aligned,
+// as their cells, which carry class "num").
 export const table = (caption, heads, body) => h('table', {},
   h('caption', {}, caption),
-  h('thead', {}, h('tr', {}, heads.map((t) => h('th', { scope: 'col' }, t)))), body);
+  h('thead', {}, h('tr', {}, heads.map((t) => t.startsWith('#')
+    ? h('th', { scope: 'col', class: 'num' }, t.slice(1)) : h('th', { scope: 'col' }, t)))), body);
 
 export const stateBadge = (state) => h('span', { class: `badge state-${state}` }, state.toLowerCase());
 
@@ -22,8 +25,8 @@ function rateText(q) {
 
 function retryText(q) {
   const r = q?.retryConfig ?? {};
-  return `${r.maxAttempts ?? '—'} attempts · ${formatDuration(r.minBackoff)}–${formatDuration(r.maxBackoff)}` +
-    ` · ${r.maxDoublings ?? '—'} doublings · ${r.maxRetryDuration ? formatDuration(r.maxRetryDuration) : 'no limit'}`;
+  const window = r.maxRetryDuration ? `, for ${formatDuration(r.maxRetryDuration)}` : '';
+  return `${r.maxAttempts ?? '—'} attempts, ${formatDuration(r.minBackoff)}–${formatDuration(r.maxBackoff)}${window}`;
 }
 
 // Every queue, its settings, counters and dispatch rate.
@@ -34,8 +37,8 @@ export function queuesView(main) {
     h('p', { class: 'note' }, 'Rate is max dispatches per second · burst · max concurrent. ',
       'The sparkline is the dispatch rate over the last minute (blue) against the configured rate (dashed).'),
     h('div', { class: 'scroll' }, table('Every queue of the emulator',
-      ['Queue', 'State', 'Rate · burst · cap', 'Retry', 'Waiting', 'In flight', 'Dispatched',
-        'Succeeded', 'Retried', 'Given up', 'Dispatch rate'], body)));
+      ['Queue', 'State', 'Rate · burst · cap', 'Retry', '#Waiting', '#In flight', '#Dispatched',
+        '#Succeeded', '#Retried', '#Given up', 'Dispatch rate'], body)));
   let drawn = '';
   const update = () => {
     const stats = live.stats?.queues ?? [];
@@ -45,17 +48,16 @@ export function queuesView(main) {
       fill(body, stats.length ? stats.map((s) => h('tr', { 'data-queue': s.name },
         h('th', { scope: 'row' }, h('a', { href: queueHref(s.name), title: s.name }, shortName(s.name))),
         h('td', { 'data-field': 'state' }), h('td', { 'data-field': 'rate' }),
-        h('td', { 'data-field': 'retry', class: 'left' }),
+        h('td', { 'data-field': 'retry' }),
         ...['tasksWaiting', 'inFlight', 'dispatched', 'succeeded', 'retried', 'givenUp']
-          .map((f) => h('td', { 'data-field': f })),
+          .map((f) => h('td', { 'data-field': f, class: 'num' })),
         h('td', { class: 'spark' }))) : h('tr', {}, h('td', { colspan: 11 }, 'No queue yet.')));
-      for (const row of body.querySelectorAll('tr[data-queue]')) {
-        live.sparklines.get(row.dataset.queue)?.mount(row.querySelector('.spark'));
-      }
     }
     for (const s of stats) {
       const row = body.querySelector(`tr[data-queue="${CSS.escape(s.name)}"]`);
       const q = live.queues.get(s.name);
+      const spark = row.querySelector('.spark');
+      if (!spark.firstChild) live.sparklines.get(s.name)?.mount(spark);
       fill(row.querySelector('[data-field=state]'), stateBadge(q?.state ?? 'UNKNOWN'));
       row.querySelector('[data-field=rate]').textContent = rateText(q);
       row.querySelector('[data-field=retry]').textContent = retryText(q);
@@ -168,11 +170,11 @@ export function attemptsView(main) {
     const shown = live.attempts.filter((a) => (!queue.value || a.queue === queue.value) &&
       (!outcome.value || outcomeOf(a) === outcome.value)).slice(0, 200);
     fill(body, shown.length ? shown.map((a) => h('tr', {},
-      h('td', { class: 'left' }, formatTime(a.responseTime ?? a.dispatchTime)),
+      h('td', {}, formatTime(a.responseTime ?? a.dispatchTime)),
       h('th', { scope: 'row' }, h('a', { href: taskHref(a.task) }, shortName(a.task))),
-      h('td', { class: 'left' }, shortName(a.queue)), h('td', {}, a.attempt),
-      h('td', { class: 'left' }, outcomeBadge(a)), h('td', {}, formatDuration(a.latency)),
-      h('td', { class: 'left url' }, `${a.method} ${a.url}`)))
+      h('td', {}, shortName(a.queue)), h('td', { class: 'num' }, a.attempt),
+      h('td', {}, outcomeBadge(a)), h('td', { class: 'num' }, formatDuration(a.latency)),
+      h('td', { class: 'url' }, `${a.method} ${a.url}`)))
       : h('tr', {}, h('td', { colspan: 7 }, 'No attempt has ended yet.')));
     count.textContent = `${shown.length} shown of the last ${live.attempts.length} attempts.`;
   };
@@ -184,7 +186,7 @@ export function attemptsView(main) {
       h('label', { for: 'feed-outcome' }, 'Outcome '), outcome),
     count,
     h('div', { class: 'scroll' }, table('Attempts that ended, newest first',
-      ['Ended', 'Task', 'Queue', 'Attempt', 'Outcome', 'Latency', 'Request sent'], body)));
+      ['Ended', 'Task', 'Queue', '#Attempt', 'Outcome', '#Latency', 'Request sent'], body)));
   fillQueues();
   draw();
   let pending = false;
