@@ -28,9 +28,9 @@ struct RestRequest {
   // call that reads them (they become the task's).
   std::vector<std::pair<std::string, std::string>> headers;
   // What a browser says of where a request comes from (api/browser_guard.h); empty when absent.
-  std::string host;            // The Host header.
-  std::string origin;          // The Origin header.
-  std::string sec_fetch_site;  // The Sec-Fetch-Site header.
+  std::string host = {};            // The Host header.
+  std::string origin = {};          // The Origin header.
+  std::string sec_fetch_site = {};  // The Sec-Fetch-Site header.
 };
 
 inline constexpr std::string_view kJsonContentType = "application/json; charset=UTF-8";

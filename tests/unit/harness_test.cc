@@ -573,3 +573,52 @@ TEST_CASE("harness: WaitIdle with includeScheduled moves the manual clock to the
   REQUIRE(w->calls == 1);
   CHECK(w->status.ok());
 }
+
+TEST_CASE("harness: ListTaskStates gives a queue's tasks with their states, NOT_FOUND without it") {
+  Fixture f;
+  REQUIRE(f.CreateTask(kConfigured, "fails").ok());
+  f.Step();
+  f.Answer(503);  // Retried after the minimum backoff: retrying meanwhile.
+  REQUIRE(f.CreateTask(kConfigured, "flies").ok());
+  f.Step();  // In flight: the pusher has not answered.
+  REQUIRE(f.CreateTask(kConfigured, "waits", seconds(60)).ok());
+  auto page = f.Tx([&] { return f.harness.ListTaskStates({kConfigured, std::nullopt, 10, 0}); });
+  REQUIRE(page.ok());
+  REQUIRE(page->tasks.size() == 3);
+  CHECK(page->states == std::vector<core::TaskState>{core::TaskState::kRetrying,
+                                                     core::TaskState::kInFlight,
+                                                     core::TaskState::kScheduled});
+  auto scheduled = f.Tx([&] {
+    return f.harness.ListTaskStates({kConfigured, core::TaskState::kScheduled, 10, 0});
+  });
+  REQUIRE(scheduled.ok());
+  REQUIRE(scheduled->tasks.size() == 1);
+  CHECK(scheduled->tasks[0].name == kConfigured + "/tasks/waits");
+  auto missing = f.Tx([&] { return f.harness.ListTaskStates({kOther, std::nullopt, 10, 0}); });
+  CHECK(missing.status().code() == Code::kNotFound);
+}
+
+TEST_CASE("harness: ListEvents gives the stats and the attempts that ended since a number") {
+  Fixture f;
+  auto empty = f.Tx([&] { return f.harness.ListEvents(0); });
+  REQUIRE(empty.ok());
+  CHECK(empty->attempts.empty());
+  CHECK(empty->last == 0);
+  CHECK(empty->stats.queues.size() == 1);
+  core::AttemptLogEntry a;
+  a.task = kConfigured + "/tasks/a";
+  for (int i = 0; i < 205; ++i) {
+    a.attempt = i + 1;
+    f.harness.RecordAttempt(a);
+  }
+  auto all = f.Tx([&] { return f.harness.ListEvents(0); });
+  REQUIRE(all.ok());
+  REQUIRE(all->attempts.size() == 200);  // The most recent kept.
+  CHECK(all->attempts.front().attempt == 6);
+  CHECK(all->last == 205);
+  auto since = f.Tx([&] { return f.harness.ListEvents(203); });
+  REQUIRE(since->attempts.size() == 2);
+  CHECK(since->attempts[0].attempt == 204);
+  REQUIRE(f.Reset("").ok());  // A reset forgets them.
+  CHECK(f.Tx([&] { return f.harness.ListEvents(0); })->attempts.empty());
+}

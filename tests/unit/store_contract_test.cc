@@ -559,6 +559,60 @@ TEST_CASE_TEMPLATE("List pages through a queue's tasks in creation order", Db, C
         std::vector<std::string>{TaskName(kQ, "a"), TaskName(kQ, "b"), TaskName(kQ, "c")});
 }
 
+// The dashboard's filter (/emulator/v1/tasks): each task in exactly one state, in creation
+// order, a scan that stops at `limit` matches or `max_scan` tasks.
+TEST_CASE_TEMPLATE("ListByState pages a queue's tasks by state, scanning a bounded number", Db,
+                   CTE_STORES) {
+  using core::TaskState;
+  Fixture<Db> f;
+  Must(f.queues().Put(RunningQueue(kQ)));
+  Must(f.queues().Put(RunningQueue(kR)));
+  REQUIRE(Must(f.tasks().Insert(HttpTask(TaskName(kQ, "later"), kNow + seconds(60)))));
+  REQUIRE(Must(f.tasks().Insert(HttpTask(TaskName(kQ, "due"), kNow))));
+  REQUIRE(Must(f.tasks().Insert(HttpTask(TaskName(kR, "other"), kNow))));
+  REQUIRE(Must(f.tasks().Insert(HttpTask(TaskName(kQ, "flying"), kNow))));
+  REQUIRE(Must(f.tasks().Insert(HttpTask(TaskName(kQ, "failed"), kNow))));
+  REQUIRE(Must(f.tasks().UpdateState(HttpTask(TaskName(kQ, "flying"), kNow), true)));
+  Task failed = HttpTask(TaskName(kQ, "failed"), kNow + seconds(10));
+  failed.dispatch_count = 1;
+  REQUIRE(Must(f.tasks().UpdateState(failed, false)));
+  f.NextTransaction();
+
+  auto all = Must(f.tasks().ListByState(kQ, std::nullopt, kNow, 0, 10, 100));
+  CHECK(Names(all.tasks) == std::vector<std::string>{TaskName(kQ, "later"), TaskName(kQ, "due"),
+                                                     TaskName(kQ, "flying"),
+                                                     TaskName(kQ, "failed")});
+  CHECK(all.states == std::vector<TaskState>{TaskState::kScheduled, TaskState::kDue,
+                                             TaskState::kInFlight, TaskState::kRetrying});
+  CHECK_FALSE(all.more);
+  CHECK(all.tasks[0] == WithoutBody(HttpTask(TaskName(kQ, "later"), kNow + seconds(60))));
+  for (auto [state, name] : {std::pair{TaskState::kScheduled, "later"},
+                             {TaskState::kDue, "due"},
+                             {TaskState::kInFlight, "flying"},
+                             {TaskState::kRetrying, "failed"}}) {
+    auto page = Must(f.tasks().ListByState(kQ, state, kNow, 0, 10, 100));
+    CHECK(Names(page.tasks) == std::vector<std::string>{TaskName(kQ, name)});
+  }
+  // Later, the scheduled task is due.
+  CHECK(Names(Must(f.tasks().ListByState(kQ, TaskState::kDue, kNow + seconds(60), 0, 10, 100))
+                  .tasks) == std::vector<std::string>{TaskName(kQ, "later"), TaskName(kQ, "due")});
+
+  // A full page stops the scan, and so does max_scan: short pages that say there is more.
+  auto two = Must(f.tasks().ListByState(kQ, std::nullopt, kNow, 0, 2, 100));
+  CHECK(Names(two.tasks) == std::vector<std::string>{TaskName(kQ, "later"), TaskName(kQ, "due")});
+  CHECK(two.more);
+  auto scanned = Must(f.tasks().ListByState(kQ, TaskState::kRetrying, kNow, 0, 10, 2));
+  CHECK(scanned.tasks.empty());
+  CHECK(scanned.more);
+  auto rest =
+      Must(f.tasks().ListByState(kQ, TaskState::kRetrying, kNow, scanned.last_position, 10, 2));
+  CHECK(Names(rest.tasks) == std::vector<std::string>{TaskName(kQ, "failed")});
+  CHECK_FALSE(rest.more);
+  // The last task ends a page exactly: nothing more.
+  CHECK_FALSE(Must(f.tasks().ListByState(kQ, TaskState::kRetrying, kNow, 0, 1, 100)).more);
+  CHECK(Must(f.tasks().ListByState(kQ2, std::nullopt, kNow, 0, 10, 100)).tasks.empty());
+}
+
 // A client that pages while tasks come and go must not miss a new one; a harness that polls
 // attempts after the last ID it saw must not miss one either.
 TEST_CASE_TEMPLATE("positions and attempt IDs are never reused", Db, CTE_STORES) {

@@ -1,0 +1,132 @@
+// The server side of the dashboard: the cross-site check, the /ui routes and answers.
+#include "api/browser_guard.h"
+
+#include <doctest/doctest.h>
+
+#include "api/rest_request.h"
+#include "api/routes.h"
+#include "core/task_state.h"
+#include "ui/dashboard.h"
+
+using namespace cte;
+
+namespace {
+
+api::RestRequest Browser(std::string method, std::string host, std::string origin,
+                         std::string fetch_site = "") {
+  api::RestRequest r;
+  r.method = std::move(method);
+  r.target = "/v2/projects/p/locations/l/queues/q:purge";
+  r.host = std::move(host);
+  r.origin = std::move(origin);
+  r.sec_fetch_site = std::move(fetch_site);
+  return r;
+}
+
+bool Allowed(const api::RestRequest& r, std::string_view bind = "127.0.0.1") {
+  return api::CheckBrowserRequest(r, bind).ok();
+}
+
+core::Result<api::Route> RouteOf(const std::string& method, const std::string& target) {
+  auto t = api::ParseTarget(target);
+  REQUIRE(t.ok());
+  return api::FindRoute(method, target, *t);
+}
+
+}  // namespace
+
+TEST_CASE("API clients, which send no Origin or Sec-Fetch-Site, pass whatever their Host") {
+  CHECK(Allowed(Browser("POST", "127.0.0.1:8123", "")));
+  CHECK(Allowed(Browser("DELETE", "tasks.internal:8123", "")));
+  CHECK(Allowed(Browser("POST", "", "")));
+}
+
+TEST_CASE("a browser may change something only from the emulator's own origin") {
+  CHECK(Allowed(Browser("POST", "127.0.0.1:8123", "http://127.0.0.1:8123")));
+  CHECK(Allowed(Browser("DELETE", "localhost:8123", "http://localhost:8123")));
+  CHECK(Allowed(Browser("PATCH", "[::1]:8123", "http://[::1]:8123")));
+  auto foreign = api::CheckBrowserRequest(
+      Browser("POST", "127.0.0.1:8123", "http://evil.example"), "127.0.0.1");
+  CHECK(foreign.code() == core::Code::kPermissionDenied);
+  CHECK(foreign.message() ==
+        "Cross-site request refused: Origin http://evil.example is not http://127.0.0.1:8123.");
+  CHECK_FALSE(Allowed(Browser("POST", "127.0.0.1:8123", "http://127.0.0.1:9999")));
+  CHECK_FALSE(Allowed(Browser("POST", "127.0.0.1:8123", "https://127.0.0.1:8123")));
+  CHECK_FALSE(Allowed(Browser("POST", "127.0.0.1:8123", "null")));
+  // Without Origin, Sec-Fetch-Site decides.
+  CHECK(Allowed(Browser("POST", "127.0.0.1:8123", "", "same-origin")));
+  CHECK(Allowed(Browser("POST", "127.0.0.1:8123", "", "none")));
+  CHECK_FALSE(Allowed(Browser("POST", "127.0.0.1:8123", "", "cross-site")));
+  CHECK_FALSE(Allowed(Browser("DELETE", "127.0.0.1:8123", "", "same-site")));
+  // Reading is allowed from anywhere the Host is right (a page cannot read the answer anyway).
+  CHECK(Allowed(Browser("GET", "127.0.0.1:8123", "http://evil.example")));
+  CHECK(Allowed(Browser("HEAD", "127.0.0.1:8123", "", "cross-site")));
+}
+
+TEST_CASE("a browser that reaches the emulator under a foreign name is refused (DNS rebinding)") {
+  // The page's origin equals its Host, but the name is not the emulator's.
+  CHECK_FALSE(Allowed(Browser("POST", "evil.example:8123", "http://evil.example:8123")));
+  CHECK_FALSE(Allowed(Browser("GET", "evil.example:8123", "", "same-origin")));
+  // Listening on an address, that address is a name of the emulator; on every address, any is.
+  CHECK(Allowed(Browser("POST", "192.168.1.5:8123", "http://192.168.1.5:8123"), "192.168.1.5"));
+  CHECK(Allowed(Browser("POST", "dev-box:8123", "http://dev-box:8123"), "0.0.0.0"));
+  CHECK(Allowed(Browser("POST", "dev-box:8123", "http://dev-box:8123"), "::"));
+}
+
+TEST_CASE("the /ui routes: the page, its files and anything under /ui, nothing beside it") {
+  for (const char* target : {"/ui", "/ui/", "/ui/app.js", "/ui/vendor/uPlot.min.css", "/ui/a/b:c"}) {
+    CAPTURE(target);
+    auto r = RouteOf("GET", target);
+    REQUIRE(r.ok());
+    CHECK(r->rpc == api::Rpc::kGetUi);
+    CHECK(r->resource.empty());
+  }
+  CHECK_FALSE(RouteOf("GET", "/uix").ok());
+  CHECK_FALSE(RouteOf("POST", "/ui/").ok());
+  CHECK(RouteOf("GET", "/emulator/v1/tasks")->rpc == api::Rpc::kListTaskStates);
+  CHECK(RouteOf("GET", "/emulator/v1/events")->rpc == api::Rpc::kEvents);
+}
+
+TEST_CASE("the dashboard's answers: its files with their types, an HTML 404 for the rest") {
+  for (const char* path : {"", "/", "/index.html"}) {
+    auto r = ui::Answer(path);
+    CHECK(r.status == 200);
+    CHECK(r.content_type == "text/html; charset=utf-8");
+    CHECK(r.body.starts_with("<!DOCTYPE html>"));
+  }
+  CHECK(ui::Answer("/app.js").content_type == "text/javascript; charset=utf-8");
+  CHECK(ui::Answer("/style.css").content_type == "text/css; charset=utf-8");
+  auto chart = ui::Answer("/vendor/uPlot.iife.min.js");
+  CHECK(chart.status == 200);
+  CHECK(chart.body.find("uPlot") != std::string::npos);
+  auto missing = ui::Answer("/nope.js");
+  CHECK(missing.status == 404);
+  CHECK(missing.content_type == "text/html; charset=utf-8");
+  for (const auto& r : {chart, missing}) {
+    CHECK(r.extra_headers.find("X-Frame-Options: DENY\r\n") != std::string_view::npos);
+    CHECK(r.extra_headers.find("Content-Security-Policy: default-src 'self'") !=
+          std::string_view::npos);
+  }
+  size_t count = 0;
+  const ui::File* files = ui::Files(count);
+  CHECK(count >= 10);
+  for (size_t i = 0; i < count; ++i) CHECK_FALSE(files[i].bytes.empty());
+}
+
+TEST_CASE("task states: one for each task, named as the API spells them") {
+  using core::TaskState;
+  core::TimePoint now{std::chrono::seconds(1000)};
+  CHECK(core::StateOf(false, 0, now + std::chrono::seconds(1), now) == TaskState::kScheduled);
+  CHECK(core::StateOf(false, 0, now, now) == TaskState::kDue);
+  CHECK(core::StateOf(true, 0, now, now) == TaskState::kInFlight);
+  CHECK(core::StateOf(true, 3, now, now) == TaskState::kInFlight);
+  CHECK(core::StateOf(false, 1, now + std::chrono::seconds(10), now) == TaskState::kRetrying);
+  CHECK(core::StateOf(false, 1, now, now) == TaskState::kRetrying);
+  for (auto s : {TaskState::kScheduled, TaskState::kDue, TaskState::kInFlight,
+                 TaskState::kRetrying}) {
+    CHECK(core::ParseTaskState(core::TaskStateName(s)) == s);
+  }
+  CHECK(core::TaskStateName(TaskState::kInFlight) == "inFlight");
+  CHECK_FALSE(core::ParseTaskState("in_flight"));
+  CHECK_FALSE(core::ParseTaskState(""));
+}
