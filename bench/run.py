@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT_LOC = "projects/bench/locations/us-central1"
@@ -569,6 +570,87 @@ def scenario_metrics(args, report):
             emu.stop()
 
 
+def timed_get(c, path, runs=5):
+    """The median milliseconds of `runs` GETs of `path`, and the last answer."""
+    times = []
+    for _ in range(runs):
+        t = time.monotonic()
+        out = c.call("GET", path)
+        times.append((time.monotonic() - t) * 1000)
+    times.sort()
+    return percentile(times, 50), out
+
+
+def cpu_over(emu, seconds):
+    before = emu.cpu_seconds()
+    time.sleep(seconds)
+    return emu.cpu_seconds() - before
+
+
+def events_client(port, seconds):
+    """Holds /emulator/v1/events open for `seconds` in a thread, reading what comes; returns the
+    thread and a list that collects the bytes read."""
+    got = []
+
+    def run():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn.request("GET", "/emulator/v1/events")
+        resp = conn.getresponse()
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            got.append(len(resp.read1(65536)))
+        conn.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, got
+
+
+def scenario_dashboard(args, report):
+    target = args.scale_tasks
+    s = report.scenario("dashboard", f"the dashboard with {target:,} tasks waiting in one paused "
+                        "queue (in-memory database): pages of tasks, by state; an idle dashboard")
+    emu = Server(emulator_args(args, ":memory:"), args.emulator_log)
+    try:
+        c = Client(emu.port)
+        stored = fill_paused_queues(emu, c, "d", 1, target)
+        q = urllib.parse.quote(queue_name("d0"), safe="")
+        report.row(s, "tasks", "tasks waiting in the queue", stored, "")
+        ms, _ = timed_get(c, f"/v2/{queue_name('d0')}/tasks?pageSize=50")
+        report.row(s, "list_tasks_ms", "ListTasks first page (50), median of 5", round(ms, 2), "ms")
+        ms, page = timed_get(c, f"/emulator/v1/tasks?queue={q}&pageSize=50")
+        report.row(s, "first_page_ms", f"the queue page's first page ({len(page['tasks'])} tasks, "
+                   "any state), median of 5", round(ms, 2), "ms", "<= 1000 ms", ms <= 1000)
+        ms, page = timed_get(c, f"/emulator/v1/tasks?queue={q}&state=due&pageSize=50")
+        report.row(s, "due_page_ms", f"state=due first page ({len(page['tasks'])} tasks)",
+                   round(ms, 2), "ms", "<= 1000 ms", ms <= 1000)
+        ms, page = timed_get(c, f"/emulator/v1/tasks?queue={q}&state=retrying&pageSize=50")
+        report.row(s, "no_match_call_ms", "state=retrying, none there: one call (20,000 tasks "
+                   "looked at)", round(ms, 2), "ms", "<= 1000 ms", ms <= 1000)
+        # What the page does for a filter that matches nothing: up to 25 calls, then it shows
+        # what it has with a "next page" button.
+        t = time.monotonic()
+        token = ""
+        for _ in range(25):
+            page = c.call("GET", f"/emulator/v1/tasks?queue={q}&state=retrying&pageSize=50"
+                          f"&pageToken={token}")
+            token = page.get("nextPageToken", "")
+        ms = (time.monotonic() - t) * 1000
+        report.row(s, "no_match_page_ms", "state=retrying, none there: the page's 25 calls "
+                   "(500,000 tasks)", round(ms, 1), "ms")
+        idle = cpu_over(emu, 10)
+        thread, got = events_client(emu.port, 10)
+        watched = cpu_over(emu, 10)
+        thread.join()
+        report.row(s, "idle_cpu_ms", "emulator CPU over 10 s, no dashboard open",
+                   round(idle * 1000), "ms")
+        report.row(s, "events_cpu_ms", "emulator CPU over 10 s, one dashboard open (events)",
+                   round(watched * 1000), "ms")
+        report.row(s, "events_kb", "events sent in those 10 s", round(sum(got) / 1024, 1), "KB")
+    finally:
+        emu.stop()
+
+
 def scenario_experiment(args, report):
     """One hour of 200/s arrivals, simulated (bench/experiment-hour.json): wall and CPU time."""
     scenario = os.path.join(HERE, "experiment-hour.json")
@@ -602,6 +684,7 @@ SCENARIOS = {
     "latency": scenario_latency,
     "scale": scenario_scale,
     "metrics": scenario_metrics,
+    "dashboard": scenario_dashboard,
     "experiment": scenario_experiment,
 }
 
