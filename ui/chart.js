@@ -39,7 +39,7 @@ export class Sparkline {
     this.plot = new uPlot({
       width, height, class: 'sparkline',
       legend: { show: false }, cursor: { show: false }, select: { show: false },
-      scales: { x: { time: false }, y: { range: () => [0, top()] } },
+      scales: { x: { time: false, range: (u, min, max) => [min, max] }, y: { range: () => [0, top()] } },
       axes: [{ show: false }, { show: false }],
       series: [{}, { stroke: RATE, width: 1.5, fill: 'rgba(0,114,178,0.12)', points: { show: false } },
         { stroke: LIMIT, width: 1, dash: [4, 3], points: { show: false } }],

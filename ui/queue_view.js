@@ -15,11 +15,11 @@ function taskRow(entry) {
   const t = entry.task;
   return h('tr', {},
     h('th', { scope: 'row' }, h('a', { href: taskHref(t.name) }, shortName(t.name))),
-    h('td', {}, h('span', { class: `badge task-${entry.state}` }, entry.state)),
+    h('td', {}, h('span', { class: `badge task-${entry.state}` },
+      STATES.find(([v]) => v === entry.state)?.[1].toLowerCase() ?? entry.state)),
     h('td', {}, formatTime(t.scheduleTime)), h('td', { class: 'num' }, formatNumber(t.dispatchCount ?? 0)),
     h('td', { class: 'num' }, formatNumber(t.responseCount ?? 0)),
-    h('td', {}, t.lastAttempt?.responseStatus?.code != null
-      ? `${t.lastAttempt.responseStatus.code} ${t.lastAttempt.responseStatus.message ?? ''}` : '—'));
+    h('td', {}, t.lastAttempt?.responseStatus ? (t.lastAttempt.responseStatus.message ?? 'OK') : '—'));
 }
 
 // The tasks part: filter, search, pages (a stack of the tokens that led to each page).
@@ -128,7 +128,7 @@ export function queueView(main, name) {
           testTaskForm(name, status, () => tasks.reload())))),
     tasks.el);
   const mountSpark = () => {
-    if (!spark.firstChild) live.sparklines.get(name)?.mount(spark, 420, 120);
+    if (!spark.firstChild) live.sparklines.get(name)?.mount(spark, Math.max(200, spark.clientWidth - 18), 120);
   };
   redraw();
   mountSpark();
