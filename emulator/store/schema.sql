@@ -121,3 +121,8 @@ CREATE TABLE cmek_configs (
   location TEXT PRIMARY KEY,
   kms_key TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- version 7: a queue's tasks in creation order, for ListTasks and the dashboard's pages
+-- (/emulator/v1/tasks). Without it a page read every task of its queue through tasks_due and
+-- sorted them: 140 ms for each page of a queue of 1,000,000 tasks (make bench, dashboard).
+CREATE INDEX tasks_by_queue ON tasks (queue_id, id);

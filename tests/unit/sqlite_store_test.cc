@@ -107,10 +107,10 @@ TEST_CASE("a version 4 database gains the duplicate mark; its attempts were firs
     REQUIRE(store->attempts().Insert(Attempt("old", false)).ok());
     REQUIRE(store->Commit().ok());
   }
-  // Back to what version 4 left: no duplicate column, and nothing of version 6.
+  // Back to what version 4 left: no duplicate column, and nothing of versions 6 and 7.
   Exec(path,
        "ALTER TABLE attempts DROP COLUMN duplicate; ALTER TABLE queues DROP COLUMN http_target; "
-       "DROP TABLE cmek_configs; PRAGMA user_version = 4;");
+       "DROP TABLE cmek_configs; DROP INDEX tasks_by_queue; PRAGMA user_version = 4;");
   {
     auto store = OpenSqlite(path, store::SqliteStore::kMemoryReserve);
     REQUIRE(store->Begin().ok());
@@ -142,10 +142,11 @@ TEST_CASE(
     REQUIRE(store->queues().Put(queue).ok());
     REQUIRE(store->Commit().ok());
   }
-  // Back to what version 5 left: no http_target column, no cmek_configs table.
+  // Back to what version 5 left: no http_target column, no cmek_configs table (nor version 7's
+  // index).
   Exec(path,
        "ALTER TABLE queues DROP COLUMN http_target; DROP TABLE cmek_configs; "
-       "PRAGMA user_version = 5;");
+       "DROP INDEX tasks_by_queue; PRAGMA user_version = 5;");
   auto store = OpenSqlite(path, store::SqliteStore::kMemoryReserve);
   REQUIRE(store->Begin().ok());
   auto found = store->queues().Find(kQ);
@@ -159,6 +160,31 @@ TEST_CASE(
   CHECK(store->queues().Find(kQ)->value().http_target == queue.http_target);
   CHECK(store->queues().GetKmsKey("projects/p/locations/l").value() == "key");
   store->Rollback();
+}
+
+// The plan of a page of a queue's tasks: its rows in creation order straight from an index, not
+// every task of the queue sorted (what version 7 added the index for).
+TEST_CASE("a version 6 database gains the index that pages a queue's tasks in creation order") {
+  testing::TempDir dir;
+  std::string path = dir.File("v6.db");
+  { auto store = OpenSqlite(path, store::SqliteStore::kMemoryReserve); }
+  Exec(path, "DROP INDEX tasks_by_queue; PRAGMA user_version = 6;");
+  { auto store = OpenSqlite(path, store::SqliteStore::kMemoryReserve); }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE queue_id = 1 AND "
+                             "id > 0 ORDER BY id LIMIT 10",
+                             -1, &st, nullptr) == SQLITE_OK);
+  std::string plan;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
+    plan += ";";
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  CHECK(plan == "SEARCH tasks USING COVERING INDEX tasks_by_queue (queue_id=? AND id>?);");
 }
 
 // Commits only append to the WAL; the checkpointer thread copies them into the database file.
