@@ -1,12 +1,12 @@
 // The server side of the dashboard: the cross-site check, the /ui routes and answers.
-#include "api/browser_guard.h"
+#include "ui/dashboard.h"
 
 #include <doctest/doctest.h>
 
+#include "api/browser_guard.h"
 #include "api/rest_request.h"
 #include "api/routes.h"
 #include "core/task_state.h"
-#include "ui/dashboard.h"
 
 using namespace cte;
 
@@ -45,8 +45,8 @@ TEST_CASE("a browser may change something only from the emulator's own origin") 
   CHECK(Allowed(Browser("POST", "127.0.0.1:8123", "http://127.0.0.1:8123")));
   CHECK(Allowed(Browser("DELETE", "localhost:8123", "http://localhost:8123")));
   CHECK(Allowed(Browser("PATCH", "[::1]:8123", "http://[::1]:8123")));
-  auto foreign = api::CheckBrowserRequest(
-      Browser("POST", "127.0.0.1:8123", "http://evil.example"), "127.0.0.1");
+  auto foreign = api::CheckBrowserRequest(Browser("POST", "127.0.0.1:8123", "http://evil.example"),
+                                          "127.0.0.1");
   CHECK(foreign.code() == core::Code::kPermissionDenied);
   CHECK(foreign.message() ==
         "Cross-site request refused: Origin http://evil.example is not http://127.0.0.1:8123.");
@@ -74,7 +74,8 @@ TEST_CASE("a browser that reaches the emulator under a foreign name is refused (
 }
 
 TEST_CASE("the /ui routes: the page, its files and anything under /ui, nothing beside it") {
-  for (const char* target : {"/ui", "/ui/", "/ui/app.js", "/ui/vendor/uPlot.min.css", "/ui/a/b:c"}) {
+  for (const char* target :
+       {"/ui", "/ui/", "/ui/app.js", "/ui/vendor/uPlot.min.css", "/ui/a/b:c"}) {
     CAPTURE(target);
     auto r = RouteOf("GET", target);
     REQUIRE(r.ok());
@@ -122,8 +123,8 @@ TEST_CASE("task states: one for each task, named as the API spells them") {
   CHECK(core::StateOf(true, 3, now, now) == TaskState::kInFlight);
   CHECK(core::StateOf(false, 1, now + std::chrono::seconds(10), now) == TaskState::kRetrying);
   CHECK(core::StateOf(false, 1, now, now) == TaskState::kRetrying);
-  for (auto s : {TaskState::kScheduled, TaskState::kDue, TaskState::kInFlight,
-                 TaskState::kRetrying}) {
+  for (auto s :
+       {TaskState::kScheduled, TaskState::kDue, TaskState::kInFlight, TaskState::kRetrying}) {
     CHECK(core::ParseTaskState(core::TaskStateName(s)) == s);
   }
   CHECK(core::TaskStateName(TaskState::kInFlight) == "inFlight");
