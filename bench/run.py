@@ -248,24 +248,61 @@ def fill_paused_queue(c, qid, n, url, rate=500):
         c.call("POST", f"/v2/{queue_name(qid)}/tasks", body)
 
 
-def enqueue_once(args, transport, db, seconds):
-    """One enqueue run on a fresh emulator: (stored per second, answered, stored, CPU, p99)."""
+def enqueue_once(args, transport, db, seconds, scraped=False):
+    """One enqueue run on a fresh emulator: (stored per second, answered, stored, CPU, p99).
+    With `scraped`, GET /metrics once a second meanwhile, as a Prometheus server would."""
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "bench.db") if db == "file" else ":memory:"
         emu = Server(emulator_args(args, path), args.emulator_log)
+        stop = threading.Event()
+
+        def scrape_each_second():
+            while not stop.wait(1.0):
+                scrape(emu.port)
+
+        scraper = threading.Thread(target=scrape_each_second, daemon=True)
         try:
             c = Client(emu.port)
             create_queue(c, "q0", paused=True)
+            if scraped:
+                scraper.start()
             cpu0 = emu.cpu_seconds()
             if transport == "grpc":
                 run = h2load(emu.port, "q0", seconds)
             else:
                 run = wrk(emu.port, "q", 1, seconds)
             cpu = emu.cpu_seconds() - cpu0
+            stop.set()
+            if scraped:
+                scraper.join()
             stored = waiting(c)
         finally:
+            stop.set()
             emu.stop()
     return stored / run["seconds"], run["requests"], stored, cpu, run.get("p99_ms")
+
+
+def scenario_metrics_ab(args, report):
+    """The enqueue figure with and without a scrape of /metrics every second, runs alternated."""
+    seconds = 4 if args.quick else 10
+    repeat = 1 if args.quick else args.repeat
+    s = report.scenario("metrics scrape A/B", f"enqueue rest file ({seconds} s, wrk -c128), "
+                        f"{repeat} runs without and {repeat} with GET /metrics every second, "
+                        "alternated")
+    off, on = [], []
+    for _ in range(repeat):
+        off.append(enqueue_once(args, "rest", "file", seconds)[0])
+        on.append(enqueue_once(args, "rest", "file", seconds, scraped=True)[0])
+    off.sort()
+    on.sort()
+    noise = off[-1] - off[0]
+    diff = percentile(on, 50) - percentile(off, 50)
+    report.row(s, "off_runs", "without scraping, every run", ", ".join(f"{r:,.0f}" for r in off),
+               "/s")
+    report.row(s, "on_runs", "scraped each second, every run", ", ".join(f"{r:,.0f}" for r in on),
+               "/s")
+    report.row(s, "median_difference", "median with - median without", round(diff), "/s",
+               f"within the run-to-run spread ({noise:,.0f}/s)", abs(diff) <= noise)
 
 
 def scenario_enqueue(args, report):
@@ -686,6 +723,7 @@ SCENARIOS = {
     "metrics": scenario_metrics,
     "dashboard": scenario_dashboard,
     "experiment": scenario_experiment,
+    "metrics_ab": scenario_metrics_ab,
 }
 
 
