@@ -14,6 +14,9 @@ Checked:
   (the emulator had no time to record it) or at most 2 s after one (the worker answered a request
   the killed emulator had sent): duplicates come only from dispatches in flight at a kill, and
   none from the final drain; they are counted and printed;
+- every task delivered with a 2xx more than once was in flight in the database a kill left (read
+  from the copy taken after each kill): the tasks delivered twice after a kill are never more than
+  the tasks in flight at that kill; both are printed per kill;
 - `PRAGMA integrity_check` is `ok` on a copy of the database taken after each kill, and on the
   database at the end.
 
@@ -170,7 +173,9 @@ class Load(ClientThreads):
 
 
 def integrity(db_files, scratch):
-    """PRAGMA integrity_check on a copy of the database and its WAL (the original is untouched)."""
+    """PRAGMA integrity_check on a copy of the database and its WAL (the original is untouched),
+    and the full names of the tasks the copy has in flight: after a kill, the requests the dead
+    emulator had sent and not recorded, which the next start sends again."""
     os.makedirs(scratch, exist_ok=True)
     copy = os.path.join(scratch, "copy.db")
     for suffix in ("", "-wal"):
@@ -180,7 +185,11 @@ def integrity(db_files, scratch):
             shutil.copyfile(db_files + suffix, copy + suffix)
     conn = sqlite3.connect(copy)
     try:
-        return conn.execute("PRAGMA integrity_check").fetchone()[0]
+        check = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        flying = {row[0] for row in conn.execute(
+            "SELECT q.name || '/tasks/' || t.task_id FROM tasks t JOIN queues q ON q.id = t.queue_id "
+            "WHERE t.in_flight = 1")}
+        return check, flying
     finally:
         conn.close()
 
@@ -210,6 +219,7 @@ class CrashLoopTest(unittest.TestCase):
         load.base = url.split("://", 1)[1]
         load.start()
         kills = []  # Monotonic times of the kills.
+        in_flight_at_kill = []  # The tasks each kill left in flight (read from the database).
         try:
             for i in range(KILLS):
                 time.sleep(rng.uniform(0.1, 0.8))
@@ -217,7 +227,9 @@ class CrashLoopTest(unittest.TestCase):
                 kills.append(time.monotonic())
                 stop(emulator)
                 load.base = None
-                self.assertEqual(integrity(db, os.path.join(tmp, "check")), "ok", f"after kill {i + 1}")
+                check, flying = integrity(db, os.path.join(tmp, "check"))
+                self.assertEqual(check, "ok", f"after kill {i + 1}")
+                in_flight_at_kill.append(flying)
                 emulator, url = boot()
                 load.base = url.split("://", 1)[1]
         finally:
@@ -229,7 +241,7 @@ class CrashLoopTest(unittest.TestCase):
             left = call("GET", f"{url}/v2/{queue}/tasks")
             self.assertEqual(left.get("tasks", []), [], f"{queue} still holds tasks")
         stop(emulator)
-        self.assertEqual(integrity(db, os.path.join(tmp, "check")), "ok", "at the end")
+        self.assertEqual(integrity(db, os.path.join(tmp, "check"))[0], "ok", "at the end")
 
         delivered = worker.successes
         lost = [n for n in load.acked
@@ -244,13 +256,30 @@ class CrashLoopTest(unittest.TestCase):
         self.assertEqual(unexplained, [], "duplicates not explained by a kill: 2xx answers at "
                          + "; ".join(f"{n}: {[round(t - t0, 3) for t in duplicates[n]]}" for n in unexplained)
                          + f"; kills at {[round(k - t0, 3) for k in kills]} (seed {SEED})")
+        # The bound: a task is delivered twice only if a kill left it in flight, so the tasks
+        # delivered twice after a kill are never more than the tasks in flight at that kill.
+        self.assertEqual([n for n in duplicates if not any(n in f for f in in_flight_at_kill)], [],
+                         f"tasks delivered twice that no kill left in flight (seed {SEED})")
+        # Each is put down to the first kill that left it in flight after its first 2xx could
+        # have been sent (a request of the dead emulator is answered up to 2 s after the kill).
+        twice_after = [0] * len(kills)
+        for n, times in duplicates.items():
+            i = next((i for i, (k, f) in enumerate(zip(kills, in_flight_at_kill))
+                      if n in f and k >= times[0] - DUPLICATE_AFTER_KILL), None)
+            self.assertIsNotNone(i, f"{n}: delivered twice, in flight at no kill after its first 2xx")
+            twice_after[i] += 1
+        per_kill = [(len(f), twice) for f, twice in zip(in_flight_at_kill, twice_after)]
+        for i, (flying, twice) in enumerate(per_kill):
+            self.assertLessEqual(twice, flying, f"kill {i + 1}")
         deliveries = sum(len(t) for t in delivered.values())
         print(f"\ncrash loop (seed {SEED}): {KILLS} kills; {len(load.tried)} creates sent, "
               f"{len(load.acked)} acknowledged ({load.counts['create_errors']} errors or cut off), {len(load.deleted)} deleted (+{len(load.delete_unknown)} "
               f"cut off), {load.counts['deletes_not_found']} deletes found the task done, "
               f"{load.counts['delete_errors']} other delete errors, {load.counts['pauses']} pauses; worker: {deliveries} 2xx for {len(delivered)} tasks, "
               f"{worker.failures} 500s; {len(duplicates)} tasks delivered twice (each first "
-              f"answered from {DUPLICATE_BEFORE_KILL:.0f} s before to {DUPLICATE_AFTER_KILL:.0f} s after a kill); 0 lost; integrity ok {KILLS + 1} times",
+              f"answered from {DUPLICATE_BEFORE_KILL:.0f} s before to {DUPLICATE_AFTER_KILL:.0f} s after a kill); 0 lost; integrity ok {KILLS + 1} times; "
+              f"per kill, tasks in flight / delivered twice: "
+              + ", ".join(f"{flying}/{twice}" for flying, twice in per_kill),
               file=sys.stderr)
 
 
