@@ -4,7 +4,7 @@ import { api } from './api.js';
 import { live } from './app.js';
 import { h, fill, shortName, taskHref, formatTime, formatNumber, notice } from './dom.js';
 import { STATES, table, stateBadge, settingsList, countersList, testTaskForm,
-  confirmAction } from './views.js';
+  actionButton } from './views.js';
 
 const PAGE = 50;
 // A filtered page may come back short with a token (each call looks at a bounded number of
@@ -77,19 +77,7 @@ function tasksPanel(name) {
 }
 
 function actions(name, status, after) {
-  const act = (label, run, confirmText) => h('button', {
-    type: 'button', class: confirmText ? 'danger' : '',
-    onclick: async () => {
-      if (confirmText && !(await confirmAction(confirmText, label))) return;
-      try {
-        await run();
-        notice(status, `${label}: done.`);
-        after(label);
-      } catch (err) {
-        notice(status, `${label} failed: ${err.message}`, true);
-      }
-    },
-  }, label);
+  const act = (label, run, confirmText) => actionButton(status, label, run, confirmText, after);
   return h('div', { class: 'toolbar', role: 'group', 'aria-label': 'Queue actions' },
     act('Pause', () => api.pauseQueue(name)),
     act('Resume', () => api.resumeQueue(name)),

@@ -2,9 +2,8 @@
 // schedule, every attempt with the headers sent, the outcome and the latency; run now, delete.
 import { api } from './api.js';
 import { live } from './app.js';
-import { h, fill, shortName, queueHref, formatTime, formatDuration, formatNumber,
-  notice } from './dom.js';
-import { confirmAction, outcomeBadge } from './views.js';
+import { h, fill, shortName, queueHref, formatTime, formatDuration, formatNumber } from './dom.js';
+import { actionButton, outcomeBadge } from './views.js';
 
 // The body's text, pretty-printed when it is JSON; "(binary)" when it is not UTF-8.
 function bodyText(base64) {
@@ -78,21 +77,11 @@ export function taskView(main, name) {
       fill(content, h('p', { class: 'notice error' }, gone ? 'This task is gone (succeeded, given up or deleted).' : err.message));
     }
   };
-  const act = (label, run, confirmText) => h('button', {
-    type: 'button', class: confirmText ? 'danger' : '',
-    onclick: async () => {
-      if (confirmText && !(await confirmAction(confirmText, label))) return;
-      try {
-        await run();
-        notice(status, `${label}: done.`);
-      } catch (err) {
-        notice(status, `${label} failed: ${err.message}`, true);
-        return;
-      }
-      if (confirmText) location.hash = queueHref(queue);  // Deleted: back to its queue.
-      else load();
-    },
-  }, label);
+  // Deleted: back to its queue; run: read the task again.
+  const act = (label, run, confirmText) => actionButton(status, label, run, confirmText, () => {
+    if (confirmText) location.hash = queueHref(queue);
+    else load();
+  });
   fill(main, h('h1', {}, shortName(name)),
     h('p', { class: 'meta' }, 'In queue ', h('a', { href: queueHref(queue) }, shortName(queue))),
     h('div', { class: 'toolbar', role: 'group', 'aria-label': 'Task actions' },

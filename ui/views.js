@@ -88,6 +88,23 @@ export function confirmAction(text, actionLabel) {
   });
 }
 
+// A button that runs `run` (an API call), asking first when `confirmText` is given, says how it
+// went in the `status` element, and calls `after(label)` once it succeeded.
+export const actionButton = (status, label, run, confirmText, after) => h('button', {
+  type: 'button', class: confirmText ? 'danger' : '',
+  onclick: async () => {
+    if (confirmText && !(await confirmAction(confirmText, label))) return;
+    try {
+      await run();
+    } catch (err) {
+      notice(status, `${label} failed: ${err.message}`, true);
+      return;
+    }
+    notice(status, `${label}: done.`);
+    after(label);
+  },
+}, label);
+
 export function settingsList(q) {
   const r = q?.rateLimits ?? {};
   const retry = q?.retryConfig ?? {};
