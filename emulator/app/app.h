@@ -39,7 +39,7 @@ struct AppOptions {
   core::Imperfections imperfections;
   uint64_t imperfection_seed = 1;
   core::AppEngineRoutes app_engine;  // --app-engine-url, --app-engine-route.
-  bool ui = true;  // Serve the dashboard under /ui (--ui).
+  bool ui = true;                    // Serve the dashboard under /ui (--ui).
 };
 
 class App {
