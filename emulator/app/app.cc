@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "api/rest_handler.h"
+#include "app/database_lock.h"
 #include "app/process_sample.h"
 #include "app/queue_config.h"
 #include "auth/token_signer.h"
@@ -175,6 +176,7 @@ struct App::Impl {
     io_lane->Submit(std::move(call.job));
   }
 
+  DatabaseLock db_lock;  // First, so that it is released last, after the store has closed.
   AppOptions options;
   Logger logger;
   std::unique_ptr<core::Clock> clock_holder;
@@ -226,6 +228,8 @@ Result<std::unique_ptr<App>> App::Create(AppOptions options) {
     if (!loaded.ok()) return loaded.status();
     queues = std::move(*loaded);
   }
+  auto lock = DatabaseLock::Acquire(options.db_path);  // Before the store writes anything.
+  if (!lock.ok()) return lock.status();
   store::SqliteOptions sqlite;
   sqlite.vfs = options.sqlite_vfs;
   auto store = store::SqliteStore::Open(options.db_path, sqlite);
@@ -238,6 +242,7 @@ Result<std::unique_ptr<App>> App::Create(AppOptions options) {
   if (!signer.ok()) return signer.status();
   auto impl = std::make_unique<Impl>(std::move(options), std::move(*clock), manual,
                                      std::move(*store), std::move(*signer), queues);
+  impl->db_lock = std::move(*lock);
   Status applied = core::InTransaction(*impl->store, [&]() -> Status {
     for (const core::Queue& q : queues) CTE_RETURN_IF_ERROR(impl->service.ApplyQueueConfig(q));
     CTE_RETURN_IF_ERROR(impl->dispatcher.Recover());

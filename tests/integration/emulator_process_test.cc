@@ -183,3 +183,24 @@ TEST_CASE("malformed HTTP, huge bodies and unknown routes get Google errors and 
   CHECK(c.Request("GET", kImageQueue).status == 200);
   CHECK(json::parse(c.Request("GET", kImageQueue + "/tasks").body) == json::object());
 }
+
+TEST_CASE("a second emulator on the same database refuses to start, until the first is gone") {
+  cte::testing::TempDir dir;
+  std::string db = dir.File("shared.db");
+  EmulatorProcess first(kBinary, {"--port", "0", "--db", db});
+  REQUIRE(first.WaitReady() > 0);
+  // Two dispatchers on one database would send every task twice.
+  EmulatorProcess second(kBinary, {"--port", "0", "--db", db});
+  CHECK(second.Wait() == 1);
+  CHECK(second.Stderr().find("the database " + db + " is in use by another emulator (pid ") !=
+        std::string::npos);
+  CHECK(second.Stdout().find("listening") == std::string::npos);
+  // kill -9 leaves no stale lock: the kernel releases it with the process.
+  first.Signal(SIGKILL);
+  first.Wait();
+  EmulatorProcess third(kBinary, {"--port", "0", "--db", db});
+  CHECK(third.WaitReady() > 0);
+  // Other files are other databases.
+  EmulatorProcess other(kBinary, {"--port", "0", "--db", dir.File("other.db")});
+  CHECK(other.WaitReady() > 0);
+}
