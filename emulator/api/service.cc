@@ -236,11 +236,15 @@ Status Service::ApplyQueueConfig(Queue queue) {
   CTE_RETURN_IF_ERROR(core::ApplyQueueDefaults(queue));
   auto existing = store_.queues().Find(queue.name);
   if (!existing.ok()) return existing.status();
+  core::QueueState asked = queue.state;  // RUNNING or PAUSED from the config, or unset.
   queue.state = core::QueueState::kRunning;
   queue.purge_time.reset();
   if (existing->has_value()) {  // Its state, purge time (and IAM policy) stay.
     queue.state = (*existing)->state;
     queue.purge_time = (*existing)->purge_time;
+  }
+  if (asked == core::QueueState::kRunning || asked == core::QueueState::kPaused) {
+    queue.state = asked;
   }
   CTE_RETURN_IF_ERROR(store_.queues().DeleteTombstone(queue.name));
   CTE_RETURN_IF_ERROR(store_.queues().Put(queue));

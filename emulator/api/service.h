@@ -120,8 +120,8 @@ class Service {
                                                   const std::string& kms_key,
                                                   const std::vector<std::string>& update_mask);
 
-  // Creates the queue, or updates its settings, keeping its state, tasks and IAM policy. Used
-  // for the queues of --config at start.
+  // Creates the queue, or updates its settings, keeping its tasks and IAM policy, and its state
+  // unless `queue` asks for RUNNING or PAUSED. Used for the queues of --config at start.
   core::Status ApplyQueueConfig(core::Queue queue);
 
   // Tells `dispatch` about every change and lets it run tasks (RunTask answers UNIMPLEMENTED

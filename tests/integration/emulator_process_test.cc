@@ -204,3 +204,24 @@ TEST_CASE("a second emulator on the same database refuses to start, until the fi
   EmulatorProcess other(kBinary, {"--port", "0", "--db", dir.File("other.db")});
   CHECK(other.WaitReady() > 0);
 }
+
+TEST_CASE("a config file's state is honoured: PAUSED at start, and again after a reset") {
+  cte::testing::TempDir dir;
+  std::string config = dir.File("queues.json");
+  std::ofstream(config) << R"({"queues": [
+      {"name": "projects/p/locations/l/queues/held", "state": "PAUSED"},
+      {"name": "projects/p/locations/l/queues/free"}]})";
+  EmulatorProcess p(kBinary, {"--port", "0", "--db", ":memory:", "--config", config});
+  int port = p.WaitReady();
+  REQUIRE(port > 0);
+  HttpClient c(port);
+  auto state = [&](const std::string& id) {
+    return json::parse(c.Request("GET", "/v2/projects/p/locations/l/queues/" + id).body)["state"];
+  };
+  CHECK(state("held") == "PAUSED");
+  CHECK(state("free") == "RUNNING");
+  REQUIRE(c.Request("POST", "/v2/projects/p/locations/l/queues/held:resume", "{}").status == 200);
+  CHECK(state("held") == "RUNNING");
+  REQUIRE(c.Request("POST", "/emulator/v1:reset", "{}").status == 200);
+  CHECK(state("held") == "PAUSED");  // Back as configured.
+}

@@ -93,8 +93,11 @@ TEST_CASE("malformed JSON or a bad queue is INVALID_ARGUMENT naming the file and
   };
   std::string q = std::string(R"({"name":")") + kQueue1 + "\"";
   const Case cases[] = {
-      {R"({"queues": [)", "Invalid JSON payload received"},
-      {"not json", "Invalid JSON payload received"},
+      // nlohmann's parser names the place of a syntax error.
+      {R"({"queues": [)", "parse error at line 1, column 13"},
+      {"not json", "parse error at line 1, column 2"},
+      {"{\"queues\": [\n  {\"name\": \"x\",}\n]}",
+       "parse error at line 2, column 16: syntax error while parsing object key"},
       {R"([])", ""},
       {R"({"queue": []})", R"(Unknown name "queue")"},
       {R"({"queues": {}})", R"("queues" must be an array)"},
@@ -114,8 +117,13 @@ TEST_CASE("malformed JSON or a bad queue is INVALID_ARGUMENT naming the file and
       {R"({"queues": [)" + q + R"(, "retryConfig": {"maxDoublings": -1}}]})",
        "RetryConfig.maxDoublings cannot be negative."},
       {R"({"queues": [)" + q + R"(, "ratelimits": {}}]})", R"(Unknown name "ratelimits")"},
-      // A later bad entry fails the whole file.
-      {R"({"queues": [)" + q + R"(}, {"name": "bad"}]})", "Queue name must be formatted"},
+      // A later bad entry fails the whole file, and the message names it.
+      {R"({"queues": [)" + q + R"(}, {"name": "bad"}]})",
+       "queues[1]: Queue name must be formatted"},
+      {R"({"queues": [)" + q + R"(}, {"name": ")" + kQueue2 + R"("}, )" + q + R"(}]})",
+       "queues[2]: the queue " + std::string(kQueue1) + " is already configured by queues[0]"},
+      {R"({"queues": [)" + q + R"(, "state": "DISABLED"}]})",
+       "queues[0]: \"state\" must be RUNNING or PAUSED, not DISABLED"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);
