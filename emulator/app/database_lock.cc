@@ -16,7 +16,8 @@ core::Result<DatabaseLock> DatabaseLock::Acquire(const std::string& db_path) {
   std::string path = db_path + ".lock";
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return core::Internal("cannot open the lock file " + path + ": " + std::strerror(errno));
+    return core::Internal("cannot open the database " + db_path + " (its lock file " + path +
+                          "): " + std::strerror(errno));
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     char pid[32] = {};

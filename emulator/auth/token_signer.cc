@@ -1,7 +1,10 @@
 #include "auth/token_signer.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -39,15 +42,26 @@ std::string Sha256(std::string_view data) {
   return std::string(reinterpret_cast<char*>(digest), sizeof digest);
 }
 
+core::Result<PkeyPtr> ReadKey(const std::string& path, FILE* f) {
+  struct stat st {};
+  if (::fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+    std::fclose(f);
+    return core::Internal("cannot read the signing key " + path + ": " + std::strerror(EISDIR));
+  }
+  PkeyPtr key(PEM_read_PrivateKey(f, nullptr, nullptr, nullptr));
+  std::fclose(f);
+  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA) {
+    return core::Internal("cannot read the signing key " + path + ": not a PEM RSA private key");
+  }
+  return key;
+}
+
+// Reads the key at `path`; creates it when there is no such file (the only case that writes).
 core::Result<PkeyPtr> LoadOrCreateKey(const std::string& path) {
   if (!path.empty()) {
-    if (FILE* f = std::fopen(path.c_str(), "r")) {
-      PkeyPtr key(PEM_read_PrivateKey(f, nullptr, nullptr, nullptr));
-      std::fclose(f);
-      if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA) {
-        return core::Internal("cannot read an RSA private key from " + path);
-      }
-      return key;
+    if (FILE* f = std::fopen(path.c_str(), "r")) return ReadKey(path, f);
+    if (errno != ENOENT) {  // It is there, but cannot be read: permission denied...
+      return core::Internal("cannot read the signing key " + path + ": " + std::strerror(errno));
     }
   }
   PkeyPtr key(EVP_RSA_gen(2048));
@@ -55,10 +69,12 @@ core::Result<PkeyPtr> LoadOrCreateKey(const std::string& path) {
   if (path.empty()) return key;
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   FILE* f = fd < 0 ? nullptr : fdopen(fd, "w");
-  if (f == nullptr) return core::Internal("cannot write the signing key to " + path);
+  if (f == nullptr) {
+    return core::Internal("cannot create the signing key " + path + ": " + std::strerror(errno));
+  }
   bool ok = PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1;
-  std::fclose(f);
-  if (!ok) return core::Internal("cannot write the signing key to " + path);
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) return core::Internal("cannot write the signing key " + path);
   return key;
 }
 

@@ -1,6 +1,8 @@
 #include "store/sqlite_db.h"
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -57,7 +59,10 @@ Status Migrate(SQLite::Database& db) {
 Status CreatePrivateFile(const std::string& path) {
   if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return Status::Ok();
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return SqliteError(SQLITE_CANTOPEN, "cannot open database file " + path);
+  if (fd < 0) {  // Why, in the system's words: permission denied, is a directory, read-only...
+    return SqliteError(SQLITE_CANTOPEN,
+                       "cannot open database file " + path + ": " + std::strerror(errno));
+  }
   ::close(fd);
   return Status::Ok();
 }

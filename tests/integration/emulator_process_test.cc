@@ -1,6 +1,7 @@
 // Boots the real cloud-tasks-emulator binary and talks to it over HTTP.
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 #include <signal.h>
 #include <sstream>
@@ -224,4 +225,22 @@ TEST_CASE("a config file's state is honoured: PAUSED at start, and again after a
   CHECK(state("held") == "RUNNING");
   REQUIRE(c.Request("POST", "/emulator/v1:reset", "{}").status == 200);
   CHECK(state("held") == "PAUSED");  // Back as configured.
+}
+
+TEST_CASE("a database path that cannot be opened says why, with exit code 1") {
+  cte::testing::TempDir dir;
+  std::string directory = dir.File("a-directory.db");
+  std::filesystem::create_directory(directory);
+  const std::pair<std::string, std::string> cases[] = {
+      {directory, "cannot open database file " + directory + ": Is a directory"},
+      {dir.File("missing/x.db"), "cannot open the database " + dir.File("missing/x.db") +
+                                     " (its lock file " + dir.File("missing/x.db") +
+                                     ".lock): No such file or directory"},
+  };
+  for (const auto& [db, why] : cases) {
+    CAPTURE(db);
+    EmulatorProcess p(kBinary, {"--port", "0", "--db", db});
+    CHECK(p.Wait() == 1);
+    CHECK(p.Stderr().find(why) != std::string::npos);
+  }
 }

@@ -275,3 +275,24 @@ TEST_CASE("a key file that cannot be parsed or written is INTERNAL") {
   REQUIRE_FALSE(unwritable.ok());
   CHECK(unwritable.status().code() == core::Code::kInternal);
 }
+
+TEST_CASE("a key file's error says whether it was read or created, and why") {
+  testing::TempDir dir;
+  core::ManualClock clock{core::TimePoint(seconds(kStartSeconds))};
+  std::string garbage = dir.File("garbage.pem");
+  std::ofstream(garbage) << "not a key\n";
+  std::string directory = dir.File("a-directory");
+  std::filesystem::create_directory(directory);
+  std::string missing = dir.File("no/such/dir/key.pem");
+  const std::pair<std::string, std::string> cases[] = {
+      {garbage, "cannot read the signing key " + garbage + ": not a PEM RSA private key"},
+      {directory, "cannot read the signing key " + directory + ": Is a directory"},
+      {missing, "cannot create the signing key " + missing + ": No such file or directory"},
+  };
+  for (const auto& [path, message] : cases) {
+    CAPTURE(path);
+    auto signer = auth::TokenSigner::Create({path, "https://accounts.google.com"}, clock);
+    REQUIRE_FALSE(signer.ok());
+    CHECK(signer.status().message() == message);
+  }
+}
