@@ -225,8 +225,8 @@ void Apply(const FlagValues& v, AppOptions& o) {
   }
   o.app_engine.default_url = v.app_engine_url == "none" ? "" : v.app_engine_url;
   for (const std::string& r : v.app_engine_routes) {
-    o.app_engine.routes.insert_or_assign(core::ParseAppEngineRoute(r)->first,
-                                         core::ParseAppEngineRoute(r)->second);
+    auto [key, url] = *core::ParseAppEngineRoute(r);  // Checked by the flag's validator.
+    o.app_engine.routes.insert_or_assign(std::move(key), std::move(url));
   }
   o.verify_tls = !v.skip_verify;
   o.imperfections.extra_delay = *ParseDispatchJitter(v.dispatch_jitter);
