@@ -37,9 +37,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto parsed = api::ParseJsonBody(text);
   if (!parsed.ok()) return 0;
   Check(parsed->is_object());
-  // A body of whitespace only is {} (as an empty one is); anything else parses as nlohmann does.
+  // A body of whitespace only is {} (as an empty one is), and so is the JSON string "" (what
+  // google-gax's REST fallback sends); anything else parses as nlohmann does.
   if (text.find_first_not_of(" \t\r\n") != std::string_view::npos) {
-    Check(Json::parse(text) == *parsed);
+    Json reference = Json::parse(text);
+    Check(reference == *parsed || (reference == Json("") && parsed->empty()));
   }
   api::JsonOptions options;
   options.enums_as_ints = size % 2 == 1;

@@ -138,12 +138,12 @@ Status ReadHeaderOverrides(const Json& j, const std::string& path, core::HeaderL
   if (!j.is_array()) return BadValue(path, "TYPE_MESSAGE", j);
   std::string header_path = Sub(path, "header");
   for (const Json& item : j) {
-    auto& [key, value] = out.emplace_back();
+    auto& header = out.emplace_back();
     CTE_RETURN_IF_ERROR(ForEachField(item, path, [&](const std::string& k, const Json& v) {
       if (k != "header") return UnknownField(k, path);
       return ForEachField(v, header_path, [&](const std::string& hk, const Json& hv) {
-        if (hk == "key") return ReadString(hv, Sub(header_path, "key"), key);
-        if (hk == "value") return ReadString(hv, Sub(header_path, "value"), value);
+        if (hk == "key") return ReadString(hv, Sub(header_path, "key"), header.first);
+        if (hk == "value") return ReadString(hv, Sub(header_path, "value"), header.second);
         return UnknownField(hk, header_path);
       });
     }));

@@ -132,9 +132,10 @@ HttpRequest ApplyHttpTarget(const HttpTarget& target, HttpRequest request) {
     request.url = url.Join();
   }
   if (target.http_method != HttpMethod::kUnspecified) request.http_method = target.http_method;
-  for (const auto& [key, value] : target.header_overrides) {
-    std::erase_if(request.headers, [&](const auto& h) { return EqualsIgnoreCase(h.first, key); });
-    request.headers[key] = value;
+  for (const auto& header : target.header_overrides) {
+    std::erase_if(request.headers,
+                  [&](const auto& h) { return EqualsIgnoreCase(h.first, header.first); });
+    request.headers[header.first] = header.second;
   }
   if (target.oauth_token || target.oidc_token) {
     request.oauth_token = target.oauth_token;
