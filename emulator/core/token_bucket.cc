@@ -41,9 +41,10 @@ TimePoint TokenBucket::NextTokenAt(TimePoint now) {
   Refill(now);
   TimePoint from = std::max(now, last_);
   if (tokens_ >= 1) return from;
-  double wait_s = (1 - tokens_) / rate_;
-  return from + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(wait_s)) +
-         Duration(1);
+  // Rounded up to the clock's tick, so that a step at that time finds the token there.
+  double wait_ticks =
+      std::ceil((1 - tokens_) / rate_ * (Duration::period::den / Duration::period::num));
+  return from + Duration(std::max<int64_t>(1, static_cast<int64_t>(wait_ticks)));
 }
 
 void TokenBucket::BlockUntil(TimePoint until) {

@@ -48,7 +48,45 @@ Result<Dispatcher::QueueState*> Dispatcher::Load(const std::string& queue_name) 
   if (!found.ok()) return found.status();
   if (!found->has_value()) return static_cast<QueueState*>(nullptr);
   auto state = std::make_unique<QueueState>(std::move(**found), clock_.Now());
-  return queues_.emplace(queue_name, std::move(state)).first->second.get();
+  QueueState* q = queues_.emplace(queue_name, std::move(state)).first->second.get();
+  WakeAt(*q, clock_.Now());
+  return q;
+}
+
+void Dispatcher::WakeAt(QueueState& q, TimePoint at) {
+  if (!q.wake || at < *q.wake) SetWake(q, at);
+}
+
+void Dispatcher::SetWake(QueueState& q, std::optional<TimePoint> at) {
+  if (q.wake) wakes_.erase({*q.wake, q.config.name});
+  q.wake = at;
+  if (at) wakes_.emplace(*at, q.config.name);
+}
+
+void Dispatcher::DropQueue(const std::string& queue_name) {
+  auto it = queues_.find(queue_name);
+  if (it == queues_.end()) return;
+  SetWake(*it->second, std::nullopt);
+  queues_.erase(it);
+}
+
+std::vector<Dispatcher::QueueState*> Dispatcher::TakeWoken(TimePoint now) {
+  if (wake_all_) {
+    for (auto& [name, q] : queues_) WakeAt(*q, now);
+    wake_all_ = false;
+  }
+  std::vector<QueueState*> woken;
+  while (!wakes_.empty() && wakes_.begin()->first <= now) {
+    QueueState* q = Find(wakes_.begin()->second);
+    wakes_.erase(wakes_.begin());
+    if (q == nullptr) continue;
+    q->wake.reset();
+    woken.push_back(q);
+  }
+  std::sort(woken.begin(), woken.end(), [](const QueueState* a, const QueueState* b) {
+    return a->config.name < b->config.name;
+  });
+  return woken;
 }
 
 // Reads a queue's settings again (keeping its bucket and counters), or forgets a deleted queue.
@@ -64,7 +102,7 @@ Status Dispatcher::Reload(const std::string& name) {
   }
   auto it = queues_.find(name);
   if (!found->has_value()) {
-    if (it != queues_.end()) queues_.erase(it);
+    DropQueue(name);
     return Status::Ok();
   }
   if (it == queues_.end()) return Load(name).status();
@@ -73,6 +111,7 @@ Status Dispatcher::Reload(const std::string& name) {
   q.bucket.Reconfigure(q.config.rate_limits.max_dispatches_per_second,
                        q.config.rate_limits.max_burst_size, clock_.Now());
   q.next_due_known = false;
+  WakeAt(q, clock_.Now());  // Resumed, or a new rate or cap.
   return Status::Ok();
 }
 
@@ -88,6 +127,7 @@ void Dispatcher::TaskCreated(std::string_view queue_name, TimePoint schedule_tim
   if (!q.ok() || *q == nullptr) return;
   // Kept when the change is rolled back: an early next_due only makes a step look for nothing.
   if ((*q)->next_due_known) (*q)->next_due = Earliest((*q)->next_due, schedule_time);
+  WakeAt(**q, schedule_time);
   Count((*q)->config.name, {core::QueueEvent::Kind::kCreated});
 }
 
@@ -116,13 +156,20 @@ Result<std::optional<TimePoint>> Dispatcher::Step() {
   CTE_RETURN_IF_ERROR(LoadAll());
   CTE_RETURN_IF_ERROR(RecordLeftOver());
   CTE_RETURN_IF_ERROR(ExpireDeadlines(now));
-  std::optional<TimePoint> wake;
-  for (auto& [name, q] : queues_) {
-    if (q->config.state != core::QueueState::kRunning) continue;
+  // The wakes this step clears or moves are undone with it only in part: look at all again.
+  store_.OnRollback([this, alive = alive_] {
+    if (*alive) wake_all_ = true;
+  });
+  for (QueueState* q : TakeWoken(now)) {
+    if (q->config.state != core::QueueState::kRunning) continue;  // Resuming wakes it.
+    ++queue_looks_;
     auto next = StepQueue(*q, now);
     if (!next.ok()) return next.status();
-    wake = Earliest(wake, *next);
+    SetWake(*q, *next);
   }
+  std::optional<TimePoint> wake;
+  if (wake_all_) wake = now;
+  if (!wakes_.empty()) wake = Earliest(wake, wakes_.begin()->first);
   // After the sends: the deadlines of the requests this step sent count too.
   if (!deadlines_.empty()) wake = Earliest(wake, deadlines_.begin()->first);
   if (!duplicate_deadlines_.empty()) wake = Earliest(wake, duplicate_deadlines_.begin()->first);
@@ -196,9 +243,10 @@ void Dispatcher::Reset(std::string_view queue_name) {
     });
     if (queue.empty()) {
       queues_.clear();
+      wakes_.clear();
       all_loaded_ = false;
     } else {
-      queues_.erase(queue);
+      DropQueue(queue);
       stale_.insert(queue);
     }
   });

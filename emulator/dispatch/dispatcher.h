@@ -101,6 +101,10 @@ class Dispatcher final : public core::DispatchControl {
   // Requests sent whose outcome is not recorded yet, over all queues, duplicates included.
   int InFlight() const;
 
+  // How many times a Step has looked at a queue, since start: a Step looks only at the queues
+  // whose wake-up time has come (or a change woke), not at every queue. For tests.
+  uint64_t QueueLooks() const { return queue_looks_; }
+
   // Per-queue activity, refreshed from the store where needed. Queues in name order.
   std::vector<QueueActivity> Activity();
 
@@ -140,6 +144,14 @@ class Dispatcher final : public core::DispatchControl {
   core::Status LoadAll();
   core::Result<std::optional<core::TimePoint>> StepQueue(QueueState& q, core::TimePoint now);
   core::Status RefreshNextDue(QueueState& q);
+  // The wake-up index: a Step looks only at the queues whose wake time has come, so that ten
+  // thousand idle queues cost nothing. Wakes `q` at `at` when that is earlier than its wake.
+  void WakeAt(QueueState& q, core::TimePoint at);
+  // Replaces `q`'s wake time (nullopt: none).
+  void SetWake(QueueState& q, std::optional<core::TimePoint> at);
+  void DropQueue(const std::string& queue_name);  // Its wake too.
+  // The queues whose wake time has come, their wake cleared, in name order.
+  std::vector<QueueState*> TakeWoken(core::TimePoint now);
 
   // dispatcher_send.cc
   core::Status Send(QueueState& q, core::Task task, core::TimePoint now);
@@ -203,8 +215,11 @@ class Dispatcher final : public core::DispatchControl {
   std::set<std::pair<core::TimePoint, uint64_t>> duplicate_deadlines_;
   std::deque<Outcome> unrecorded_;  // Outcomes whose record did not commit.
   std::set<std::string> stale_;     // Queues whose settings must be read again.
+  std::set<std::pair<core::TimePoint, std::string>> wakes_;  // Each queue's QueueState::wake.
+  bool wake_all_ = false;  // A step was rolled back: every queue is looked at again.
   bool all_loaded_ = false;
   uint64_t last_flight_id_ = 0;
+  uint64_t queue_looks_ = 0;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -110,6 +110,7 @@ Status Dispatcher::Retry(QueueState& q, core::Task task, const PushResult& resul
   auto updated = store_.tasks().UpdateState(task, false);
   if (!updated.ok()) return updated.status();
   if (q.next_due_known) q.next_due = Earliest(q.next_due, task.schedule_time);
+  WakeAt(q, *task.schedule_time);
   // App Engine targets are throttled by 503 only (spec 6.3).
   bool throttles = result.http_status == 503 || (result.http_status == 429 && !app_engine);
   if (responded && throttles && result.retry_after) {

@@ -28,7 +28,10 @@ void Dispatcher::Track(const std::string& task_name, Flight flight) {
 }
 
 Dispatcher::Flight Dispatcher::Untrack(Flights::iterator it) {
-  if (QueueState* q = Find(it->second.queue)) --q->in_flight;
+  if (QueueState* q = Find(it->second.queue)) {
+    --q->in_flight;
+    WakeAt(*q, clock_.Now());  // It may have waited for room.
+  }
   deadlines_.erase({it->second.deadline, it->first});
   Flight flight = std::move(it->second);
   flights_.erase(it);

@@ -20,6 +20,9 @@ struct Dispatcher::QueueState {
   int duplicates_in_flight = 0;
   bool next_due_known = false;
   std::optional<core::TimePoint> next_due;
+  // When the next Step looks at this queue (its entry in Dispatcher::wakes_); nullopt: only
+  // an event makes it look (a new task, an outcome, a change of settings).
+  std::optional<core::TimePoint> wake;
   core::QueueCounters counters;
   std::deque<core::TimePoint> recent;  // Dispatch times within the rate window.
 };

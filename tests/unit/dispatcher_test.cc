@@ -112,6 +112,37 @@ TEST_CASE_FIXTURE(Fixture, "503, 404, 200: the headers the real service sends (s
   CHECK(gone.status().message().rfind("The task no longer exists", 0) == 0);
 }
 
+// Ten thousand queues with nothing due must cost nothing: a Step looks at the queues a change
+// woke (a new task, an outcome) or whose time has come, never at all of them.
+TEST_CASE_FIXTURE(Fixture, "a step looks only at the queues whose time has come") {
+  constexpr int kQueues = 1000;
+  auto name = [](int i) { return "projects/p/locations/l/queues/many" + std::to_string(i); };
+  for (int i = 0; i < kQueues; ++i) {
+    core::Queue q;
+    q.name = name(i);
+    DispatchRig::CreateQueue(q);
+    REQUIRE(DispatchRig::CreateTask(q.name, "later", hours(1) + seconds(i), "http://w/", "").ok());
+  }
+  CHECK(Step() == kStart + hours(1));
+  uint64_t looks = dispatcher.QueueLooks();
+  CHECK(Step() == kStart + hours(1));  // Nothing due, nothing changed: no queue looked at.
+  CHECK(dispatcher.QueueLooks() == looks);
+  REQUIRE(DispatchRig::CreateTask(name(7), "now", seconds(0), "http://w/", "").ok());
+  CHECK(Step() == kStart + minutes(10));  // The deadline of the request it sent.
+  CHECK(pusher.sent.size() == 1);
+  CHECK(dispatcher.QueueLooks() == looks + 1);
+  Answer(200);  // The outcome wakes its queue only.
+  CHECK(Step() == kStart + hours(1));
+  CHECK(dispatcher.QueueLooks() == looks + 2);
+  clock.Advance(hours(1) + seconds(2));  // Three queues' tasks are due now.
+  Step();
+  CHECK(pusher.sent.size() == 4);
+  CHECK(dispatcher.QueueLooks() == looks + 5);
+  clock.Advance(seconds(kQueues));
+  Step();
+  CHECK(pusher.sent.size() == kQueues + 1);
+}
+
 TEST_CASE_FIXTURE(Fixture, "the token bucket: a burst, then the rate") {
   CreateQueue(10, 1000);
   for (int i = 0; i < 30; ++i) CreateTask("t" + std::to_string(i));
