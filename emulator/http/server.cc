@@ -14,6 +14,9 @@ using asio::use_awaitable;
 
 // Bytes a connection reads at a time: a CreateTask with a few KB of body in one read.
 constexpr size_t kReadBufferBytes = 8 * 1024;
+// A lingering close (Session::Linger) reads for at most this long, this much at a time.
+constexpr auto kLingerTime = std::chrono::seconds(5);
+constexpr size_t kLingerReadBytes = 64 * 1024;
 
 // How long the accept loop waits after a failed accept (EMFILE, ENFILE, ENOMEM), doubling up to
 // the maximum while accepts keep failing.
@@ -168,6 +171,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
           ec == beast::error::timeout || ec == asio::error::eof) {
         break;
       }
+      bool rejected = static_cast<bool>(ec);  // Whatever is left of the request is unread.
       bool keep_alive = !ec && parser.get().keep_alive();
       unsigned version = ec ? 11 : parser.get().version();
       // No co_await inside ?: here: GCC 12 miscompiles temporaries in that position.
@@ -183,10 +187,25 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       co_await asio::async_write(stream, asio::buffer(wire),
                                  asio::redirect_error(use_awaitable, ec));
       if (!ec && events) co_await Stream(stream, *events);
-      if (ec || !keep_alive || events) break;
+      if (!ec && rejected) co_await Linger(stream);
+      if (ec || !keep_alive || events || rejected) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     --connections;
+  }
+
+  // After the answer to a request that was not read to its end (a body over the limit): closing
+  // now would reset the connection, and a client still sending would get EPIPE before it reads
+  // the answer. So stop writing, then read and drop what comes, until the client closes or
+  // kLingerTime has passed.
+  static awaitable<void> Linger(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::vector<char> sink(kLingerReadBytes);
+    stream.expires_after(kLingerTime);
+    while (!ec) {
+      co_await stream.async_read_some(asio::buffer(sink), asio::redirect_error(use_awaitable, ec));
+    }
   }
 
   enum class Protocol { kHttp1, kHttp2, kGone };
