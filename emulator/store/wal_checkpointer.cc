@@ -1,8 +1,10 @@
 #include "store/wal_checkpointer.h"
 
 #include <algorithm>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -25,6 +27,8 @@ WalCheckpointer::WalCheckpointer(std::unique_ptr<SQLite::Database> db, std::stri
       // A frame is a page and its 24-byte header.
       frame_bytes_(db_->execAndGet("PRAGMA page_size").getInt64() + 24),
       interval_(interval),
+      // Synced by hand after each PASSIVE round (see Checkpoint); -1 only when the file went away.
+      db_fd_(::open(path_.c_str(), O_RDONLY | O_CLOEXEC)),
       thread_([this] { Loop(); }) {
   MeasureFreeSpace();
 }
@@ -36,6 +40,7 @@ WalCheckpointer::~WalCheckpointer() {
   }
   cv_.notify_one();
   thread_.join();
+  if (db_fd_ >= 0) ::close(db_fd_);
 }
 
 void WalCheckpointer::Loop() {
@@ -58,12 +63,28 @@ void WalCheckpointer::Checkpoint() {
     // without end. Past kMaxLogFrames, RESTART waits for the writer's current transaction,
     // copies the few frames PASSIVE left, and makes the next commit start the log over: a
     // short pause for the writer now and then, and a log file that stops growing.
-    SQLite::Statement passive(*db_, "PRAGMA wal_checkpoint(PASSIVE)");
-    int log_frames = passive.executeStep() ? passive.getColumn(1).getInt() : 0;
-    if (log_frames > kMaxLogFrames) db_->exec("PRAGMA wal_checkpoint(RESTART)");
+    int log_frames = PassiveRound();
+    if (log_frames > kMaxLogFrames) {
+      // One more round first, so that RESTART (which holds the writer back) has next to
+      // nothing left to copy or to sync.
+      PassiveRound();
+      db_->exec("PRAGMA wal_checkpoint(RESTART)");
+    }
   } catch (const std::exception&) {
     // Busy or failed: the frames stay in the log, and the next round tries again.
   }
+}
+
+int WalCheckpointer::PassiveRound() {
+  SQLite::Statement passive(*db_, "PRAGMA wal_checkpoint(PASSIVE)");
+  int log_frames = passive.executeStep() ? passive.getColumn(1).getInt() : 0;
+  // SQLite syncs the database file only when a checkpoint has copied the whole log, which
+  // under steady writes is only ever at a RESTART: with the writer held back, it then flushed
+  // every page the PASSIVE rounds had copied since the last one (measured: 250-350 ms of
+  // fdatasync, the whole of the p99). Syncing here, with no lock held, leaves the RESTART a
+  // few pages. Durability does not depend on it: the log keeps every frame until a RESTART.
+  if (db_fd_ >= 0) ::fdatasync(db_fd_);
+  return log_frames;
 }
 
 void WalCheckpointer::MeasureFreeSpace() {

@@ -48,6 +48,8 @@ class WalCheckpointer {
                   std::chrono::milliseconds interval);
   void Loop();
   void Checkpoint();
+  // A PASSIVE checkpoint, then the database file synced; returns the frames in the log.
+  int PassiveRound();
   // Sets the LogFrameLimit from the free space.
   void MeasureFreeSpace();
 
@@ -56,6 +58,7 @@ class WalCheckpointer {
   int64_t frame_bytes_;
   std::atomic<int64_t> log_frame_limit_{kMaxLogFrames};
   std::chrono::milliseconds interval_;
+  int db_fd_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

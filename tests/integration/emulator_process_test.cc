@@ -10,6 +10,8 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "common/version.h"
+#include "support/eventually.h"
 #include "support/http_client.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -162,6 +164,49 @@ TEST_CASE("every acknowledged write survives kill -9 (concurrent clients, group 
   CHECK(count == kClients * kPerClient);
   auto one = c.Request("GET", kImageQueue + "/tasks/c3-77?responseView=FULL");
   CHECK(json::parse(one.body)["httpRequest"]["body"] == "e30=");
+}
+
+TEST_CASE("--version on the emulator and the worker; the version in healthz and the first log") {
+  for (const auto& [binary, name] :
+       {std::pair<std::string, std::string>{kBinary, "cloud-tasks-emulator"},
+        {CTE_WORKER_BINARY, "cloud-tasks-worker"}}) {
+    EmulatorProcess version(binary, {"--version"});
+    CHECK(version.Wait() == 0);
+    CHECK(version.Stdout() == name + " " + cte::kVersion + "\n");
+  }
+  EmulatorProcess p(kBinary, {"--port", "0", "--db", ":memory:", "--log-level", "info"});
+  int port = p.WaitReady();
+  REQUIRE(port > 0);
+  HttpClient c(port);
+  auto health = json::parse(c.Request("GET", "/emulator/v1/healthz").body);
+  CHECK(health == json{{"status", "SERVING"}, {"version", cte::kVersion}});
+  CHECK(cte::testing::Eventually([&] { return p.Stderr().find('\n') != std::string::npos; }));
+  std::string err = p.Stderr();
+  std::string first = err.substr(0, err.find('\n'));
+  CHECK(first.find(std::string("cloud-tasks-emulator ") + cte::kVersion +
+                   " listening on http://127.0.0.1:" + std::to_string(port) +
+                   ", database :memory:") != std::string::npos);
+}
+
+// A client that sends the whole of a body over the limit before it reads (as Node's http does)
+// must read the 400, not have its writes reset (EPIPE) once the server closed: the server stops
+// writing, then reads and drops the rest for a bounded time (a lingering close).
+TEST_CASE("a 40 MB request body is answered with the limit error, read after the whole send") {
+  EmulatorProcess p(kBinary, {"--port", "0", "--db", ":memory:", "--config", kConfig});
+  int port = p.WaitReady();
+  REQUIRE(port > 0);
+  HttpClient c(port);
+  constexpr size_t kBody = 40'000'000;
+  std::string request = "POST " + kImageQueue +
+                        "/tasks HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(kBody) +
+                        "\r\nContent-Type: application/json\r\n\r\n";
+  request += std::string(kBody, ' ');
+  std::string answer;
+  REQUIRE_NOTHROW(answer = c.Raw(request));  // Throws when a write is reset.
+  CHECK(answer.rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(answer.find("Request payload size exceeds the limit: 10485760 bytes.") !=
+        std::string::npos);
+  CHECK(c.Request("GET", kImageQueue).status == 200);  // Serving goes on.
 }
 
 TEST_CASE("malformed HTTP, huge bodies and unknown routes get Google errors and serving goes on") {
