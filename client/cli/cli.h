@@ -68,4 +68,9 @@ void AddTaskCommands(CLI::App& app, Globals& g, Action& action);
 void AddTaskReadCommands(CLI::App& app, Globals& g, Action& action);
 void AddEmulatorCommands(CLI::App& app, Globals& g, Action& action);
 
+// After the commands are registered, before parsing: the first word of `argv` that names no
+// command of its group, as gcloud reports it ("ERROR: (cloud-tasks.queues) Invalid choice:
+// 'lst'." and the closest command), or nullopt when every command word is known.
+std::optional<std::string> CheckCommandWords(const CLI::App& app, int argc, char** argv);
+
 }  // namespace cte::cli

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "client/cli/cli.h"
+#include "common/version.h"
 
 namespace {
 
@@ -58,15 +59,23 @@ int main(int argc, char** argv) {
   Globals g;
   cte::cli::Action action;
   AddGlobalFlags(app, g);
+  app.set_version_flag("--version", std::string("cloud-tasks ") + cte::kVersion);
   cte::cli::AddQueueCommands(app, g, action);
   cte::cli::AddTaskCommands(app, g, action);
   cte::cli::AddEmulatorCommands(app, g, action);
+  if (auto invalid = cte::cli::CheckCommandWords(app, argc, argv)) {
+    std::cerr << *invalid << std::endl;
+    return cte::cli::kExitUsage;
+  }
   try {
     app.parse(argc, argv);
     if (!action) return cte::cli::kExitUsage;
     return action();
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion&) {
+    std::cout << "cloud-tasks " << cte::kVersion << std::endl;
+    return 0;
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return cte::cli::kExitUsage;

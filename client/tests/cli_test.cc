@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include "client/tests/emulator_child.h"
+#include "common/version.h"
 
 namespace cte::client {
 namespace {
@@ -179,6 +180,20 @@ TEST_CASE("cli: cloud-tasks emulator commands and usage errors") {
   CHECK(Cli(emulator, {"emulator", "reset"}).err == "Reset the emulator.\n");
 
   CHECK(Cli(emulator, {"queues", "frobnicate"}).exit_code == 2);
+  CHECK(RunCommand(CTE_CLI_BINARY, {"--version"}).out ==
+        std::string("cloud-tasks ") + cte::kVersion + "\n");
+  // A misspelled command is named, with the closest one (issue 18), before any flag is checked.
+  auto queue = Cli(emulator, {"queue", "list"});
+  CHECK(queue.exit_code == 2);
+  CHECK(queue.err ==
+        "ERROR: (cloud-tasks) Invalid choice: 'queue'.\nMaybe you meant:\n"
+        "  cloud-tasks queues\n");
+  auto lst = Cli(emulator, {"--project", "p", "queues", "lst"});
+  CHECK(lst.err ==
+        "ERROR: (cloud-tasks.queues) Invalid choice: 'lst'.\nMaybe you meant:\n"
+        "  cloud-tasks queues list\n");
+  CHECK(Cli(emulator, {"emulator", "zzzzzzzz"}).err ==
+        "ERROR: (cloud-tasks.emulator) Invalid choice: 'zzzzzzzz'.\n");
   CHECK(Cli(emulator, {"create-http-task", "--queue=" + kQueue}).exit_code == 2);  // No --url.
   auto no_project = RunCommand(CTE_CLI_BINARY, {"queues", "describe", kQueue, "--location=l"},
                                {"CLOUDSDK_CORE_PROJECT=", "GOOGLE_CLOUD_PROJECT="});

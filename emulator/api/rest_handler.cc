@@ -3,6 +3,7 @@
 #include "api/browser_guard.h"
 #include "api/rest_decoding.h"
 #include "api/routes.h"
+#include "common/version.h"
 #include "pipeline/executor.h"
 
 namespace cte::api {
@@ -266,7 +267,8 @@ Result<Job> Decode(const Decoding& d) {
 std::optional<RestResponse> LocalAnswer(Rpc rpc, const LocalAnswers& local) {
   switch (rpc) {
     case Rpc::kHealthz:
-      return RestResponse{200, R"({"status":"SERVING"})"};
+      return RestResponse{200,
+                          std::string(R"({"status":"SERVING","version":")") + kVersion + "\"}"};
     case Rpc::kOpenIdConfiguration:
       return RestResponse{200, local.openid_configuration()};
     case Rpc::kJwks:

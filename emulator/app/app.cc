@@ -10,6 +10,7 @@
 #include "app/process_sample.h"
 #include "app/queue_config.h"
 #include "auth/token_signer.h"
+#include "common/version.h"
 #include "core/transaction.h"
 #include "dispatch/dispatcher.h"
 #include "grpc/grpc_server.h"
@@ -254,6 +255,10 @@ Result<std::unique_ptr<App>> App::Create(AppOptions options) {
   CTE_RETURN_IF_ERROR(impl->server.Listen());
   auto app = std::unique_ptr<App>(new App(std::move(impl)));
   app->impl_->base_url = app->url();
+  // The first line of the log: which build serves where, on what.
+  app->impl_->logger.Log(LogLevel::kInfo, std::string("cloud-tasks-emulator ") + kVersion +
+                                              " listening on " + app->url() + ", database " +
+                                              app->impl_->options.db_path);
   return app;
 }
 

@@ -10,6 +10,7 @@
 
 #include "app/flag_checks.h"
 #include "common/duration.h"
+#include "common/version.h"
 
 namespace cte::app {
 
@@ -246,10 +247,14 @@ FlagsResult ParseFlags(int argc, char** argv) {
   AddClockFlags(cli, o);
   AddImperfectionFlags(cli, o, v);
   AddAppEngineFlags(cli, v);
+  cli.set_version_flag("--version", std::string("cloud-tasks-emulator ") + kVersion);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     std::fputs(cli.help().c_str(), stdout);
+    return {std::nullopt, 0};
+  } catch (const CLI::CallForVersion&) {
+    std::printf("cloud-tasks-emulator %s\n", kVersion);
     return {std::nullopt, 0};
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "cloud-tasks-emulator: %s (see --help)\n", e.what());
