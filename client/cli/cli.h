@@ -67,6 +67,10 @@ void AddTaskCommands(CLI::App& app, Globals& g, Action& action);
 // list, describe, run, delete (tasks).
 void AddTaskReadCommands(CLI::App& app, Globals& g, Action& action);
 void AddEmulatorCommands(CLI::App& app, Globals& g, Action& action);
+// locations list|describe.
+void AddLocationCommands(CLI::App& app, Globals& g, Action& action);
+// queues get-iam-policy|set-iam-policy|add-iam-policy-binding|remove-iam-policy-binding.
+void AddIamCommands(CLI::App* queues, Globals& g, Action& action);
 
 // After the commands are registered, before parsing: the first word of `argv` that names no
 // command of its group, as gcloud reports it ("ERROR: (cloud-tasks.queues) Invalid choice:

@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "client/cli/cli.h"
+#include "client/cli/list_view.h"
 
 namespace cte::cli {
 namespace {
@@ -58,6 +59,6 @@ std::unique_ptr<client::Client> MakeClient(const Globals& g) {
   return std::make_unique<client::Client>(g.endpoint);
 }
 
-bool JsonFormat(const Globals& g) { return g.format == "json"; }
+bool JsonFormat(const Globals& g) { return ParseFormat(g.format).kind == Format::Kind::kJson; }
 
 }  // namespace cte::cli

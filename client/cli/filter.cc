@@ -171,6 +171,7 @@ class Parser {
     if (operand.empty() && !Done() && Peek() != ")" && Peek() != "AND" && Peek() != "OR") {
       operand = t_[i_++];
     }
+    if (operand == "(") Bad("value lists, KEY:(A B), are not supported: write KEY:A OR KEY:B");
     return MakeTerm(word.substr(0, op->first), op->second, operand);
   }
 

@@ -134,6 +134,12 @@ Format ParseFormat(const std::string& text) {
   return out;
 }
 
+void InheritBasename(Format& format, const std::string& key) {
+  for (std::string& k : format.keys) {
+    if (k == key) k += ".basename()";
+  }
+}
+
 void PrintResource(std::ostream& out, const Format& format, const Json& resource) {
   switch (format.kind) {
     case Format::Kind::kJson:
@@ -155,10 +161,15 @@ void PrintResource(std::ostream& out, const Format& format, const Json& resource
 }
 
 void PrintList(std::ostream& out, const Format& format, const std::vector<Json>& items,
-               const std::function<void(const std::vector<Json>&)>& print_default) {
+               const std::function<void(const std::vector<Json>&)>& print_default, int page_size) {
   switch (format.kind) {
     case Format::Kind::kDefault:
-      print_default(items);
+      if (page_size <= 0 || items.empty()) return print_default(items);
+      for (size_t i = 0; i < items.size(); i += page_size) {
+        if (i > 0) out << "\n";
+        size_t end = std::min(items.size(), i + page_size);
+        print_default(std::vector<Json>(items.begin() + i, items.begin() + end));
+      }
       return;
     case Format::Kind::kJson:
       out << Json(items).dump(2) << "\n";

@@ -35,12 +35,18 @@ struct Format {
 };
 // Throws UsageError naming the format when it is none of these.
 Format ParseFormat(const std::string& text);
+// value(KEY) shows KEY.basename() when the command's default output does (gcloud's projections
+// inherit the default format's transforms: `queues list --format="value(name)"` prints IDs).
+void InheritBasename(Format& format, const std::string& key);
 // The check for --format's option: what is wrong with a value, or "".
 std::string CheckFormat(const std::string& text);
 
-// Prints a list in `format`; kDefault calls `print_default` (given the items).
+// Prints a list in `format`; kDefault calls `print_default` with the items, or, with a
+// --page-size, with each page of them in turn, a blank line apart (as gcloud prints a table per
+// page).
 void PrintList(std::ostream& out, const Format& format, const std::vector<nlohmann::json>& items,
-               const std::function<void(const std::vector<nlohmann::json>&)>& print_default);
+               const std::function<void(const std::vector<nlohmann::json>&)>& print_default,
+               int page_size = 0);
 // Prints one resource in `format`; kDefault is YAML, as gcloud's describe commands print.
 void PrintResource(std::ostream& out, const Format& format, const nlohmann::json& resource);
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "client/cli/cli.h"
+#include "client/cli/list_view.h"
 #include "common/version.h"
 
 namespace {
@@ -17,9 +18,20 @@ void AddGlobalFlags(CLI::App& app, Globals& g) {
   app.add_option("--location", g.location, "Location of the queue (e.g. europe-west1)");
   app.add_option("--endpoint", g.endpoint,
                  "Emulator address (default: $CLOUD_TASKS_EMULATOR_HOST or 127.0.0.1:8123)");
-  app.add_option("--format", g.format, "Output format: json, or the default human output")
-      ->check(CLI::IsMember({"json", "yaml", "default"}));
+  app.add_option("--format", g.format,
+                 "Output format: default (gcloud's), json, yaml, or value(KEY,...) with dotted "
+                 "keys, each maybe KEY.basename()")
+      ->check(CLI::Validator([](std::string& v) { return cte::cli::CheckFormat(v); }, "FORMAT"));
   app.add_flag("--quiet,-q", g.quiet, "Disable prompts (there are none)");
+}
+
+// The global flags on every command too, so that each command's --help lists them and they can
+// come after the command's words, as gcloud's do.
+void AddGlobalFlagsEverywhere(CLI::App& app, Globals& g) {
+  for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {
+    AddGlobalFlags(*sub, g);
+    AddGlobalFlagsEverywhere(*sub, g);
+  }
 }
 
 // "queues.create" for `cloud-tasks queues create ...`: the chain of parsed subcommands.
@@ -55,6 +67,7 @@ int main(int argc, char** argv) {
   CLI::App app{"cloud-tasks: gcloud tasks commands against the Cloud Tasks emulator",
                "cloud-tasks"};
   app.fallthrough();
+  app.get_formatter()->column_width(40);  // Shared by every command: long flags keep one line.
   app.require_subcommand(1);
   Globals g;
   cte::cli::Action action;
@@ -63,6 +76,8 @@ int main(int argc, char** argv) {
   cte::cli::AddQueueCommands(app, g, action);
   cte::cli::AddTaskCommands(app, g, action);
   cte::cli::AddEmulatorCommands(app, g, action);
+  cte::cli::AddLocationCommands(app, g, action);
+  AddGlobalFlagsEverywhere(app, g);
   if (auto invalid = cte::cli::CheckCommandWords(app, argc, argv)) {
     std::cerr << *invalid << std::endl;
     return cte::cli::kExitUsage;

@@ -32,13 +32,16 @@ const std::vector<std::pair<std::string, std::string>> kQueueFields = {
 };
 
 void AddSettingFlags(CLI::App* cmd, QueueFlags& f) {
-  cmd->add_option("--max-dispatches-per-second", f.max_dispatches_per_second);
-  cmd->add_option("--max-concurrent-dispatches", f.max_concurrent_dispatches);
+  cmd->add_option("--max-dispatches-per-second", f.max_dispatches_per_second,
+                  "The most tasks dispatched per second (up to 500)");
+  cmd->add_option("--max-concurrent-dispatches", f.max_concurrent_dispatches,
+                  "The most tasks in flight at once (up to 5000)");
   cmd->add_option("--max-attempts", f.max_attempts, "A number, or 'unlimited'");
   cmd->add_option("--max-retry-duration", f.max_retry_duration, "e.g. 1800s");
   cmd->add_option("--min-backoff", f.min_backoff, "e.g. 0.1s");
   cmd->add_option("--max-backoff", f.max_backoff, "e.g. 3600s");
-  cmd->add_option("--max-doublings", f.max_doublings);
+  cmd->add_option("--max-doublings", f.max_doublings,
+                  "How many times the retry interval doubles before it grows linearly");
 }
 
 int ParseMaxAttempts(const std::string& text) {
@@ -107,7 +110,9 @@ void AddCreateUpdate(CLI::App* queues, Globals& g, Action& action, bool update) 
   AddSettingFlags(cmd, *f);
   if (update) {
     for (const auto& [flag, path] : kQueueFields) {
-      cmd->add_flag_callback("--clear-" + flag, [f, path = path] { f->clear.push_back(path); });
+      cmd->add_flag_callback(
+          "--clear-" + flag, [f, path = path] { f->clear.push_back(path); },
+          "Reset --" + flag + " to its default");
     }
   }
   cmd->callback(
@@ -123,6 +128,7 @@ void AddQueueCommands(CLI::App& app, Globals& g, Action& action) {
   AddCreateUpdate(queues, g, action, false);
   AddCreateUpdate(queues, g, action, true);
   AddQueueReadCommands(queues, g, action);
+  AddIamCommands(queues, g, action);
 }
 
 }  // namespace cte::cli

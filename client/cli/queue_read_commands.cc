@@ -3,6 +3,8 @@
 #include <map>
 
 #include "client/cli/cli.h"
+#include "client/cli/filter.h"
+#include "client/cli/list_view.h"
 #include "client/cli/output.h"
 
 namespace cte::cli {
@@ -13,51 +15,51 @@ using Json = nlohmann::json;
 int RunDescribe(const Globals& g, const std::string& queue) {
   auto result = MakeClient(g)->GetQueue(ResolveQueue(g, queue));
   if (!result.ok()) return Fail("queues.describe", result.status());
-  if (JsonFormat(g)) {
-    std::cout << result->raw.dump(2) << std::endl;
-  } else {
-    PrintYaml(std::cout, QueueForDisplay(result->raw));
-  }
+  PrintResource(std::cout, ParseFormat(g.format), QueueForDisplay(result->raw));
   return 0;
 }
 
-std::vector<std::string> QueueRow(const client::Queue& q) {
-  const Json& j = q.raw;
-  auto at = [&](const char* group, const char* key) -> Json {
-    return j.contains(group) && j[group].contains(key) ? j[group][key] : Json();
-  };
-  Json attempts = at("retryConfig", "maxAttempts");
-  Json concurrent = at("rateLimits", "maxConcurrentDispatches");
-  return {Basename(q.name), q.state, concurrent.is_number() ? concurrent.dump() : "",
-          DoubleText(at("rateLimits", "maxDispatchesPerSecond")),
-          attempts.is_number() ? attempts.dump() : ""};
+// gcloud's table cell of a count that may be unset or -1 ("unlimited").
+std::string CountCell(const Json& v) {
+  if (!v.is_number() || v.get<double>() == 0) return "unlimited";
+  return v.get<double>() == -1 ? "unlimited" : v.dump();
+}
+
+void PrintQueueTable(const std::vector<Json>& queues) {
+  if (queues.empty()) {
+    std::cerr << "Listed 0 items." << std::endl;
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const Json& q : queues) {
+    const Json& rate = ValueAt(q, "rateLimits.maxDispatchesPerSecond");
+    rows.push_back({Basename(ValueAt(q, "name").get<std::string>()),
+                    ValueAt(q, "state").is_string() ? ValueAt(q, "state").get<std::string>() : "",
+                    CountCell(ValueAt(q, "rateLimits.maxConcurrentDispatches")),
+                    rate.is_number() && rate.get<double>() != 0 ? DoubleText(rate) : "unlimited",
+                    CountCell(ValueAt(q, "retryConfig.maxAttempts"))});
+  }
+  PrintTable(std::cout,
+             {"QUEUE_NAME", "STATE", "MAX_NUM_OF_TASKS", "MAX_RATE (/sec)", "MAX_ATTEMPTS"}, rows);
 }
 
 // Lists every page of the location's queues.
-int RunList(const Globals& g) {
+int RunList(const Globals& g, const ListFlags& flags) {
   if (g.location.empty()) throw UsageError("argument --location: Must be specified.");
+  Format format = ParseFormat(g.format);
   auto client = MakeClient(g);
   client::ListOptions options;
-  std::vector<client::Queue> queues;
+  options.page_size = flags.page_size;
+  std::vector<Json> queues;
   do {
     auto page = client->ListQueues(client::LocationName(Project(g), g.location), options);
     if (!page.ok()) return Fail("queues.list", page.status());
-    for (auto& q : page->items) queues.push_back(std::move(q));
+    for (auto& q : page->items) queues.push_back(QueueForDisplay(std::move(q.raw)));
     options.page_token = page->next_page_token;
   } while (!options.page_token.empty());
-  if (JsonFormat(g)) {
-    Json all = Json::array();
-    for (const auto& q : queues) all.push_back(q.raw);
-    std::cout << all.dump(2) << std::endl;
-  } else if (queues.empty()) {
-    std::cerr << "Listed 0 items." << std::endl;
-  } else {
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& q : queues) rows.push_back(QueueRow(q));
-    PrintTable(std::cout,
-               {"QUEUE_NAME", "STATE", "MAX_NUM_OF_TASKS", "MAX_RATE (/sec)", "MAX_ATTEMPTS"},
-               rows);
-  }
+  InheritBasename(format, "name");  // As gcloud's default table shows it.
+  PrintList(std::cout, format, ApplyListFlags(flags, std::move(queues)), PrintQueueTable,
+            flags.page_size);
   return 0;
 }
 
@@ -77,7 +79,9 @@ int RunStateChange(const Globals& g, const std::string& verb, const std::string&
   static const std::map<std::string, std::string> kPast = {
       {"pause", "Paused"}, {"resume", "Resumed"}, {"purge", "Purged"}, {"delete", "Deleted"}};
   std::cerr << kPast.at(verb) << " queue [" << ShortQueue(name) << "]." << std::endl;
-  if (JsonFormat(g) && verb != "delete") std::cout << result->raw.dump(2) << std::endl;
+  if (JsonFormat(g) && verb != "delete") {
+    std::cout << QueueForDisplay(result->raw).dump(2) << std::endl;
+  }
   return 0;
 }
 
@@ -89,8 +93,10 @@ void AddQueueReadCommands(CLI::App* queues, Globals& g, Action& action) {
   describe->add_option("QUEUE", *queue, "Queue ID or full name")->required();
   describe->callback(
       [&g, &action, queue] { action = [&g, queue] { return RunDescribe(g, *queue); }; });
+  auto flags = std::make_shared<ListFlags>();
   CLI::App* list = queues->add_subcommand("list", "List the queues of a location");
-  list->callback([&g, &action] { action = [&g] { return RunList(g); }; });
+  AddListFlags(list, *flags);
+  list->callback([&g, &action, flags] { action = [&g, flags] { return RunList(g, *flags); }; });
   for (std::string verb : {"pause", "resume", "purge", "delete"}) {
     CLI::App* cmd = queues->add_subcommand(verb, verb + " a queue");
     cmd->add_option("QUEUE", *queue, "Queue ID or full name")->required();

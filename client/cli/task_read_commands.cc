@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "client/cli/cli.h"
+#include "client/cli/filter.h"
+#include "client/cli/list_view.h"
 #include "client/cli/output.h"
 
 namespace cte::cli {
@@ -22,53 +24,47 @@ std::string View(const std::string& flag) {
   return v;
 }
 
-void PrintTask(const Globals& g, const Json& raw) {
-  if (JsonFormat(g)) {
-    std::cout << raw.dump(2) << std::endl;
-  } else {
-    PrintYaml(std::cout, raw);
-  }
+std::string Cell(const Json& v, const std::string& absent) {
+  if (v.is_null()) return absent;
+  return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
-std::vector<std::string> TaskRow(const client::Task& t) {
-  std::string status = "Unknown";
-  if (t.last_attempt && t.last_attempt->response_code.value_or(0) != 0) {
-    status = std::to_string(*t.last_attempt->response_code);
+void PrintTaskTable(const std::vector<Json>& tasks) {
+  if (tasks.empty()) {
+    std::cerr << "Listed 0 items." << std::endl;
+    return;
   }
-  return {Basename(t.name),
-          t.http_request ? "http" : "app-engine",
-          t.create_time,
-          t.schedule_time,
-          std::to_string(t.dispatch_count),
-          std::to_string(t.response_count),
-          status};
+  std::vector<std::vector<std::string>> rows;
+  for (const Json& t : tasks) {
+    const Json& status = ValueAt(t, "lastAttempt.responseStatus.message");
+    rows.push_back({Basename(Cell(ValueAt(t, "name"), "")),
+                    t.contains("httpRequest") ? "http" : "app-engine",
+                    Cell(ValueAt(t, "createTime"), ""), Cell(ValueAt(t, "scheduleTime"), ""),
+                    Cell(ValueAt(t, "dispatchCount"), "0"), Cell(ValueAt(t, "responseCount"), "0"),
+                    status.is_string() && !status.empty() ? status.get<std::string>() : "Unknown"});
+  }
+  PrintTable(std::cout,
+             {"TASK_NAME", "TYPE", "CREATE_TIME", "SCHEDULE_TIME", "DISPATCH_ATTEMPTS",
+              "RESPONSE_ATTEMPTS", "LAST_ATTEMPT_STATUS"},
+             rows);
 }
 
-int RunList(const Globals& g, const TaskFlags& f) {
+int RunList(const Globals& g, const TaskFlags& f, const ListFlags& flags) {
+  Format format = ParseFormat(g.format);
   auto client = MakeClient(g);
   client::ListOptions options;
   options.response_view = View(f.response_view);
-  std::vector<client::Task> tasks;
+  options.page_size = flags.page_size;
+  std::vector<Json> tasks;
   do {
     auto page = client->ListTasks(ResolveQueue(g, f.queue), options);
     if (!page.ok()) return Fail("list", page.status());
-    for (auto& t : page->items) tasks.push_back(std::move(t));
+    for (auto& t : page->items) tasks.push_back(std::move(t.raw));
     options.page_token = page->next_page_token;
   } while (!options.page_token.empty());
-  if (JsonFormat(g)) {
-    Json all = Json::array();
-    for (const auto& t : tasks) all.push_back(t.raw);
-    std::cout << all.dump(2) << std::endl;
-  } else if (tasks.empty()) {
-    std::cerr << "Listed 0 items." << std::endl;
-  } else {
-    std::vector<std::vector<std::string>> rows;
-    for (const auto& t : tasks) rows.push_back(TaskRow(t));
-    PrintTable(std::cout,
-               {"TASK_NAME", "TYPE", "CREATE_TIME", "SCHEDULE_TIME", "DISPATCH_ATTEMPTS",
-                "RESPONSE_ATTEMPTS", "LAST_ATTEMPT_STATUS"},
-               rows);
-  }
+  InheritBasename(format, "name");  // As gcloud's default table shows it.
+  PrintList(std::cout, format, ApplyListFlags(flags, std::move(tasks)), PrintTaskTable,
+            flags.page_size);
   return 0;
 }
 
@@ -84,7 +80,7 @@ int RunOne(const Globals& g, const std::string& verb, const TaskFlags& f) {
   auto result = verb == "run" ? client->RunTask(name, View(f.response_view))
                               : client->GetTask(name, View(f.response_view));
   if (!result.ok()) return Fail(verb, result.status());
-  PrintTask(g, result->raw);
+  PrintResource(std::cout, ParseFormat(g.format), result->raw);
   return 0;
 }
 
@@ -92,11 +88,14 @@ int RunOne(const Globals& g, const std::string& verb, const TaskFlags& f) {
 
 void AddTaskReadCommands(CLI::App& app, Globals& g, Action& action) {
   auto list_flags = std::make_shared<TaskFlags>();
+  auto view_flags = std::make_shared<ListFlags>();
   CLI::App* list = app.add_subcommand("list", "List the tasks of a queue");
   list->add_option("--queue", list_flags->queue, "Queue ID or full name")->required();
   list->add_option("--response-view", list_flags->response_view, "basic or full");
-  list->callback(
-      [&g, &action, list_flags] { action = [&g, list_flags] { return RunList(g, *list_flags); }; });
+  AddListFlags(list, *view_flags);
+  list->callback([&g, &action, list_flags, view_flags] {
+    action = [&g, list_flags, view_flags] { return RunList(g, *list_flags, *view_flags); };
+  });
   for (std::string verb : {"describe", "run", "delete"}) {
     auto f = std::make_shared<TaskFlags>();
     CLI::App* cmd = app.add_subcommand(verb, verb + " a task");

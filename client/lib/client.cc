@@ -92,6 +92,22 @@ Result<Json> Client::CallWithTimeout(std::string_view method, const std::string&
   return j;
 }
 
+Result<Task> Client::BufferTask(const std::string& queue, const std::string& task_id,
+                                const std::string& body,
+                                const std::map<std::string, std::string>& headers) {
+  if (!endpoint_status_.ok()) return endpoint_status_;
+  std::string target =
+      "/v2/" + queue + "/tasks" + (task_id.empty() ? "" : "/" + task_id) + ":buffer";
+  auto response = connection_->Send("POST", target, body, timeout_, headers);
+  if (!response.ok()) return response.status();
+  if (response->status < 200 || response->status >= 300) return ErrorFromResponse(*response);
+  Json j = Json::parse(response->body, nullptr, false);
+  if (j.is_discarded() || !j.contains("task")) {
+    return Status(Code::kInternal, "response is not a BufferTaskResponse: " + response->body);
+  }
+  return TaskFromJson(j["task"]);
+}
+
 std::string FormatDuration(std::chrono::nanoseconds duration) {
   long long ns = duration.count();
   std::string out = std::to_string(ns / 1000000000);

@@ -84,6 +84,11 @@ class Client {
   Result<Task> CreateTask(const std::string& parent, const TaskSpec& spec,
                           const std::string& response_view = "");
   Status DeleteTask(const std::string& name);
+  // BufferTask (REST only): a task with `body` and `headers` on a queue with an httpTarget; an
+  // empty `task_id` lets the server name it.
+  Result<Task> BufferTask(const std::string& queue, const std::string& task_id,
+                          const std::string& body,
+                          const std::map<std::string, std::string>& headers = {});
   Result<Task> RunTask(const std::string& name, const std::string& response_view = "");
 
   // Locations. `project` is "projects/P".

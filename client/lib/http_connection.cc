@@ -103,8 +103,8 @@ HttpConnection::HttpConnection(std::string host, std::string port) : impl_(new I
 HttpConnection::~HttpConnection() { impl_->Close(); }
 
 Result<HttpResponse> HttpConnection::Send(std::string_view method, std::string_view target,
-                                          std::string_view body,
-                                          std::chrono::milliseconds timeout) {
+                                          std::string_view body, std::chrono::milliseconds timeout,
+                                          const std::map<std::string, std::string>& headers) {
   http::request<http::string_body> req(
       http::string_to_verb(beast::string_view(method.data(), method.size())), std::string(target),
       11);
@@ -115,6 +115,7 @@ Result<HttpResponse> HttpConnection::Send(std::string_view method, std::string_v
     req.set(http::field::content_type, "application/json");
     req.body() = std::string(body);
   }
+  for (const auto& [name, value] : headers) req.set(name, value);
   req.prepare_payload();
   for (int attempt = 0; attempt < 2; ++attempt) {
     bool reused = impl_->stream.has_value();

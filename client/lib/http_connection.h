@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,8 +31,10 @@ class HttpConnection {
   // sends once more. Returns UNAVAILABLE when the server cannot be reached or drops the
   // connection, DEADLINE_EXCEEDED on timeout. Any HTTP status is a success here.
   // Not thread-safe: one request at a time.
+  // `headers`, when given, are sent as well (a Content-Type among them replaces JSON's).
   Result<HttpResponse> Send(std::string_view method, std::string_view target, std::string_view body,
-                            std::chrono::milliseconds timeout);
+                            std::chrono::milliseconds timeout,
+                            const std::map<std::string, std::string>& headers = {});
 
  private:
   struct Impl;

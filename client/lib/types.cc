@@ -136,7 +136,21 @@ Queue QueueFromJson(const Json& j) {
 }
 
 Json TaskSpecToJson(const TaskSpec& spec) {
-  Json j = {{"httpRequest", HttpRequestToJson(spec.http_request)}};
+  Json j = Json::object();
+  if (const auto& a = spec.app_engine_request) {
+    Json r = Json::object(), routing = Json::object();
+    PutIf(r, "relativeUri", a->relative_uri);
+    PutIf(r, "httpMethod", a->http_method);
+    if (!a->headers.empty()) r["headers"] = a->headers;
+    if (!a->body.empty()) r["body"] = Base64Encode(a->body);
+    PutIf(routing, "service", a->service);
+    PutIf(routing, "version", a->version);
+    PutIf(routing, "instance", a->instance);
+    if (!routing.empty()) r["appEngineRouting"] = routing;
+    j["appEngineHttpRequest"] = r;
+  } else {
+    j["httpRequest"] = HttpRequestToJson(spec.http_request);
+  }
   PutIf(j, "name", spec.name);
   PutIf(j, "scheduleTime", spec.schedule_time);
   PutIf(j, "dispatchDeadline", spec.dispatch_deadline);

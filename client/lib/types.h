@@ -79,10 +79,20 @@ struct Task {
   nlohmann::json raw;
 };
 
+// Task.appEngineHttpRequest. `body` holds the raw bytes; empty strings are left out.
+struct AppEngineRequest {
+  std::string relative_uri;
+  std::string http_method;  // POST when empty.
+  std::map<std::string, std::string> headers;
+  std::string body;
+  std::string service, version, instance;  // appEngineRouting.
+};
+
 // The input of CreateTask. Empty strings are left out (the server picks the name, now, 600s).
 struct TaskSpec {
   std::string name;  // Full name, or a bare ID that CreateTask completes with the queue name.
-  HttpRequest http_request;
+  HttpRequest http_request;  // Unless app_engine_request is set.
+  std::optional<AppEngineRequest> app_engine_request;
   std::string schedule_time;      // RFC 3339
   std::string dispatch_deadline;  // e.g. "600s"
 };

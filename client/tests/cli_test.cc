@@ -1,6 +1,7 @@
 // CLI smoke test: the cloud-tasks binary runs the setup notes' gcloud commands against the real
 // emulator and prints what gcloud prints.
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -158,6 +159,46 @@ $)"));
                 R"(^ERROR: \(cloud-tasks\.queues\.describe\) NOT_FOUND: Queue does not exist)"));
 }
 
+// Every command's --help, found by walking the "Subcommands:" lists from the top: it lists the
+// global flags, and every flag has a description.
+TEST_CASE(
+    "cli: every command's help lists --project, --location and --format, each flag described") {
+  std::vector<std::vector<std::string>> todo = {{}};
+  int commands = 0;
+  while (!todo.empty()) {
+    std::vector<std::string> path = todo.back();
+    todo.pop_back();
+    std::vector<std::string> args = path;
+    args.push_back("--help");
+    CommandResult help = RunCommand(CTE_CLI_BINARY, args);
+    std::string name = "cloud-tasks";
+    for (const auto& word : path) name += " " + word;
+    INFO(name);
+    REQUIRE(help.exit_code == 0);
+    ++commands;
+    for (const char* flag : {"--project TEXT", "--location TEXT", "--format TEXT"}) {
+      CHECK(help.out.find(flag) != std::string::npos);
+    }
+    std::istringstream lines(help.out);
+    std::string line;
+    bool subcommands = false;
+    while (std::getline(lines, line)) {
+      if (line == "Subcommands:") subcommands = true;
+      if (line.rfind("  ", 0) != 0) continue;
+      // "  --flag TYPE    description": a description after a gap of two spaces or more.
+      static const std::regex kEntry(R"(^  (\S+)(?: \S+)*\s{2,}\S.*$)");
+      std::smatch m;
+      CHECK_MESSAGE(std::regex_match(line, m, kEntry), line);
+      if (subcommands && m.size() > 1 && m[1].str()[0] != '-') {
+        std::vector<std::string> sub = path;
+        sub.push_back(m[1]);
+        todo.push_back(sub);
+      }
+    }
+  }
+  CHECK(commands >= 30);
+}
+
 TEST_CASE("cli: cloud-tasks emulator commands and usage errors") {
   EmulatorChild emulator({"--clock", "manual"});
   REQUIRE(emulator.port() > 0);
@@ -192,6 +233,10 @@ TEST_CASE("cli: cloud-tasks emulator commands and usage errors") {
   CHECK(lst.err ==
         "ERROR: (cloud-tasks.queues) Invalid choice: 'lst'.\nMaybe you meant:\n"
         "  cloud-tasks queues list\n");
+  auto filter = Cli(emulator, {"queues", "list", "--filter=state=RUNNING AND (name:a"});
+  CHECK(filter.exit_code == 2);
+  CHECK(filter.err == "ERROR: (cloud-tasks.queues.list) --filter: a ( is not closed\n");
+  CHECK(Cli(emulator, {"queues", "list", "--format=table(name)"}).exit_code == 2);
   CHECK(Cli(emulator, {"emulator", "zzzzzzzz"}).err ==
         "ERROR: (cloud-tasks.emulator) Invalid choice: 'zzzzzzzz'.\n");
   CHECK(Cli(emulator, {"create-http-task", "--queue=" + kQueue}).exit_code == 2);  // No --url.
