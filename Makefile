@@ -73,6 +73,7 @@ BENCH_BUILD ?= build-release
 BENCH_FLAGS ?=
 bench: ui-deps
 	@tools/install-deps.sh tools/apt-packages-bench.txt
+	@tools/install-deps.sh tools/apt-packages-report.txt
 	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
 	cmake --build $(BENCH_BUILD) -j$(JOBS) --target cloud-tasks-emulator cloud-tasks-worker \
 	  cloud-tasks-experiment
