@@ -195,7 +195,7 @@ struct App::Impl {
   api::Targets targets{service, &harness};
   api::LocalAnswers local{[this] { return signer->DiscoveryJson(base_url); },
                           [this] { return signer->JwksJson(); }, SampleProcess};
-  std::unique_ptr<pipeline::Executor> executor;  // Stops after gRPC, before the rest.
+  std::unique_ptr<pipeline::Executor> executor;  // Stopped by ~App, before the lanes go.
   std::unique_ptr<http::IoLane> io_lane;
   std::unique_ptr<grpc::GrpcServer> grpc_server;
   http::Server server;
@@ -266,6 +266,9 @@ App::App(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 App::~App() {
   if (impl_->stopper.joinable()) impl_->stopper.join();
+  // Its last batch delivers completions to the I/O and gRPC lanes, destroyed before it (a
+  // shutdown under load crashed on a destroyed lane): it stops while they are alive.
+  if (impl_->executor) impl_->executor->Stop();
 }
 
 uint16_t App::port() const { return impl_->server.port(); }

@@ -119,13 +119,15 @@ class Batch {
 Executor::Executor(core::Transactions& store, Hooks hooks)
     : store_(store), hooks_(std::move(hooks)), thread_([this] { Loop(); }) {}
 
-Executor::~Executor() {
+Executor::~Executor() { Stop(); }
+
+void Executor::Stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
   cv_.notify_one();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 void Executor::Submit(Job job) {

@@ -35,6 +35,10 @@ class Executor {
   Executor(core::Transactions& store, Hooks hooks);
   // Runs the jobs already submitted, then stops the thread.
   ~Executor();
+  // The same, ahead of the destructor: whoever owns the lanes stops the executor before they go
+  // (its last batch delivers to them). Jobs submitted afterwards never run. Idempotent; not
+  // from the executor's own thread.
+  void Stop();
 
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
