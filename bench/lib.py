@@ -181,21 +181,26 @@ def create_task_frame(parent, url="http://127.0.0.1:9/bench"):
 
 
 def h2load(port, queue, seconds, clients=8, streams=16):
-    with tempfile.NamedTemporaryFile(suffix=".bin", delete=False) as f:
-        f.write(create_task_frame(queue_name(queue)))
-        body = f.name
-    try:
+    """Closed-loop gRPC CreateTask calls for `seconds`: calls done, seconds, client-side p99 (ms,
+    from h2load's per-request log)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        body = os.path.join(tmp, "request.bin")
+        with open(body, "wb") as f:
+            f.write(create_task_frame(queue_name(queue)))
+        requests_log = os.path.join(tmp, "requests.log")
         out = subprocess.run(
             ["h2load", "-D", str(seconds), "-c", str(clients), "-m", str(streams), "-t", "1",
              "-d", body, "-H", "content-type: application/grpc", "-H", "te: trailers",
+             "--log-file", requests_log,
              f"http://127.0.0.1:{port}/google.cloud.tasks.v2.CloudTasks/CreateTask"],
             capture_output=True, text=True, check=True).stdout
-    finally:
-        os.unlink(body)
+        with open(requests_log) as f:
+            took = sorted(int(line.split("\t")[2]) / 1000 for line in f if line.strip())
     m = re.search(r"finished in ([\d.]+)(m?s)", out)
     duration = float(m.group(1)) / (1000 if m.group(2) == "ms" else 1)
     done = re.search(r"requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded", out)
-    return {"requests": int(done.group(1)), "seconds": duration}
+    return {"requests": int(done.group(1)), "seconds": duration,
+            "p99_ms": round(percentile(took, 99), 1) if took else None}
 
 
 class Report:
