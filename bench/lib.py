@@ -234,17 +234,20 @@ def emulator_args(args, db, extra=()):
 
 
 @contextlib.contextmanager
-def emulator_and_worker(args, worker_flags=(), emulator_flags=()):
-    """An in-memory emulator and a light-recording worker, and a client of each."""
-    worker = Server([args.worker, "--port", "0", "--record", "light", *worker_flags])
-    emu = None
-    try:
-        emu = Server(emulator_args(args, ":memory:", emulator_flags), args.emulator_log)
-        yield emu, worker, Client(emu.port), Client(worker.port)
-    finally:
-        if emu:
-            emu.stop()
-        worker.stop()
+def emulator_and_worker(args, worker_flags=(), emulator_flags=(), db=None):
+    """An emulator (in memory, or on a SQLite file named `db` in a temporary folder) and a
+    light-recording worker, and a client of each."""
+    with tempfile.TemporaryDirectory() as tmp:
+        worker = Server([args.worker, "--port", "0", "--record", "light", *worker_flags])
+        emu = None
+        try:
+            path = os.path.join(tmp, db) if db else ":memory:"
+            emu = Server(emulator_args(args, path, emulator_flags), args.emulator_log)
+            yield emu, worker, Client(emu.port), Client(worker.port)
+        finally:
+            if emu:
+                emu.stop()
+            worker.stop()
 
 
 def fill_paused_queue(c, qid, n, url, rate=500):

@@ -1,13 +1,10 @@
 """Benchmarks of scale in queues and of the time scale: `many_queues` (10,000 queues: what a
 queue costs, and that idle queues cost nothing) and `time_scale` (the highest --time-scale N at
 which a 200/s queue still dispatches 200 tasks per emulated second). Standard library only."""
-import os
 import random
-import tempfile
 import time
 
-from lib import (Client, Server, attempt_times, cpu_over, create_queue, emulator_args,
-                 emulator_and_worker, fill_paused_queue, percentile, queue_name, rate_figures,
+from lib import (attempt_times, cpu_over, create_queue, emulator_and_worker, fill_paused_queue, percentile, queue_name, rate_figures,
                  stats, wait_for, waiting, worker_stats)
 
 
@@ -63,68 +60,61 @@ def scenario_many_queues(args, report):
         "many queues", f"{n:,} queues at 1/s (SQLite file), {per_queue} tasks each due at random "
         f"over 30 s; {hot} more at {hot_rate}/s with {hot_tasks} tasks due each; a worker "
         "answering 200 at once")
-    with tempfile.TemporaryDirectory() as tmp:
-        worker = Server([args.worker, "--port", "0", "--record", "light"])
-        emu = Server(emulator_args(args, os.path.join(tmp, "queues.db")), args.emulator_log)
-        try:
-            c, w = Client(emu.port), Client(worker.port)
-            url = f"http://127.0.0.1:{worker.port}/q"
-            rss0 = emu.rss_mb()
-            created = create_queues(c, n, rate=1)
-            rss1 = emu.rss_mb()
-            report.row(s, "create_queue_p50_ms", "CreateQueue, median", round(
-                percentile(created, 50), 3), "ms")
-            report.row(s, "create_queue_p99_ms", f"CreateQueue, p99 of {n:,}", round(
-                percentile(created, 99), 3), "ms")
-            report.row(s, "memory_per_queue_kb", "resident memory per queue (empty)",
-                       round((rss1 - rss0) * 1024 / n, 2), "KB")
-            pages, listed = list_all_queues(c, 1000)
-            report.row(s, "list_queues_page_ms", f"ListQueues, 1,000 a page, median of "
-                       f"{len(pages)}", round(percentile(pages, 50), 2), "ms", None)
-            report.row(s, "list_queues_listed", "queues listed", listed, "", f"{n:,}", listed == n)
-            ms, _ = timed(lambda: stats(c))
-            report.row(s, "stats_ms", f"GET /emulator/v1/stats ({n:,} queues)", round(ms, 1), "ms")
-            idle = cpu_over(emu, 3)
-            report.row(s, "idle_cpu_pct", "emulator CPU, no task anywhere", round(idle / 3 * 100,
-                       2), "% of a core", "~0 (<= 1 %)", idle / 3 <= 0.01)
-            start = time.time() + 15 + n * per_queue / 4000
-            schedule_spread(c, n, per_queue, url, start, 30)
-            rss2 = emu.rss_mb()
-            report.row(s, "memory_per_queue_with_tasks_kb", f"resident memory per queue with its "
-                       f"{per_queue} tasks", round((rss2 - rss0) * 1024 / n, 2), "KB")
-            waited = max(0.5, start - time.time() - 0.5)
-            nothing_due = cpu_over(emu, min(waited, 5))
-            report.row(s, "nothing_due_cpu_pct", f"emulator CPU, {n * per_queue:,} tasks, none due",
-                       round(nothing_due / min(waited, 5) * 100, 2), "% of a core",
-                       "~0 (<= 1 %)", nothing_due / min(waited, 5) <= 0.01)
-            for i in range(hot):
-                fill_paused_queue(c, f"hot{i}", hot_tasks, url, rate=hot_rate)
-            time.sleep(max(0.0, start - time.time()))
-            cpu0 = emu.cpu_seconds()
-            for i in range(hot):
-                c.call("POST", f"/v2/{queue_name(f'hot{i}')}:resume", {})
-            total = n * per_queue + hot * hot_tasks
-            wait_for("every task", lambda: worker_stats(w)["received"] >= total, 120, 0.2)
-            cpu = emu.cpu_seconds() - cpu0
-            report.row(s, "cpu_per_dispatch_us", f"emulator CPU per task dispatched ({total:,} "
-                       "over 30 s)", round(cpu / total * 1e6, 1), "us")
-            deviations = []
-            for i in range(hot):
-                times = attempt_times(c, f"hot{i}")
-                f = rate_figures([t - times[0] for t in times], hot_rate, hot_rate)
-                deviations.append((abs(f["overall"] - hot_rate) / hot_rate * 100,
-                                   f["over_bucket"]))
-            worst = max(d for d, _ in deviations)
-            report.row(s, "worst_queue_rate_deviation_pct", f"worst of the {hot} {hot_rate}/s "
-                       "queues: rate after the burst off its rate", round(worst, 3), "%",
-                       "<= 1 %", worst <= 1)
-            over = max(o for _, o in deviations)
-            report.row(s, "max_over_bucket", "most dispatches in any interval beyond the bucket",
-                       round(over, 3), "", "<= 0", over <= 0.01)
-            report.row(s, "left_waiting", "tasks left waiting", waiting(c), "", "0")
-        finally:
-            emu.stop()
-            worker.stop()
+    with emulator_and_worker(args, db="queues.db") as (emu, worker, c, w):
+        url = f"http://127.0.0.1:{worker.port}/q"
+        rss0 = emu.rss_mb()
+        created = create_queues(c, n, rate=1)
+        rss1 = emu.rss_mb()
+        report.row(s, "create_queue_p50_ms", "CreateQueue, median", round(
+            percentile(created, 50), 3), "ms")
+        report.row(s, "create_queue_p99_ms", f"CreateQueue, p99 of {n:,}", round(
+            percentile(created, 99), 3), "ms")
+        report.row(s, "memory_per_queue_kb", "resident memory per queue (empty)",
+                   round((rss1 - rss0) * 1024 / n, 2), "KB")
+        pages, listed = list_all_queues(c, 1000)
+        report.row(s, "list_queues_page_ms", f"ListQueues, 1,000 a page, median of "
+                   f"{len(pages)}", round(percentile(pages, 50), 2), "ms", None)
+        report.row(s, "list_queues_listed", "queues listed", listed, "", f"{n:,}", listed == n)
+        ms, _ = timed(lambda: stats(c))
+        report.row(s, "stats_ms", f"GET /emulator/v1/stats ({n:,} queues)", round(ms, 1), "ms")
+        idle = cpu_over(emu, 3)
+        report.row(s, "idle_cpu_pct", "emulator CPU, no task anywhere", round(idle / 3 * 100,
+                   2), "% of a core", "~0 (<= 1 %)", idle / 3 <= 0.01)
+        start = time.time() + 15 + n * per_queue / 4000
+        schedule_spread(c, n, per_queue, url, start, 30)
+        rss2 = emu.rss_mb()
+        report.row(s, "memory_per_queue_with_tasks_kb", f"resident memory per queue with its "
+                   f"{per_queue} tasks", round((rss2 - rss0) * 1024 / n, 2), "KB")
+        waited = max(0.5, start - time.time() - 0.5)
+        nothing_due = cpu_over(emu, min(waited, 5))
+        report.row(s, "nothing_due_cpu_pct", f"emulator CPU, {n * per_queue:,} tasks, none due",
+                   round(nothing_due / min(waited, 5) * 100, 2), "% of a core",
+                   "~0 (<= 1 %)", nothing_due / min(waited, 5) <= 0.01)
+        for i in range(hot):
+            fill_paused_queue(c, f"hot{i}", hot_tasks, url, rate=hot_rate)
+        time.sleep(max(0.0, start - time.time()))
+        cpu0 = emu.cpu_seconds()
+        for i in range(hot):
+            c.call("POST", f"/v2/{queue_name(f'hot{i}')}:resume", {})
+        total = n * per_queue + hot * hot_tasks
+        wait_for("every task", lambda: worker_stats(w)["received"] >= total, 120, 0.2)
+        cpu = emu.cpu_seconds() - cpu0
+        report.row(s, "cpu_per_dispatch_us", f"emulator CPU per task dispatched ({total:,} "
+                   "over 30 s)", round(cpu / total * 1e6, 1), "us")
+        deviations = []
+        for i in range(hot):
+            times = attempt_times(c, f"hot{i}")
+            f = rate_figures([t - times[0] for t in times], hot_rate, hot_rate)
+            deviations.append((abs(f["overall"] - hot_rate) / hot_rate * 100,
+                               f["over_bucket"]))
+        worst = max(d for d, _ in deviations)
+        report.row(s, "worst_queue_rate_deviation_pct", f"worst of the {hot} {hot_rate}/s "
+                   "queues: rate after the burst off its rate", round(worst, 3), "%",
+                   "<= 1 %", worst <= 1)
+        over = max(o for _, o in deviations)
+        report.row(s, "max_over_bucket", "most dispatches in any interval beyond the bucket",
+                   round(over, 3), "", "<= 0", over <= 0.01)
+        report.row(s, "left_waiting", "tasks left waiting", waiting(c), "", "0")
 
 
 def scenario_time_scale(args, report):

@@ -125,36 +125,29 @@ def scenario_durable(args, report):
         "end to end durable", f"wrk (-c128) enqueues into {queues} running queues (500/s, cap "
         f"1000 each) for {seconds} s while they dispatch to a worker answering 200 at once; "
         "SQLite file; the backlog sampled every 5 s")
-    with tempfile.TemporaryDirectory() as tmp:
-        worker = Server([args.worker, "--port", "0", "--record", "light"])
-        emu = Server(emulator_args(args, os.path.join(tmp, "durable.db")), args.emulator_log)
-        try:
-            c, w = Client(emu.port), Client(worker.port)
-            for i in range(queues):
-                create_queue(c, f"e{i}")
-            backlog, stop = [], threading.Event()
+    with emulator_and_worker(args, db="durable.db") as (emu, worker, c, w):
+        for i in range(queues):
+            create_queue(c, f"e{i}")
+        backlog, stop = [], threading.Event()
 
-            def sample():
-                while not stop.wait(5):
-                    backlog.append(waiting(Client(emu.port)))
+        def sample():
+            while not stop.wait(5):
+                backlog.append(waiting(Client(emu.port)))
 
-            thread = threading.Thread(target=sample, daemon=True)
-            thread.start()
-            cpu0, threads0 = emu.cpu_seconds(), emu.thread_cpu_seconds()
-            run = wrk(emu.port, "e", queues, seconds,
-                      task_url=f"http://127.0.0.1:{worker.port}/task")
-            delivered = worker_stats(w)["received"]
-            cpu, threads = emu.cpu_seconds() - cpu0, emu.thread_cpu_seconds()
-            stop.set()
-            thread.join()
-            t0 = time.monotonic()
-            wait_for("the backlog to drain", lambda: waiting(c) == 0, 300)
-            drain = time.monotonic() - t0
-            if emu.proc.poll() is not None:
-                raise RuntimeError(f"the emulator exited ({emu.proc.returncode})")
-        finally:
-            emu.stop()
-            worker.stop()
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        cpu0, threads0 = emu.cpu_seconds(), emu.thread_cpu_seconds()
+        run = wrk(emu.port, "e", queues, seconds,
+                  task_url=f"http://127.0.0.1:{worker.port}/task")
+        delivered = worker_stats(w)["received"]
+        cpu, threads = emu.cpu_seconds() - cpu0, emu.thread_cpu_seconds()
+        stop.set()
+        thread.join()
+        t0 = time.monotonic()
+        wait_for("the backlog to drain", lambda: waiting(c) == 0, 300)
+        drain = time.monotonic() - t0
+        if emu.proc.poll() is not None:
+            raise RuntimeError(f"the emulator exited ({emu.proc.returncode})")
     rate = delivered / run["seconds"]
     report.row(s, "enqueued_per_second", "tasks enqueued per second",
                round(run["requests"] / run["seconds"]), "/s")

@@ -160,17 +160,24 @@ void PrintResource(std::ostream& out, const Format& format, const Json& resource
   }
 }
 
-void PrintList(std::ostream& out, const Format& format, const std::vector<Json>& items,
-               const std::function<void(const std::vector<Json>&)>& print_default, int page_size) {
+void PrintList(std::ostream& out, std::ostream& err, const Format& format,
+               const std::vector<Json>& items, const Table& table, int page_size) {
   switch (format.kind) {
-    case Format::Kind::kDefault:
-      if (page_size <= 0 || items.empty()) return print_default(items);
-      for (size_t i = 0; i < items.size(); i += page_size) {
+    case Format::Kind::kDefault: {
+      if (items.empty()) {
+        err << "Listed 0 items." << std::endl;
+        return;
+      }
+      size_t page = page_size > 0 ? static_cast<size_t>(page_size) : items.size();
+      for (size_t i = 0; i < items.size(); i += page) {
         if (i > 0) out << "\n";
-        size_t end = std::min(items.size(), i + page_size);
-        print_default(std::vector<Json>(items.begin() + i, items.begin() + end));
+        std::vector<std::vector<std::string>> rows;
+        for (size_t j = i; j < std::min(items.size(), i + page); ++j)
+          rows.push_back(table.row(items[j]));
+        PrintTable(out, table.header, rows);
       }
       return;
+    }
     case Format::Kind::kJson:
       out << Json(items).dump(2) << "\n";
       return;

@@ -10,6 +10,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "client/lib/client.h"
+
 namespace cte::cli {
 
 struct ListFlags {
@@ -18,6 +20,22 @@ struct ListFlags {
   int limit = -1;       // At most this many, after --filter and --sort-by; -1: all.
   int page_size = 0;    // The page size of the list calls (every page is read); 0: the API's.
 };
+
+// Every page of a list: `list(options)` is one call (a Result of a client::Page), asked for
+// `page_size` items at a time; the items' JSON as received, or the first call's error.
+template <typename List>
+client::Result<std::vector<nlohmann::json>> ReadAllPages(int page_size, List list) {
+  client::ListOptions options;
+  options.page_size = page_size;
+  std::vector<nlohmann::json> items;
+  do {
+    auto page = list(options);
+    if (!page.ok()) return page.status();
+    for (auto& item : page->items) items.push_back(std::move(item.raw));
+    options.page_token = page->next_page_token;
+  } while (!options.page_token.empty());
+  return items;
+}
 
 // Adds --filter, --sort-by, --limit and --page-size to a list command.
 void AddListFlags(CLI::App* command, ListFlags& flags);
@@ -41,12 +59,16 @@ void InheritBasename(Format& format, const std::string& key);
 // The check for --format's option: what is wrong with a value, or "".
 std::string CheckFormat(const std::string& text);
 
-// Prints a list in `format`; kDefault calls `print_default` with the items, or, with a
-// --page-size, with each page of them in turn, a blank line apart (as gcloud prints a table per
-// page).
-void PrintList(std::ostream& out, const Format& format, const std::vector<nlohmann::json>& items,
-               const std::function<void(const std::vector<nlohmann::json>&)>& print_default,
-               int page_size = 0);
+// A command's default list output: gcloud's table of these columns, a row per item.
+struct Table {
+  std::vector<std::string> header;
+  std::function<std::vector<std::string>(const nlohmann::json&)> row;
+};
+
+// Prints a list in `format`; kDefault prints `table` ("Listed 0 items." on `err` when there are
+// none), or with a --page-size a table per page of items, a blank line apart (as gcloud does).
+void PrintList(std::ostream& out, std::ostream& err, const Format& format,
+               const std::vector<nlohmann::json>& items, const Table& table, int page_size = 0);
 // Prints one resource in `format`; kDefault is YAML, as gcloud's describe commands print.
 void PrintResource(std::ostream& out, const Format& format, const nlohmann::json& resource);
 

@@ -11,36 +11,23 @@ namespace {
 
 using Json = nlohmann::json;
 
-void PrintLocationTable(const std::vector<Json>& locations) {
-  if (locations.empty()) {
-    std::cerr << "Listed 0 items." << std::endl;
-    return;
-  }
-  std::vector<std::vector<std::string>> rows;
-  for (const Json& l : locations) {
-    auto text = [&](const char* key) {
-      const Json& v = ValueAt(l, key);
-      return v.is_string() ? v.get<std::string>() : "";
-    };
-    rows.push_back({text("locationId"), text("name")});
-  }
-  PrintTable(std::cout, {"NAME", "FULL_NAME"}, rows);
-}
+const Table kLocationTable{{"NAME", "FULL_NAME"}, [](const Json& l) -> std::vector<std::string> {
+                             auto text = [&](const char* key) {
+                               const Json& v = ValueAt(l, key);
+                               return v.is_string() ? v.get<std::string>() : "";
+                             };
+                             return {text("locationId"), text("name")};
+                           }};
 
 int RunList(const Globals& g, const ListFlags& flags) {
   Format format = ParseFormat(g.format);
   auto client = MakeClient(g);
-  client::ListOptions options;
-  options.page_size = flags.page_size;
-  std::vector<Json> locations;
-  do {
-    auto page = client->ListLocations("projects/" + Project(g), options);
-    if (!page.ok()) return Fail("locations.list", page.status());
-    for (auto& l : page->items) locations.push_back(std::move(l.raw));
-    options.page_token = page->next_page_token;
-  } while (!options.page_token.empty());
-  PrintList(std::cout, format, ApplyListFlags(flags, std::move(locations)), PrintLocationTable,
-            flags.page_size);
+  auto locations = ReadAllPages(flags.page_size, [&](const client::ListOptions& o) {
+    return client->ListLocations("projects/" + Project(g), o);
+  });
+  if (!locations.ok()) return Fail("locations.list", locations.status());
+  PrintList(std::cout, std::cerr, format, ApplyListFlags(flags, std::move(*locations)),
+            kLocationTable, flags.page_size);
   return 0;
 }
 

@@ -25,40 +25,30 @@ std::string CountCell(const Json& v) {
   return v.get<double>() == -1 ? "unlimited" : v.dump();
 }
 
-void PrintQueueTable(const std::vector<Json>& queues) {
-  if (queues.empty()) {
-    std::cerr << "Listed 0 items." << std::endl;
-    return;
-  }
-  std::vector<std::vector<std::string>> rows;
-  for (const Json& q : queues) {
-    const Json& rate = ValueAt(q, "rateLimits.maxDispatchesPerSecond");
-    rows.push_back({Basename(ValueAt(q, "name").get<std::string>()),
-                    ValueAt(q, "state").is_string() ? ValueAt(q, "state").get<std::string>() : "",
-                    CountCell(ValueAt(q, "rateLimits.maxConcurrentDispatches")),
-                    rate.is_number() && rate.get<double>() != 0 ? DoubleText(rate) : "unlimited",
-                    CountCell(ValueAt(q, "retryConfig.maxAttempts"))});
-  }
-  PrintTable(std::cout,
-             {"QUEUE_NAME", "STATE", "MAX_NUM_OF_TASKS", "MAX_RATE (/sec)", "MAX_ATTEMPTS"}, rows);
-}
+const Table kQueueTable{
+    {"QUEUE_NAME", "STATE", "MAX_NUM_OF_TASKS", "MAX_RATE (/sec)", "MAX_ATTEMPTS"},
+    [](const Json& q) -> std::vector<std::string> {
+      const Json& rate = ValueAt(q, "rateLimits.maxDispatchesPerSecond");
+      const Json& state = ValueAt(q, "state");
+      return {Basename(ValueAt(q, "name").get<std::string>()),
+              state.is_string() ? state.get<std::string>() : "",
+              CountCell(ValueAt(q, "rateLimits.maxConcurrentDispatches")),
+              rate.is_number() && rate.get<double>() != 0 ? DoubleText(rate) : "unlimited",
+              CountCell(ValueAt(q, "retryConfig.maxAttempts"))};
+    }};
 
 // Lists every page of the location's queues.
 int RunList(const Globals& g, const ListFlags& flags) {
   if (g.location.empty()) throw UsageError("argument --location: Must be specified.");
   Format format = ParseFormat(g.format);
   auto client = MakeClient(g);
-  client::ListOptions options;
-  options.page_size = flags.page_size;
-  std::vector<Json> queues;
-  do {
-    auto page = client->ListQueues(client::LocationName(Project(g), g.location), options);
-    if (!page.ok()) return Fail("queues.list", page.status());
-    for (auto& q : page->items) queues.push_back(QueueForDisplay(std::move(q.raw)));
-    options.page_token = page->next_page_token;
-  } while (!options.page_token.empty());
+  auto queues = ReadAllPages(flags.page_size, [&](const client::ListOptions& o) {
+    return client->ListQueues(client::LocationName(Project(g), g.location), o);
+  });
+  if (!queues.ok()) return Fail("queues.list", queues.status());
+  for (Json& q : *queues) q = QueueForDisplay(std::move(q));
   InheritBasename(format, "name");  // As gcloud's default table shows it.
-  PrintList(std::cout, format, ApplyListFlags(flags, std::move(queues)), PrintQueueTable,
+  PrintList(std::cout, std::cerr, format, ApplyListFlags(flags, std::move(*queues)), kQueueTable,
             flags.page_size);
   return 0;
 }

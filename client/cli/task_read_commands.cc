@@ -29,41 +29,30 @@ std::string Cell(const Json& v, const std::string& absent) {
   return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
-void PrintTaskTable(const std::vector<Json>& tasks) {
-  if (tasks.empty()) {
-    std::cerr << "Listed 0 items." << std::endl;
-    return;
-  }
-  std::vector<std::vector<std::string>> rows;
-  for (const Json& t : tasks) {
-    const Json& status = ValueAt(t, "lastAttempt.responseStatus.message");
-    rows.push_back({Basename(Cell(ValueAt(t, "name"), "")),
-                    t.contains("httpRequest") ? "http" : "app-engine",
-                    Cell(ValueAt(t, "createTime"), ""), Cell(ValueAt(t, "scheduleTime"), ""),
-                    Cell(ValueAt(t, "dispatchCount"), "0"), Cell(ValueAt(t, "responseCount"), "0"),
-                    status.is_string() && !status.empty() ? status.get<std::string>() : "Unknown"});
-  }
-  PrintTable(std::cout,
-             {"TASK_NAME", "TYPE", "CREATE_TIME", "SCHEDULE_TIME", "DISPATCH_ATTEMPTS",
-              "RESPONSE_ATTEMPTS", "LAST_ATTEMPT_STATUS"},
-             rows);
-}
+const Table kTaskTable{
+    {"TASK_NAME", "TYPE", "CREATE_TIME", "SCHEDULE_TIME", "DISPATCH_ATTEMPTS", "RESPONSE_ATTEMPTS",
+     "LAST_ATTEMPT_STATUS"},
+    [](const Json& t) -> std::vector<std::string> {
+      const Json& status = ValueAt(t, "lastAttempt.responseStatus.message");
+      return {Basename(Cell(ValueAt(t, "name"), "")),
+              t.contains("httpRequest") ? "http" : "app-engine",
+              Cell(ValueAt(t, "createTime"), ""),
+              Cell(ValueAt(t, "scheduleTime"), ""),
+              Cell(ValueAt(t, "dispatchCount"), "0"),
+              Cell(ValueAt(t, "responseCount"), "0"),
+              status.is_string() && !status.empty() ? status.get<std::string>() : "Unknown"};
+    }};
 
 int RunList(const Globals& g, const TaskFlags& f, const ListFlags& flags) {
   Format format = ParseFormat(g.format);
   auto client = MakeClient(g);
-  client::ListOptions options;
-  options.response_view = View(f.response_view);
-  options.page_size = flags.page_size;
-  std::vector<Json> tasks;
-  do {
-    auto page = client->ListTasks(ResolveQueue(g, f.queue), options);
-    if (!page.ok()) return Fail("list", page.status());
-    for (auto& t : page->items) tasks.push_back(std::move(t.raw));
-    options.page_token = page->next_page_token;
-  } while (!options.page_token.empty());
+  auto tasks = ReadAllPages(flags.page_size, [&](client::ListOptions o) {
+    o.response_view = View(f.response_view);
+    return client->ListTasks(ResolveQueue(g, f.queue), o);
+  });
+  if (!tasks.ok()) return Fail("list", tasks.status());
   InheritBasename(format, "name");  // As gcloud's default table shows it.
-  PrintList(std::cout, format, ApplyListFlags(flags, std::move(tasks)), PrintTaskTable,
+  PrintList(std::cout, std::cerr, format, ApplyListFlags(flags, std::move(*tasks)), kTaskTable,
             flags.page_size);
   return 0;
 }
