@@ -180,7 +180,10 @@ class LiveExperimentTest(ProcessTestCase):
         done = experiment("run", self.scenario_file(SMALL), "--out", os.path.join(self.dir, "x"),
                           "--mode", "live", "--time-scale", "3", "--emulator", url)
         self.assertEqual(done.returncode, 2, done.stderr)
-        self.assertRegex(done.stderr, r"its clock runs 1(\.\d+)? times as fast as real time, not 3")
+        # Measured over 200 ms: about 1 (0.999 on a loaded machine under a sanitizer).
+        m = re.search(r"its clock runs ([\d.]+) times as fast as real time, not 3", done.stderr)
+        self.assertIsNotNone(m, done.stderr)
+        self.assertAlmostEqual(float(m.group(1)), 1.0, delta=0.1)
         self.assertEqual(done.stderr.count("\n"), 1, done.stderr)
 
     def test_bad_flags_are_one_line_and_exit_2(self):
