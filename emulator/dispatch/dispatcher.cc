@@ -156,11 +156,14 @@ Result<std::optional<TimePoint>> Dispatcher::Step() {
   CTE_RETURN_IF_ERROR(LoadAll());
   CTE_RETURN_IF_ERROR(RecordLeftOver());
   CTE_RETURN_IF_ERROR(ExpireDeadlines(now));
+  std::vector<QueueState*> woken = TakeWoken(now);
   // The wakes this step clears or moves are undone with it only in part: look at all again.
-  store_.OnRollback([this, alive = alive_] {
-    if (*alive) wake_all_ = true;
-  });
-  for (QueueState* q : TakeWoken(now)) {
+  if (!woken.empty()) {
+    store_.OnRollback([this, alive = alive_] {
+      if (*alive) wake_all_ = true;
+    });
+  }
+  for (QueueState* q : woken) {
     if (q->config.state != core::QueueState::kRunning) continue;  // Resuming wakes it.
     ++queue_looks_;
     auto next = StepQueue(*q, now);

@@ -188,7 +188,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                                  asio::redirect_error(use_awaitable, ec));
       if (!ec && events) co_await Stream(stream, *events);
       if (!ec && rejected) co_await Linger(stream);
-      if (ec || !keep_alive || events || rejected) break;
+      if (ec || !keep_alive || events) break;  // A rejected request is never kept alive.
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     --connections;
