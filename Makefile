@@ -81,8 +81,9 @@ bench: ui-deps
 	  --worker $(BENCH_BUILD)/bin/cloud-tasks-worker $(BENCH_FLAGS)
 
 node-deps: deps
-	@cd tests/node && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
-	  npm ci --no-audit --no-fund --loglevel=error; fi
+	@for dir in client/node tests/node; do (cd $$dir && \
+	  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	    npm ci --no-audit --no-fund --loglevel=error; fi) || exit 1; done
 
 # What the tests need beyond the build: the report's matplotlib and the browser of its test.
 test-deps:

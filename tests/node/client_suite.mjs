@@ -13,7 +13,7 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import { CloudTasksClient } from '@google-cloud/tasks';
 import gax from 'google-gax';
-import { EmulatorAuthClient } from './emulator_auth.mjs';
+import { EmulatorAuthClient } from '../../client/node/auth.mjs';
 
 const HOST_ENV = process.env.CTE_EMULATOR_HOST;
 

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import crypto from 'node:crypto';
 import { CloudTasksClient } from '@google-cloud/tasks';
-import { EmulatorAuthClient } from './emulator_auth.mjs';
+import { EmulatorAuthClient } from '../../client/node/auth.mjs';
 
 const HOST = process.env.CTE_EMULATOR_HOST;
 const project = `target-${crypto.randomBytes(4).toString('hex')}`;

@@ -9,7 +9,7 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, decodeProtectedHeader } from 'jose';
 import { CloudTasksClient } from '@google-cloud/tasks';
-import { EmulatorAuthClient } from './emulator_auth.mjs';
+import { EmulatorAuthClient } from '../../client/node/auth.mjs';
 
 const HOST = process.env.CTE_EMULATOR_HOST;
 const project = `oidc-${crypto.randomBytes(4).toString('hex')}`;

@@ -4,10 +4,13 @@ set -uo pipefail
 EMULATOR=$(realpath "${1:?usage: node_test.sh path/to/cloud-tasks-emulator}")
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
-if [ ! -d "$here/../node/node_modules" ]; then
-  echo "tests/node/node_modules is missing: run 'make test' (it runs npm ci from the lockfile)"
-  exit 1
-fi
+# The suites import EmulatorAuthClient from client/node, whose imports resolve in its own node_modules.
+for dir in tests/node client/node; do
+  if [ ! -d "$here/../../$dir/node_modules" ]; then
+    echo "$dir/node_modules is missing: run 'make node-deps' (it runs npm ci from the lockfiles)"
+    exit 1
+  fi
+done
 # Debian 12's Node.js 18 keeps WebCrypto (which jose uses) behind a flag.
 if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 19 ]; then
   export NODE_OPTIONS="${NODE_OPTIONS:-} --experimental-global-webcrypto"

@@ -1,5 +1,8 @@
 // Auth client for talking to the local Cloud Tasks emulator with the official
-// Node client (@google-cloud/tasks) in REST ("fallback") mode.
+// Node client (@google-cloud/tasks): in REST ("fallback") mode it carries the
+// requests; over gRPC it keeps the library from looking for credentials (and
+// probing for the GCE metadata server).  index.mjs hands it to every client;
+// tests/node imports it from here.
 //
 // Why not google-auth-library's PassThroughClient?  In REST mode google-gax
 // calls `auth.fetch(url, init)` and then decodes the JSON body itself: for a
