@@ -5,22 +5,17 @@ JOBS ?= 2
 PORT ?= 8123
 CMAKE_FLAGS ?=
 
-.PHONY: all deps ui-deps build run test test-deps test-unit test-crash test-sanitize fuzz node-deps demo experiment bench format format-check tidy docker clean
+.PHONY: all deps build run test test-deps test-unit test-crash test-sanitize fuzz node-deps demo experiment bench format format-check tidy docker docker-test clean
 
 all: build
 
 deps:
 	@tools/install-deps.sh
 
-# The dashboard's chart library (docs/dashboard.md), from ui/package-lock.json: the build embeds it.
-ui-deps: deps
-	@cd ui && if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
-	  npm ci --no-audit --no-fund --loglevel=error; fi
-
-$(BUILD)/CMakeCache.txt: | ui-deps
+$(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_FLAGS)
 
-build: deps ui-deps $(BUILD)/CMakeCache.txt
+build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
 
 run: build
@@ -40,7 +35,7 @@ experiment: build
 # Everything built with AddressSanitizer and UndefinedBehaviorSanitizer; unit and integration tests.
 # -O0 -g1 builds in half the time of -O1 -g (line numbers still in the reports).
 SANITIZE_BUILD ?= build-asan
-test-sanitize: deps ui-deps node-deps test-deps
+test-sanitize: deps node-deps test-deps
 	cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O0 -g1" \
 	  -DCTE_SANITIZE=address,undefined $(CMAKE_FLAGS)
 	cmake --build $(SANITIZE_BUILD) -j$(JOBS)
@@ -52,7 +47,7 @@ test-sanitize: deps ui-deps node-deps test-deps
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS = time names json routing
-fuzz: ui-deps
+fuzz: deps
 	@tools/install-deps.sh tools/apt-packages-fuzz.txt
 	CXX=clang++-14 cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS=-O1 \
 	  -DCTE_FUZZ=ON -DCTE_SANITIZE=address,undefined -DCTE_TCMALLOC=OFF
@@ -71,7 +66,7 @@ fuzz: ui-deps
 # Release build of the two binaries, then bench/run.py against them (wrk and h2load as load).
 BENCH_BUILD ?= build-release
 BENCH_FLAGS ?=
-bench: ui-deps
+bench: deps
 	@tools/install-deps.sh tools/apt-packages-bench.txt
 	@tools/install-deps.sh tools/apt-packages-report.txt
 	cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
@@ -81,6 +76,7 @@ bench: ui-deps
 	  --worker $(BENCH_BUILD)/bin/cloud-tasks-worker $(BENCH_FLAGS)
 
 node-deps: deps
+	@tools/install-deps.sh --node
 	@for dir in client/node tests/node; do (cd $$dir && \
 	  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 	    npm ci --no-audit --no-fund --loglevel=error; fi) || exit 1; done
@@ -114,8 +110,15 @@ tidy: build
 	git ls-files 'emulator/*.cc' | xargs clang-tidy -p $(BUILD) --quiet \
 	  --extra-arg=-DBOOST_ASIO_HAS_CO_AWAIT=1 --extra-arg=-DBOOST_ASIO_HAS_STD_COROUTINE=1
 
+# The image (docs/docker.md). docker-test also makes a Docker engine and the base images when
+# missing (tools/docker/), and tests the image end to end against a worker on this machine.
 docker:
+	python3 tools/fetch_npm_package.py ui/package-lock.json uplot ui/node_modules
 	docker build -t cloud-tasks-emulator .
+
+docker-test: build
+	@tools/install-deps.sh tools/apt-packages-docker.txt
+	tests/docker/docker_test.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
