@@ -153,15 +153,12 @@ Result<core::CmekConfig> Service::UpdateCmekConfig(const std::string& location,
                                                    const std::vector<std::string>& update_mask) {
   auto parsed = ParseLocationName(location);
   if (!parsed.ok()) return parsed.status();
-  bool set_key = update_mask.empty();
+  // kms_key is the one field a mask may name: name is the config's identifier, never updated.
   for (const std::string& path : update_mask) {
-    if (path == "kms_key") {
-      set_key = true;
-    } else if (path != "name") {  // Output only.
+    if (path != "kms_key") {
       return core::InvalidArgument("Invalid update_mask path \"" + path + "\".");
     }
   }
-  if (!set_key) return GetCmekConfig(location);
   if (!kms_key.empty()) {
     CTE_RETURN_IF_ERROR(CheckKmsKey(*parsed, kms_key));
     auto queues = store_.queues().List(location + "/queues/", "", -1);

@@ -1,8 +1,11 @@
 #include "core/http_target.h"
 
+#include <algorithm>
+#include <cctype>
 #include <optional>
 #include <string_view>
 
+#include "core/header_syntax.h"
 #include "core/push_request.h"
 #include "core/strings.h"
 #include "core/task_rules.h"
@@ -63,6 +66,7 @@ void ApplyUriOverride(const UriOverride& o, UrlParts& url) {
     if (*o.port != 0) url.port = std::to_string(*o.port);
   }
   if (o.path && (always || url.path.empty() || url.path == "/")) {
+    // A path without its "/" is refused now, but may have been stored before it was.
     url.path = o.path->empty() || (*o.path)[0] == '/' ? *o.path : "/" + *o.path;
   }
   if (o.query && (always || !url.query)) {
@@ -75,6 +79,63 @@ void ApplyUriOverride(const UriOverride& o, UrlParts& url) {
 
 Status BadTarget(const std::string& field, const std::string& what) {
   return InvalidArgument("HttpTarget." + field + " " + what);
+}
+
+bool IsUrlSpace(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u <= 0x20 || u == 0x7f;  // Whitespace and control characters.
+}
+
+bool IsHostName(std::string_view host) {
+  return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
+  });
+}
+
+// A host name or an IPv4 address (letters, digits, "-", "." and "_"), or an IPv6 address in
+// brackets: nothing that would end the authority (":", "/", "?", "#") or add user info ("@").
+bool IsHost(std::string_view host) {
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+    return std::all_of(host.begin(), host.end(), [](char c) {
+      return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+    });
+  }
+  return IsHostName(host);
+}
+
+// No whitespace, control character or any of `also`: what would end or split the URL part.
+bool HasNoneOf(std::string_view part, std::string_view also) {
+  return std::none_of(part.begin(), part.end(), [&](char c) {
+    return IsUrlSpace(c) || also.find(c) != std::string_view::npos;
+  });
+}
+
+Status ValidateUriOverride(const UriOverride& o) {
+  if (o.host && o.host->empty()) return BadTarget("uriOverride.host", "must not be empty.");
+  if (o.host && !IsHost(*o.host)) {
+    return BadTarget("uriOverride.host",
+                     "must be a host name, an IPv4 address or an IPv6 address in brackets, "
+                     "without scheme, port, path or user info, not " +
+                         QuoteForMessage(*o.host) + ".");
+  }
+  if (o.port && (*o.port < 0 || *o.port > 65535)) {
+    return BadTarget("uriOverride.port", "must be between 0 and 65535 (0 removes the port), not " +
+                                             std::to_string(*o.port) + ".");
+  }
+  if (o.path && !o.path->empty() && ((*o.path)[0] != '/' || !HasNoneOf(*o.path, "?#"))) {
+    return BadTarget("uriOverride.pathOverride.path",
+                     "must be empty or start with \"/\", without whitespace, control "
+                     "characters, \"?\" or \"#\", not " +
+                         QuoteForMessage(*o.path) + ".");
+  }
+  if (o.query && !HasNoneOf(*o.query, "#")) {
+    return BadTarget("uriOverride.queryOverride.queryParams",
+                     "must not contain whitespace, control characters or \"#\", not " +
+                         QuoteForMessage(*o.query) + ".");
+  }
+  return Status::Ok();
 }
 
 Status ValidateToken(const std::string& field, const std::string& email, const char* second_name,
@@ -91,18 +152,11 @@ Status ValidateToken(const std::string& field, const std::string& email, const c
 bool IsEmpty(const HttpTarget& target) { return target == HttpTarget{}; }
 
 Status ValidateHttpTarget(const HttpTarget& target) {
-  if (const auto& o = target.uri_override) {
-    if (o->host && o->host->empty()) return BadTarget("uriOverride.host", "must not be empty.");
-    if (o->port && (*o->port < 0 || *o->port > 65535)) {
-      return BadTarget("uriOverride.port",
-                       "must be between 0 and 65535 (0 removes the port), "
-                       "not " +
-                           std::to_string(*o->port) + ".");
-    }
-  }
+  if (target.uri_override) CTE_RETURN_IF_ERROR(ValidateUriOverride(*target.uri_override));
   size_t header_bytes = 0;
   for (const auto& [key, value] : target.header_overrides) {
     if (key.empty()) return BadTarget("headerOverrides", "has a header with an empty key.");
+    CTE_RETURN_IF_ERROR(CheckHeader("HttpTarget.headerOverrides", key, value));
     if (IsReservedHeader(key, target.oauth_token || target.oidc_token)) {
       return BadTarget("headerOverrides",
                        "cannot set the header \"" + key + "\": Cloud Tasks sets or reserves it.");

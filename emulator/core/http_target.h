@@ -12,10 +12,13 @@ namespace cte::core {
 // Whether the target sets nothing: an empty httpTarget is stored as none.
 bool IsEmpty(const HttpTarget& target);
 
-// INVALID_ARGUMENT, naming the field, for a uriOverride with an empty host or a port outside
-// 0..65535, a header override with an empty or reserved name (Host, Content-Length, User-Agent,
-// X-CloudTasks-*, X-Google-*, X-AppEngine-*...), header overrides of 80 KB or more, or a token
-// without its service account email and its scope (OAuth) or audience (OIDC).
+// INVALID_ARGUMENT, naming the field, for a uriOverride whose host is empty or not a host name,
+// IPv4 address or bracketed IPv6 address, whose port is outside 0..65535, whose path does not
+// start with "/" or has whitespace, a control character, "?" or "#", or whose query has
+// whitespace, a control character or "#"; a header override with an empty or reserved name
+// (Host, Content-Length, User-Agent, X-CloudTasks-*, X-Google-*, X-AppEngine-*...) or that is no
+// valid header (core/header_syntax.h); header overrides of 80 KB or more; or a token without its
+// service account email and its scope (OAuth) or audience (OIDC).
 Status ValidateHttpTarget(const HttpTarget& target);
 
 // The request a task's `request` becomes under the queue's `target`: the URI override

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/header_syntax.h"
 #include "core/strings.h"
 #include "core/time_util.h"
 
@@ -44,6 +45,7 @@ Status PrepareHttpRequest(HttpRequest& r) {
   if (r.url.size() > kMaxUrlLength) {
     return InvalidArgument("HttpRequest.url must be at most 2083 characters long.");
   }
+  CTE_RETURN_IF_ERROR(CheckHeaders("HttpRequest.headers", r.headers));
   if (r.http_method == HttpMethod::kUnspecified) r.http_method = HttpMethod::kPost;
   if (!r.body.empty() && !MethodAllowsBody(r.http_method, false)) {
     return InvalidArgument("HttpRequest.body can only be set for POST, PUT or PATCH requests.");
@@ -61,6 +63,7 @@ Status PrepareHttpRequest(HttpRequest& r) {
 }
 
 Status PrepareAppEngineRequest(AppEngineHttpRequest& r) {
+  CTE_RETURN_IF_ERROR(CheckHeaders("AppEngineHttpRequest.headers", r.headers));
   if (r.http_method == HttpMethod::kUnspecified) r.http_method = HttpMethod::kPost;
   if (!r.body.empty() && !MethodAllowsBody(r.http_method, true)) {
     return InvalidArgument("AppEngineHttpRequest.body can only be set for POST or PUT requests.");

@@ -15,6 +15,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "core/header_syntax.h"
 #include "http/asio.h"
 #include "http/worker_url.h"
 
@@ -43,7 +44,10 @@ bhttp::request<bhttp::string_body> BeastRequest(core::PushRequest& request, cons
   req.target(url.target);
   req.version(11);
   req.set(bhttp::field::host, url.host_header);
-  for (const auto& [name, value] : request.headers) req.insert(name, value);
+  for (const auto& [name, value] : request.headers) {
+    // Checked when stored (core/header_syntax.h); this keeps out any stored before that.
+    if (core::IsHeaderName(name) && core::IsHeaderValue(value)) req.insert(name, value);
+  }
   req.body() = std::move(request.body);
   if (!req.body().empty() || request.method == "POST" || request.method == "PUT" ||
       request.method == "PATCH") {

@@ -433,6 +433,19 @@ TEST_CASE("every method answers the same over gRPC and REST") {
                   ->mutable_http_request()
                   ->set_body(std::string(1100 * 1024, 'x'));
             });
+    // Headers that are no valid HTTP header (CR LF would add one of its own), either target.
+    Outcome crlf = t.Check(
+        "CreateTask",
+        "parent: " + Q(Queue("tasks")) + " task { name: " + Q(Queue("tasks") + "/tasks/crlf") +
+            " http_request { url: 'http://x/' headers { key: 'X-Q' value: 'x\\r\\nEvil: 1' }"
+            " } }",
+        "INVALID_ARGUMENT");
+    CHECK(crlf.message.rfind("Invalid value for header \"X-Q\" in HttpRequest.headers", 0) == 0);
+    t.Check("CreateTask",
+            "parent: " + Q(Queue("tasks")) + " task { name: " + Q(Queue("tasks") + "/tasks/crlf") +
+                " app_engine_http_request { headers { key: 'X-A\\r\\nB' value: '1' } } }",
+            "INVALID_ARGUMENT");
+    t.Check("GetTask", "name: " + Q(Queue("tasks") + "/tasks/crlf"), "NOT_FOUND");
     t.Check("GetTask", "name: " + Q(Queue("tasks") + "/tasks/never"), "NOT_FOUND");
     t.Check("GetTask", "name: " + Q(Queue("tasks") + "/tasks/ae"), "NOT_FOUND");
     t.Check("DeleteTask", "name: " + Q(Queue("tasks") + "/tasks/never"), "NOT_FOUND");

@@ -5,9 +5,13 @@
 #include <future>
 #include <thread>
 
+#include <boost/asio/buffers_iterator.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
 #include <doctest/doctest.h>
 
 using namespace cte;
@@ -142,4 +146,26 @@ TEST_CASE("a push cancelled in its delay ends at once and connects to nothing") 
   REQUIRE(done.wait_for(seconds(10)) == std::future_status::ready);
   CHECK(done.get().error == "cancelled");
   CHECK_FALSE(silent.Connected());
+}
+
+TEST_CASE("a header that is no valid header never reaches the wire") {
+  // Stored before headers were checked (core/header_syntax.h): one with CR LF in its value must
+  // not add a header of its own, nor one with CR LF in its name break the request.
+  Silent silent;
+  Running running({});
+  core::PushRequest request = Post(silent.Url());
+  request.headers = {{"X-Value", "x\r\nEvil: 1"}, {"X-Name\r\nEvil", "2"}, {"X-Ok", "a\tb"}};
+  std::promise<core::PushResult> result;
+  running.pusher.Push(request, [&](auto r) { result.set_value(r); });
+  asio::ip::tcp::socket worker = silent.acceptor.accept();
+  asio::streambuf received;
+  asio::read_until(worker, received, "\r\n\r\n");
+  std::string head(asio::buffers_begin(received.data()), asio::buffers_end(received.data()));
+  CHECK(head.find("X-Ok: a\tb\r\n") != std::string::npos);
+  CHECK(head.find("Evil") == std::string::npos);
+  CHECK(head.find("X-Value") == std::string::npos);
+  asio::write(worker, asio::buffer(std::string("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")));
+  auto done = result.get_future();
+  REQUIRE(done.wait_for(seconds(10)) == std::future_status::ready);
+  CHECK(done.get().http_status == 200);
 }

@@ -199,6 +199,16 @@ run tasks queues describe $HQ "${L[@]}" --format='value(httpTarget.httpMethod,ht
 check "queues update applied to httpTarget" "$OUT" "POST		127.0.0.1"
 run tasks queues update $HQ "${L[@]}" --http-uri-override=host:
 check_match "an empty override host is refused" "$ERR" "INVALID_ARGUMENT: HttpTarget.uriOverride.host must not be empty."
+run tasks queues update $HQ "${L[@]}" --http-uri-override='host:a b/c'
+check_match "an override host with a space and a path is refused" "$ERR" "INVALID_ARGUMENT: HttpTarget.uriOverride.host must be a host name, an IPv4 address or an IPv6 address in brackets, without scheme, port, path or user info, not \"a b/c\"."
+# gcloud sends a header override given with no other override flag as the mask alone, without the
+# header: the queue's header overrides are removed (docs/api.md).
+run tasks queues update $HQ "${L[@]}" --http-method-override=POST --http-header-override=X-Team:green
+run tasks queues describe $HQ "${L[@]}" --format='value(httpTarget.headerOverrides[0].header.value)'
+check "a header override with another override flag is set" "$OUT" "green"
+run tasks queues update $HQ "${L[@]}" --http-header-override=X-Alone:1
+run tasks queues describe $HQ "${L[@]}" --format='value(httpTarget.headerOverrides)'
+check "a header override given alone removes the queue's" "$OUT" ""
 
 # BufferTask: the task goes where the queue's httpTarget says, here the local worker.
 run tasks queues create plain-queue "${L[@]}"

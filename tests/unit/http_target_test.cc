@@ -1,5 +1,10 @@
 #include "core/http_target.h"
 
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
 #include <doctest/doctest.h>
 
 #include "core/push_request.h"
@@ -154,4 +159,55 @@ TEST_CASE("a buffered task's URL is the uriOverride applied to nothing") {
       UriScheme::kHttp, "127.0.0.1", 8080, "/in", "k=v", UriOverrideEnforceMode::kIfNotExists};
   CHECK(core::BufferedTaskUrl(Uri(o)).value() == "http://127.0.0.1:8080/in?k=v");
   CHECK(core::BufferedTaskUrl(HttpTarget{}).status().code() == core::Code::kFailedPrecondition);
+}
+
+TEST_CASE("ValidateHttpTarget refuses header overrides that are no valid HTTP header") {
+  HttpTarget t;
+  t.header_overrides = {{"X-Q", "x\r\nEvil: 1"}};
+  CHECK(core::ValidateHttpTarget(t).message() ==
+        "Invalid value for header \"X-Q\" in HttpTarget.headerOverrides: a header value cannot "
+        "contain CR, LF, NUL or any other control character but tab.");
+  t.header_overrides = {{"X-A\r\nB", "1"}};
+  CHECK(core::ValidateHttpTarget(t).message() ==
+        "Invalid header name \"X-A\\r\\nB\" in HttpTarget.headerOverrides: a header name is one "
+        "or more letters, digits or any of !#$%&'*+-.^_`|~.");
+  t.header_overrides = {{"X-Ok", "a\tb"}};
+  CHECK(core::ValidateHttpTarget(t).ok());
+}
+
+TEST_CASE("ValidateHttpTarget: a host, an absolute path and a query without spaces") {
+  using Part = std::optional<std::string> UriOverride::*;
+  // Checks that each of `ok` passes as `part` and each of `bad` is INVALID_ARGUMENT.
+  auto check = [](Part part, std::vector<std::string> ok, std::vector<std::string> bad) {
+    for (const auto& [values, valid] : {std::pair{ok, true}, std::pair{bad, false}}) {
+      for (const std::string& value : values) {
+        UriOverride o;
+        o.*part = value;
+        CHECK_MESSAGE(core::ValidateHttpTarget(Uri(o)).ok() == valid, value);
+      }
+    }
+  };
+  auto message = [](Part part, std::string value) {
+    UriOverride o;
+    o.*part = std::move(value);
+    return core::ValidateHttpTarget(Uri(o)).message();
+  };
+  check(&UriOverride::host,
+        {"example.net", "NEW_HOST", "127.0.0.1", "[::1]", "[2001:db8::8a2e:7334]",
+         "worker-1.internal.", "localhost"},
+        {"a b/c", "127.0.0.1:40289/evil?", "h:80", "h/p", "h?q", "h#f", "user@h", "http://h",
+         "h\r\n", "[::1", "[]", "[::1]:80", "\xc3\xa9"});
+  CHECK(message(&UriOverride::host, "127.0.0.1:40289/evil?") ==
+        "HttpTarget.uriOverride.host must be a host name, an IPv4 address or an IPv6 address in "
+        "brackets, without scheme, port, path or user info, not \"127.0.0.1:40289/evil?\".");
+  check(&UriOverride::path, {"", "/", "/a/b", "/a%20b", "/a;b=c"},
+        {"relative", "/a b", "/a?b", "/a#b", "/a\r\nX: 1", "/a\tb"});
+  CHECK(message(&UriOverride::path, "relative") ==
+        "HttpTarget.uriOverride.pathOverride.path must be empty or start with \"/\", without "
+        "whitespace, control characters, \"?\" or \"#\", not \"relative\".");
+  check(&UriOverride::query, {"", "a=1&b=2", "?a=1", "a=%20&b=/x?y"},
+        {"a=1&b=x y", "a#b", "a=\n", "a=\x7f"});
+  CHECK(message(&UriOverride::query, "a=1&b=x y") ==
+        "HttpTarget.uriOverride.queryOverride.queryParams must not contain whitespace, control "
+        "characters or \"#\", not \"a=1&b=x y\".");
 }

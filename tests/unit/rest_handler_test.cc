@@ -362,6 +362,25 @@ TEST_CASE_FIXTURE(Fixture, "a bad httpTarget is refused with a clear error and n
       {R"({"oauthToken":{"serviceAccountEmail":"a@b"}})",
        "HttpTarget.oauthToken needs both serviceAccountEmail and scope when it is set on a "
        "queue."},
+      // CR LF would add a header of its own to every attempt, or break every attempt.
+      {R"({"headerOverrides":[{"header":{"key":"X-Q","value":"x\r\nEvil: 1"}}]})",
+       "Invalid value for header \"X-Q\" in HttpTarget.headerOverrides: a header value cannot "
+       "contain CR, LF, NUL or any other control character but tab."},
+      {R"({"headerOverrides":[{"header":{"key":"X-A\r\nB","value":"1"}}]})",
+       "Invalid header name \"X-A\\r\\nB\" in HttpTarget.headerOverrides: a header name is "
+       "one or more letters, digits or any of !#$%&'*+-.^_`|~."},
+      {R"({"uriOverride":{"host":"127.0.0.1:40289/evil?"}})",
+       "HttpTarget.uriOverride.host must be a host name, an IPv4 address or an IPv6 address in "
+       "brackets, without scheme, port, path or user info, not \"127.0.0.1:40289/evil?\"."},
+      {R"({"uriOverride":{"host":"a b/c"}})",
+       "HttpTarget.uriOverride.host must be a host name, an IPv4 address or an IPv6 address in "
+       "brackets, without scheme, port, path or user info, not \"a b/c\"."},
+      {R"({"uriOverride":{"pathOverride":{"path":"no-slash"}}})",
+       "HttpTarget.uriOverride.pathOverride.path must be empty or start with \"/\", without "
+       "whitespace, control characters, \"?\" or \"#\", not \"no-slash\"."},
+      {R"({"uriOverride":{"queryOverride":{"queryParams":"a=1&b=x y"}}})",
+       "HttpTarget.uriOverride.queryOverride.queryParams must not contain whitespace, control "
+       "characters or \"#\", not \"a=1&b=x y\"."},
   };
   for (const auto& [target, message] : kBad) {
     auto r = Call("PATCH", kQ + "?updateMask=httpTarget",
@@ -421,6 +440,40 @@ TEST_CASE_FIXTURE(Fixture, "BufferTask: the body and the headers become an HTTP 
   CHECK(Call("POST", kQ + "/tasks/mine:buffer", "").status == 409);
 }
 
+TEST_CASE_FIXTURE(Fixture,
+                  "a task header that is no valid HTTP header is refused, storing nothing") {
+  REQUIRE(Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"("})").status == 200);
+  auto value =
+      Call("POST", kQ + "/tasks", R"({"task":{"name":")" + kQueueName + R"(/tasks/v","httpRequest":{
+                        "url":"http://x/","headers":{"X-Q":"x\r\nEvil: 1"}}}})");
+  CHECK(value.status == 400);
+  CHECK(value.json["error"]["status"] == "INVALID_ARGUMENT");
+  CHECK(Message(value) ==
+        "Invalid value for header \"X-Q\" in HttpRequest.headers: a header value cannot contain "
+        "CR, LF, NUL or any other control character but tab.");
+  auto name = Call("POST", kQ + "/tasks",
+                   R"({"task":{"appEngineHttpRequest":{"headers":{"X-A\nB":"1"}}}})");
+  CHECK(name.status == 400);
+  CHECK(Message(name) ==
+        "Invalid header name \"X-A\\nB\" in AppEngineHttpRequest.headers: a header name is one "
+        "or more letters, digits or any of !#$%&'*+-.^_`|~.");
+  CHECK(Call("GET", kQ + "/tasks/v").status == 404);
+  CHECK_FALSE(Call("GET", kQ + "/tasks").json.contains("tasks"));
+
+  // BufferTask: the request's own headers, e.g. one with a control character HTTP/1.1 let in.
+  REQUIRE(Call("PATCH", kQ + "?updateMask=httpTarget.uriOverride.host",
+               R"({"httpTarget":{"uriOverride":{"host":"worker"}}})")
+              .status == 200);
+  api::RestRequest request{"POST", kQ + "/tasks/b:buffer", "body", "", {}};
+  request.headers = {{"X-Trace", "a\x01"}};
+  api::RestResponse buffered = api::HandleRestNow(request, {service}, *store);
+  CHECK(buffered.status == 400);
+  CHECK(Json::parse(buffered.body)["error"]["message"] ==
+        "Invalid value for header \"X-Trace\" in HttpRequest.headers: a header value cannot "
+        "contain CR, LF, NUL or any other control character but tab.");
+  CHECK(Call("GET", kQ + "/tasks/b").status == 404);
+}
+
 TEST_CASE_FIXTURE(Fixture, "BufferTask refuses a body over the task size limit, storing nothing") {
   REQUIRE(Call("PATCH", kQ + "?updateMask=httpTarget.uriOverride.host",
                R"({"httpTarget":{"uriOverride":{"host":"worker"}}})")
@@ -448,6 +501,12 @@ TEST_CASE_FIXTURE(Fixture, "the CMEK config of a location is stored and returned
   CHECK(other_region.status == 400);
   CHECK(Call("PATCH", config + "?updateMask=kmsKey", R"({"kmsKey":"not-a-key"})").status == 400);
   CHECK(Call("PATCH", config + "?updateMask=other", "{}").status == 400);
+  // name is the config's identifier: a mask may not name it (UpdateQueue's message form).
+  auto named = Call("PATCH", config + "?updateMask=name", R"({"kmsKey":""})");
+  CHECK(named.status == 400);
+  CHECK(named.json["error"]["status"] == "INVALID_ARGUMENT");
+  CHECK(Message(named) == "Invalid update_mask path \"name\".");
+  CHECK(Call("PATCH", config + "?updateMask=name,kmsKey", R"({"kmsKey":""})").status == 400);
   CHECK(Call("GET", config).json["kmsKey"] == key);
   CHECK(Call("PATCH", config + "?updateMask=kmsKey", "{}").json == Json{{"name", name}});
 }

@@ -1,5 +1,8 @@
 #include "core/task_rules.h"
 
+#include <string>
+#include <vector>
+
 #include <doctest/doctest.h>
 
 #include "core/time_util.h"
@@ -114,4 +117,36 @@ TEST_CASE("App Engine tasks gain their headers and keep an unset deadline") {
   CHECK(r.headers.at("Content-Type") == "application/octet-stream");
   CHECK(r.headers.at("User-Agent") == "AppEngine-Google; (+http://code.google.com/appengine)");
   CHECK(t.dispatch_deadline == Duration(0));
+}
+
+TEST_CASE("task headers must be valid HTTP headers: a token name, a value without CR, LF or NUL") {
+  auto http = [](std::string name, std::string value) {
+    Task t = HttpTask();
+    t.http_request->headers[name] = value;
+    return Message(t);
+  };
+  CHECK(http("X-A\r\nB", "1") ==
+        "Invalid header name \"X-A\\r\\nB\" in HttpRequest.headers: a header name is one or more "
+        "letters, digits or any of !#$%&'*+-.^_`|~.");
+  CHECK(http("X-Q", "x\r\nEvil: 1") ==
+        "Invalid value for header \"X-Q\" in HttpRequest.headers: a header value cannot contain "
+        "CR, LF, NUL or any other control character but tab.");
+  for (const char* name : {"", "X A", "X:A", "X\"A", "(X)", "X\x7f", "X\xc3\xa9"}) {
+    CHECK_MESSAGE(http(name, "v").rfind("Invalid header name ", 0) == 0, name);
+  }
+  for (const std::string& value :
+       std::vector<std::string>{"a\rb", "a\nb", std::string("a\0b", 3), "a\x01", "\x1f", "a\x7f"}) {
+    CHECK_MESSAGE(http("X-V", value).rfind("Invalid value for header \"X-V\"", 0) == 0, value);
+  }
+  CHECK(http("X!#$%&'*+-.^_`|~09az", "a\tb \"q\" caf\xc3\xa9") == "");  // Tab and UTF-8 are fine.
+  CHECK(http("X-Empty", "") == "");
+
+  Task ae;
+  ae.app_engine_http_request.emplace().headers["X-B"] = std::string("v\0w", 3);
+  CHECK(Message(ae) ==
+        "Invalid value for header \"X-B\" in AppEngineHttpRequest.headers: a header value cannot "
+        "contain CR, LF, NUL or any other control character but tab.");
+  ae.app_engine_http_request->headers = {{"Bad\nName", "v"}};
+  CHECK(Message(ae).rfind("Invalid header name \"Bad\\nName\" in AppEngineHttpRequest.headers",
+                          0) == 0);
 }
