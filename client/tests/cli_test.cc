@@ -13,19 +13,20 @@
 namespace cte::client {
 namespace {
 
+using cte::testing::Emulator;
 using testing::CommandResult;
-using testing::EmulatorChild;
 using testing::RunCommand;
+using testing::ThisBuild;
 
 const std::string kQueue = "image-generation-queue";
 const std::string kQueueName =
     "projects/api-ai-blog-writer/locations/europe-west1/queues/image-generation-queue";
 
 // Runs cloud-tasks against `emulator`, with the project from the environment.
-CommandResult Cli(const EmulatorChild& emulator, std::vector<std::string> args) {
+CommandResult Cli(const Emulator& emulator, std::vector<std::string> args) {
   args.push_back("--location=europe-west1");
   return RunCommand(CTE_CLI_BINARY, args,
-                    {"CLOUD_TASKS_EMULATOR_HOST=" + emulator.endpoint(),
+                    {"CLOUD_TASKS_EMULATOR_HOST=" + emulator.host(),
                      "CLOUDSDK_CORE_PROJECT=api-ai-blog-writer", "GOOGLE_CLOUD_PROJECT="});
 }
 
@@ -34,8 +35,7 @@ bool Matches(const std::string& text, const std::string& pattern) {
 }
 
 TEST_CASE("cli: cloud-tasks runs the gcloud queue setup") {
-  EmulatorChild emulator;
-  REQUIRE(emulator.port() > 0);
+  Emulator emulator(ThisBuild());
   auto bad = Cli(emulator, {"queues", "create", kQueue, "--max-retry-duration=30m"});
   CHECK(bad.exit_code == 1);
   CHECK(Matches(
@@ -46,7 +46,7 @@ TEST_CASE("cli: cloud-tasks runs the gcloud queue setup") {
       CTE_CLI_BINARY,
       {"queues", "create", kQueue, "--location=europe-west1", "--max-dispatches-per-second=200",
        "--max-concurrent-dispatches=1000", "--max-retry-duration=1800s",
-       "--project=api-ai-blog-writer", "--endpoint=http://" + emulator.endpoint()},
+       "--project=api-ai-blog-writer", "--endpoint=http://" + emulator.host()},
       {"CLOUDSDK_CORE_PROJECT=", "GOOGLE_CLOUD_PROJECT=", "CLOUD_TASKS_EMULATOR_HOST="});
   CHECK(created.exit_code == 0);
   CHECK(created.err == "Created queue [europe-west1/" + kQueue + "].\n");
@@ -93,8 +93,7 @@ state: RUNNING
 }
 
 TEST_CASE("cli: cloud-tasks task commands") {
-  EmulatorChild emulator;
-  REQUIRE(emulator.port() > 0);
+  Emulator emulator(ThisBuild());
   REQUIRE(Cli(emulator, {"queues", "create", kQueue}).exit_code == 0);
   REQUIRE(Cli(emulator, {"queues", "pause", kQueue}).exit_code == 0);
   auto created = Cli(emulator, {"create-http-task", "my-task-1", "--queue=" + kQueue,
@@ -200,8 +199,7 @@ TEST_CASE(
 }
 
 TEST_CASE("cli: cloud-tasks emulator commands and usage errors") {
-  EmulatorChild emulator({"--clock", "manual"});
-  REQUIRE(emulator.port() > 0);
+  Emulator emulator(ThisBuild({"--clock", "manual"}));
   CHECK(Matches(Cli(emulator, {"emulator", "clock"}).out, "mode: manual\n"));
   CHECK(Cli(emulator, {"emulator", "advance", "1800s"}).exit_code == 0);
   CHECK(Cli(emulator, {"emulator", "advance", "1h"}).exit_code == 0);  // The flags' forms too.

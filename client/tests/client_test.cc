@@ -13,7 +13,8 @@
 namespace cte::client {
 namespace {
 
-using testing::EmulatorChild;
+using cte::testing::Emulator;
+using testing::ThisBuild;
 
 const std::string kParent = LocationName("api-ai-blog-writer", "europe-west1");
 const std::string kQueue =
@@ -39,9 +40,8 @@ TaskSpec LocalTask(const std::string& id) {
 }
 
 TEST_CASE("client: queue methods round-trip typed fields") {
-  EmulatorChild emulator;
-  REQUIRE(emulator.port() > 0);
-  Client client(emulator.endpoint());
+  Emulator emulator(ThisBuild());
+  Client client(emulator.host());
   auto created = client.CreateQueue(kParent, SeedQueue());
   REQUIRE(created.ok());
   CHECK(created->name == kQueue);
@@ -85,9 +85,8 @@ TEST_CASE("client: queue methods round-trip typed fields") {
 }
 
 TEST_CASE("client: ListQueues pages and filters") {
-  EmulatorChild emulator;
-  REQUIRE(emulator.port() > 0);
-  Client client(emulator.endpoint());
+  Emulator emulator(ThisBuild());
+  Client client(emulator.host());
   for (const char* id : {"a", "b", "c"}) {
     Queue q;
     q.name = QueueName("p", "l", id);
@@ -113,9 +112,8 @@ TEST_CASE("client: ListQueues pages and filters") {
 }
 
 TEST_CASE("client: task methods with ALREADY_EXISTS and NOT_FOUND") {
-  EmulatorChild emulator;
-  REQUIRE(emulator.port() > 0);
-  Client client(emulator.endpoint());
+  Emulator emulator(ThisBuild());
+  Client client(emulator.host());
   REQUIRE(client.CreateQueue(kParent, SeedQueue()).ok());
   REQUIRE(client.PauseQueue(kQueue).ok());
 
@@ -160,9 +158,8 @@ TEST_CASE("client: task methods with ALREADY_EXISTS and NOT_FOUND") {
 }
 
 TEST_CASE("client: INVALID_ARGUMENT carries Google's message") {
-  EmulatorChild emulator;
-  REQUIRE(emulator.port() > 0);
-  Client client(emulator.endpoint());
+  Emulator emulator(ThisBuild());
+  Client client(emulator.host());
   Queue q = SeedQueue();
   q.retry_config.max_retry_duration = "30m";
   auto bad = client.CreateQueue(kParent, q);
@@ -178,9 +175,8 @@ TEST_CASE("client: INVALID_ARGUMENT carries Google's message") {
 }
 
 TEST_CASE("client: RunTask dispatches now and the attempt log records it") {
-  EmulatorChild emulator;
-  REQUIRE(emulator.port() > 0);
-  Client client(emulator.endpoint());
+  Emulator emulator(ThisBuild());
+  Client client(emulator.host());
   REQUIRE(client.CreateQueue(kParent, SeedQueue()).ok());
   REQUIRE(client.PauseQueue(kQueue).ok());
   auto task = client.CreateTask(kQueue, LocalTask("run-me"));
@@ -206,9 +202,8 @@ TEST_CASE("client: RunTask dispatches now and the attempt log records it") {
 }
 
 TEST_CASE("client: IAM policy and permissions") {
-  EmulatorChild emulator;
-  REQUIRE(emulator.port() > 0);
-  Client client(emulator.endpoint());
+  Emulator emulator(ThisBuild());
+  Client client(emulator.host());
   REQUIRE(client.CreateQueue(kParent, SeedQueue()).ok());
   auto empty = client.GetIamPolicy(kQueue);
   REQUIRE(empty.ok());
@@ -230,9 +225,8 @@ TEST_CASE("client: IAM policy and permissions") {
 }
 
 TEST_CASE("client: locations") {
-  EmulatorChild emulator;
-  REQUIRE(emulator.port() > 0);
-  Client client(emulator.endpoint());
+  Emulator emulator(ThisBuild());
+  Client client(emulator.host());
   auto list = client.ListLocations("projects/api-ai-blog-writer");
   REQUIRE(list.ok());
   bool found = false;
@@ -248,9 +242,8 @@ TEST_CASE("client: locations") {
 }
 
 TEST_CASE("client: harness manual clock and waitIdle and stats and reset") {
-  EmulatorChild emulator({"--clock", "manual"});
-  REQUIRE(emulator.port() > 0);
-  Client client(emulator.endpoint());
+  Emulator emulator(ThisBuild({"--clock", "manual"}));
+  Client client(emulator.host());
   auto clock = client.GetClock();
   REQUIRE(clock.ok());
   CHECK(clock->mode == "manual");
@@ -277,9 +270,8 @@ TEST_CASE("client: harness manual clock and waitIdle and stats and reset") {
 }
 
 TEST_CASE("client: WaitIdle with scheduled tasks times out with DEADLINE_EXCEEDED") {
-  EmulatorChild emulator;
-  REQUIRE(emulator.port() > 0);
-  Client client(emulator.endpoint());
+  Emulator emulator(ThisBuild());
+  Client client(emulator.host());
   REQUIRE(client.CreateQueue(kParent, SeedQueue()).ok());
   REQUIRE(client.PauseQueue(kQueue).ok());
   TaskSpec later = LocalTask("later");
@@ -298,9 +290,8 @@ TEST_CASE("client: connection failures are UNAVAILABLE and the client reconnects
   CHECK(nobody.GetClock().status().code() == Code::kUnavailable);
   CHECK(Client("https://x:1").GetClock().status().code() == Code::kInvalidArgument);
 
-  auto emulator = std::make_unique<EmulatorChild>();
-  REQUIRE(emulator->port() > 0);
-  Client client(emulator->endpoint());
+  auto emulator = std::make_unique<Emulator>(ThisBuild());
+  Client client(emulator->host());
   CHECK(client.GetClock().ok());
   CHECK(client.GetClock().ok());  // Same connection.
   emulator.reset();

@@ -2,18 +2,17 @@
 
 #include <chrono>
 
-#include "support/process.h"
+#include "client/lib/emulator_process.h"
 
 namespace cte::client::testing {
 
-EmulatorChild::EmulatorChild(std::vector<std::string> extra_args) {
-  std::vector<std::string> args = {"--port", "0", "--db", ":memory:", "--log-level", "warn"};
-  args.insert(args.end(), extra_args.begin(), extra_args.end());
-  process_ = std::make_unique<cte::testing::EmulatorProcess>(CTE_EMULATOR_BINARY, args);
-  port_ = process_->WaitReady();
+cte::testing::EmulatorOptions ThisBuild(std::vector<std::string> extra_args) {
+  cte::testing::EmulatorOptions options;
+  options.binary = CTE_EMULATOR_BINARY;
+  options.args = {"--log-level", "warn"};
+  options.args.insert(options.args.end(), extra_args.begin(), extra_args.end());
+  return options;
 }
-
-EmulatorChild::~EmulatorChild() { process_->Stop(); }
 
 CommandResult RunCommand(const std::string& binary, const std::vector<std::string>& args,
                          const std::vector<std::string>& env) {

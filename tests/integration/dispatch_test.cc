@@ -10,11 +10,11 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "client/lib/emulator_process.h"
 #include "core/time_util.h"
 #include "support/binaries.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
-#include "support/process.h"
 #include "support/temp_dir.h"
 
 using cte::testing::EmulatorProcess;

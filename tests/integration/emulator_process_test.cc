@@ -1,4 +1,6 @@
 // Boots the real cloud-tasks-emulator binary and talks to it over HTTP.
+#include "client/lib/emulator_process.h"
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -13,7 +15,6 @@
 #include "common/version.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
-#include "support/process.h"
 #include "support/temp_dir.h"
 
 using cte::testing::EmulatorProcess;

@@ -2,9 +2,9 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "client/lib/emulator_process.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
-#include "support/process.h"
 #include "support/running.h"
 
 using cte::testing::EmulatorProcess;

@@ -6,7 +6,7 @@
 
 #include <doctest/doctest.h>
 
-#include "support/process.h"
+#include "client/lib/emulator_process.h"
 
 namespace cte::testing {
 
