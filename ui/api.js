@@ -25,6 +25,20 @@ const v2 = (name) => `/v2/${name.split('/').map(encodeURIComponent).join('/')}`;
 const query = (params) => new URLSearchParams(
   Object.entries(params).filter(([, v]) => v != null && v !== '')).toString();
 
+// Every item of a paged list: `page(token)` reads one page, and nextPageToken is followed for at
+// most `maxPages` pages. Resolves {items, more}, `more` when a token was left unfollowed.
+async function allPages(page, key, maxPages = Infinity) {
+  const items = [];
+  let token;
+  for (let n = 0; n < maxPages; ++n) {
+    const r = await page(token);
+    items.push(...(r[key] ?? []));
+    token = r.nextPageToken;
+    if (!token) return { items, more: false };
+  }
+  return { items, more: true };
+}
+
 // The project and location part of a queue name.
 export const parentOf = (queue) => queue.split('/').slice(0, 4).join('/');
 
@@ -33,7 +47,9 @@ export const api = {
   clock: () => call('GET', '/emulator/v1/clock'),
   advanceClock: (duration) => call('POST', '/emulator/v1/clock:advance', { duration }),
   waitIdle: (timeout) => call('POST', '/emulator/v1:waitIdle', { includeScheduled: true, timeout }),
-  listQueues: (parent) => call('GET', `${v2(parent)}/queues?pageSize=1000`),
+  // Every queue of a location, page after page: {items, more}.
+  listQueues: (parent) => allPages((pageToken) =>
+    call('GET', `${v2(parent)}/queues?${query({ pageSize: 1000, pageToken })}`), 'queues'),
   getQueue: (name) => call('GET', v2(name)),
   pauseQueue: (name) => call('POST', `${v2(name)}:pause`, {}),
   resumeQueue: (name) => call('POST', `${v2(name)}:resume`, {}),
@@ -47,7 +63,9 @@ export const api = {
   // have a nextPageToken, since each call looks at a bounded number of tasks.
   taskStates: (queue, state, pageToken, pageSize = 50) =>
     call('GET', `/emulator/v1/tasks?${query({ queue, state, pageToken, pageSize })}`),
-  attempts: (task) => call('GET', `/emulator/v1/attempts?${query({ task, pageSize: 1000 })}`),
+  // A task's attempts, oldest first: the first `maxPages` pages of 1,000, {items, more}.
+  attempts: (task, maxPages) => allPages((pageToken) =>
+    call('GET', `/emulator/v1/attempts?${query({ task, pageSize: 1000, pageToken })}`), 'attempts', maxPages),
 };
 
 // Live updates: one stream of server-sent events for the whole dashboard (/emulator/v1/events):

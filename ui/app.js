@@ -20,8 +20,8 @@ export const live = {
   async refreshQueues() {
     const names = (this.stats?.queues ?? []).map((q) => q.name);
     const parents = [...new Set(names.map(parentOf))];
-    const lists = await Promise.all(parents.map((p) => api.listQueues(p).catch(() => ({}))));
-    this.queues = new Map(lists.flatMap((l) => l.queues ?? []).map((q) => [q.name, q]));
+    const lists = await Promise.all(parents.map((p) => api.listQueues(p).catch(() => ({ items: [] }))));
+    this.queues = new Map(lists.flatMap((l) => l.items).map((q) => [q.name, q]));
   },
 };
 
@@ -87,7 +87,15 @@ function onMode(mode) {
   el.dataset.mode = mode;
 }
 
+// The skip link moves focus to the content and leaves the fragment alone: the fragment is the
+// page's route, and "#main" is none.
+function skipToContent(e) {
+  e.preventDefault();
+  document.getElementById('main').focus();
+}
+
 async function start() {
+  document.querySelector('a.skip').addEventListener('click', skipToContent);
   live.clock = await api.clock().catch(() => null);
   live.stats = await api.stats().catch(() => null);
   knownQueues = (live.stats?.queues ?? []).map((q) => q.name).join('\n');

@@ -14,6 +14,7 @@ export class Sparkline {
     this.rates = [];
     this.limits = [];
     this.plot = null;
+    this.el = null;
   }
 
   push(time, rate, limit) {
@@ -26,6 +27,15 @@ export class Sparkline {
       this.limits.shift();
     }
     this.plot?.setData(this.data());
+    this.describe();
+  }
+
+  // The chart's text alternative: the latest rate and limit, kept current with the line.
+  describe() {
+    if (!this.el) return;
+    const last = this.rates.at(-1) ?? 0;
+    this.el.setAttribute('aria-label',
+      `${this.label}: ${last.toFixed(1)} dispatches per second over the last 10 s; limit ${this.limits.at(-1) ?? '—'}`);
   }
 
   data() {
@@ -45,8 +55,7 @@ export class Sparkline {
         { stroke: LIMIT, width: 1, dash: [4, 3], points: { show: false } }],
     }, this.data(), el);
     el.setAttribute('role', 'img');
-    const last = this.rates.at(-1) ?? 0;
-    el.setAttribute('aria-label',
-      `${this.label}: ${last.toFixed(1)} dispatches per second over the last 10 s; limit ${this.limits.at(-1) ?? '—'}`);
+    this.el = el;
+    this.describe();
   }
 }

@@ -47,9 +47,15 @@ function schedulePart(task) {
     h('dl', { class: 'settings' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])));
 }
 
-function attemptsPart(attempts) {
+// The attempts the page reads at most: so many pages of 1,000 (a task retried every second for
+// almost three hours); the page says when there are more.
+const ATTEMPT_PAGES = 10;
+
+function attemptsPart(attempts, more) {
   return h('section', { 'aria-labelledby': 'attempts-heading' }, h('h2', { id: 'attempts-heading' }, 'Attempts'),
-    attempts.length ? h('table', {}, h('caption', {}, 'Every attempt, oldest first'),
+    more && h('p', { class: 'note', id: 'attempts-more' },
+      `Only the first ${formatNumber(attempts.length)} attempts are shown: the task has more (GET /emulator/v1/attempts lists them all).`),
+    attempts.length ? h('table', {}, h('caption', {}, more ? 'The first attempts, oldest first' : 'Every attempt, oldest first'),
       h('thead', {}, h('tr', {}, ['Attempt', 'Dispatched', 'Outcome', 'Latency', 'Headers sent'].map((t) => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, attempts.map((a) => h('tr', {},
         h('th', { scope: 'row' }, a.duplicate ? `${a.attempt} (duplicate)` : a.attempt),
@@ -66,15 +72,31 @@ export function taskView(main, name) {
   const content = h('div');
   const queue = name.slice(0, name.indexOf('/tasks/'));
   let gone = false;
-  const load = async () => {
-    if (gone) return;
+  let loading = false;  // A read is under way; `again`: another must follow it.
+  let again = false;
+  const read = async () => {
     try {
-      const [task, log] = await Promise.all([api.getTask(name), api.attempts(name)]);
-      const attempts = log.attempts ?? [];
-      fill(content, requestPart(task, attempts.at(-1)?.url), schedulePart(task), attemptsPart(attempts));
+      const [task, log] = await Promise.all([api.getTask(name), api.attempts(name, ATTEMPT_PAGES)]);
+      const attempts = log.items;
+      fill(content, requestPart(task, attempts.at(-1)?.url), schedulePart(task), attemptsPart(attempts, log.more));
     } catch (err) {
       gone = err.status === 404;
       fill(content, h('p', { class: 'notice error' }, gone ? 'This task is gone (succeeded, given up or deleted).' : err.message));
+    }
+  };
+  // Attempts that end while the task is read (up to ten pages of them) bring one more read, not one each.
+  const load = async () => {
+    if (gone) return;
+    if (loading) {
+      again = true;
+      return;
+    }
+    loading = true;
+    await read();
+    loading = false;
+    if (again) {
+      again = false;
+      load();
     }
   };
   // Deleted: back to its queue; run: read the task again.

@@ -105,14 +105,38 @@ export const actionButton = (status, label, run, confirmText, after) => h('butto
   },
 }, label);
 
+// The parts an object sets, "name value" each, joined: {host: 'h', port: '80'} -> "host h · port 80".
+const partsText = (parts) => parts.filter(([, v]) => v != null)
+  .map(([k, v]) => `${k} ${v === '' ? '(empty)' : v}`).join(' · ');
+
+// The rows of a queue's HTTP target (queue-level overrides of its HTTP tasks, REST only), one for
+// each part it sets; none without one.
+function httpTargetRows(t) {
+  if (!t) return [];
+  const u = t.uriOverride;
+  const token = t.oidcToken ? `OIDC as ${t.oidcToken.serviceAccountEmail}, audience ${t.oidcToken.audience}`
+    : t.oauthToken && `OAuth as ${t.oauthToken.serviceAccountEmail}, scope ${t.oauthToken.scope}`;
+  return [
+    ['HTTP target: URI override', u && partsText([['scheme', u.scheme], ['host', u.host], ['port', u.port],
+      ['path', u.pathOverride?.path], ['query', u.queryOverride?.queryParams], ['mode', u.uriOverrideEnforceMode]])],
+    ['HTTP target: method', t.httpMethod],
+    ['HTTP target: headers', (t.headerOverrides ?? []).map((o) => `${o.header?.key}: ${o.header?.value}`).join('; ')],
+    ['HTTP target: token', token],
+  ].filter(([, v]) => v);
+}
+
 export function settingsList(q) {
   const r = q?.rateLimits ?? {};
   const retry = q?.retryConfig ?? {};
+  const routing = q?.appEngineRoutingOverride;
   const rows = [['State', q?.state], ['Max dispatches per second', r.maxDispatchesPerSecond],
     ['Max burst size', r.maxBurstSize], ['Max concurrent dispatches', r.maxConcurrentDispatches],
     ['Max attempts', retry.maxAttempts], ['Max retry duration', retry.maxRetryDuration ? formatDuration(retry.maxRetryDuration) : 'no limit'],
     ['Min backoff', formatDuration(retry.minBackoff)], ['Max backoff', formatDuration(retry.maxBackoff)],
-    ['Max doublings', retry.maxDoublings], ['Purge time', formatTime(q?.purgeTime)]];
+    ['Max doublings', retry.maxDoublings], ['Purge time', formatTime(q?.purgeTime)],
+    ...httpTargetRows(q?.httpTarget),
+    ...(routing ? [['App Engine routing override', partsText([['service', routing.service],
+      ['version', routing.version], ['instance', routing.instance], ['host', routing.host]])]] : [])];
   return h('dl', { class: 'settings' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')]));
 }
 
@@ -151,11 +175,13 @@ export function testTaskForm(name, status, after) {
   return form;
 }
 
-// What became of an attempt, as a filter value: "2xx", "4xx", "5xx", "deadline", "connection",
-// "discarded".
+// What became of an attempt, as a filter value: "2xx", "3xx", "4xx", "5xx", "deadline",
+// "connection", "discarded", or "other" (a status outside 200-599, as /metrics' status_class, or
+// an outcome this page does not know).
 export function outcomeOf(a) {
-  if (a.outcome === 'RESPONSE') return a.httpStatus >= 500 ? '5xx' : a.httpStatus >= 400 ? '4xx'
-    : a.httpStatus >= 300 ? '3xx' : '2xx';
+  if (a.outcome === 'RESPONSE') {
+    return a.httpStatus >= 200 && a.httpStatus < 600 ? `${Math.floor(a.httpStatus / 100)}xx` : 'other';
+  }
   return { DEADLINE_EXCEEDED: 'deadline', CONNECTION_ERROR: 'connection', DISCARDED: 'discarded' }[a.outcome] ?? 'other';
 }
 
@@ -166,9 +192,10 @@ export function outcomeText(a) {
 
 export const outcomeBadge = (a) => h('span', { class: `badge outcome-${outcomeOf(a)}` }, outcomeText(a));
 
-const OUTCOMES = [['', 'Any outcome'], ['2xx', 'Success (2xx)'], ['4xx', 'Client error (4xx)'],
-  ['5xx', 'Server error (5xx)'], ['deadline', 'Deadline exceeded'], ['connection', 'Connection error'],
-  ['discarded', 'Discarded']];
+// Every value outcomeOf gives, and "any".
+const OUTCOMES = [['', 'Any outcome'], ['2xx', 'Success (2xx)'], ['3xx', 'Redirect (3xx)'],
+  ['4xx', 'Client error (4xx)'], ['5xx', 'Server error (5xx)'], ['deadline', 'Deadline exceeded'],
+  ['connection', 'Connection error'], ['discarded', 'Discarded'], ['other', 'Other']];
 
 // The live feed of attempts across queues, newest first.
 export function attemptsView(main) {
@@ -234,7 +261,9 @@ export function clockView(main) {
     draw();
   };
   const advance = h('form', { class: 'inline-form', 'aria-label': 'Advance the clock' },
-    h('label', {}, 'Advance by ', h('input', { name: 'duration', value: '60s', size: 8, pattern: '[0-9.]+s', title: 'Seconds, such as 60s' })),
+    // Any duration the API takes (90s, 30m, 1h30m, 500ms): it checks, and its message shows.
+    h('label', {}, 'Advance by ', h('input', { name: 'duration', value: '60s', size: 8, required: true,
+      title: 'A duration, such as 90s, 30m, 1h30m or 500ms' })),
     h('button', { type: 'submit' }, 'Advance'));
   advance.addEventListener('submit', (e) => {
     e.preventDefault();

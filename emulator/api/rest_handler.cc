@@ -307,7 +307,7 @@ RestCall PrepareRestCall(const RestRequest& request, const Targets& targets,
   }
   call.rpc = route->rpc;
   if (route->rpc == Rpc::kGetUi) {
-    call.immediate = local.ui(path.substr(3));  // What follows "/ui".
+    call.immediate = local.ui(method, path.substr(3));  // What follows "/ui".
     return call;
   }
   if ((call.immediate = LocalAnswer(route->rpc, local))) return call;

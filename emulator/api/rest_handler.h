@@ -64,9 +64,10 @@ struct LocalAnswers {
   std::function<std::string()> jwks;                  // The keys that verify OIDC tokens.
   // The process's figures for /metrics; when empty, the page leaves them out.
   std::function<ProcessSample()> process = {};
-  // The dashboard's answer for a path under /ui (an asset, or its 404 page); when empty, the
-  // dashboard is off (--ui=false) and every /ui path answers 404.
-  std::function<RestResponse(std::string_view path)> ui = {};
+  // The dashboard's answer for a request under /ui, whatever its method (ui/dashboard.h), from
+  // the method and what follows "/ui"; when empty, the dashboard is off (--ui=false) and every
+  // /ui path answers the API's 404.
+  std::function<RestResponse(std::string_view method, std::string_view path)> ui = {};
   // Hands a job to the store's thread from the I/O thread: how an event stream
   // (/emulator/v1/events) reads what it sends. When empty, the stream is not served.
   std::function<void(pipeline::Job)> submit = {};

@@ -7,7 +7,7 @@ namespace cte::api {
 namespace {
 
 struct Entry {
-  const char* method;
+  const char* method;  // "*": any method.
   // Segments; "*" matches exactly one non-empty segment (spec 2.1); a last "**" matches whatever
   // follows, nothing included, custom verb and all.
   const char* path;
@@ -58,7 +58,8 @@ constexpr Entry kRoutes[] = {
     {"GET", ".well-known/openid-configuration", "", Rpc::kOpenIdConfiguration},
     {"GET", "oauth2/v3/certs", "", Rpc::kJwks},
     {"GET", "metrics", "", Rpc::kGetMetrics},
-    {"GET", "ui/**", "", Rpc::kGetUi},
+    // Every method: the dashboard answers HEAD as GET and refuses the others itself (405).
+    {"*", "ui/**", "", Rpc::kGetUi},
 };
 
 std::vector<std::string_view> Split(std::string_view path) {
@@ -86,10 +87,14 @@ const std::vector<Compiled>& Table() {
   return table;
 }
 
+bool MethodMatches(const Entry& e, std::string_view method) {
+  return e.method == std::string_view("*") || method == e.method;
+}
+
 // An entry whose path ends in "**": its segments before that, then anything.
 bool MatchesPrefix(const Compiled& c, std::string_view method, const ParsedTarget& t) {
   size_t fixed = c.segments.size() - 1;
-  if (method != c.entry->method || t.segments.size() < fixed) return false;
+  if (!MethodMatches(*c.entry, method) || t.segments.size() < fixed) return false;
   for (size_t i = 0; i < fixed; ++i) {
     if (c.segments[i] != t.segments[i]) return false;
   }
@@ -99,7 +104,7 @@ bool MatchesPrefix(const Compiled& c, std::string_view method, const ParsedTarge
 bool Matches(const Compiled& c, std::string_view method, const ParsedTarget& t) {
   const Entry& e = *c.entry;
   if (c.segments.back() == "**") return MatchesPrefix(c, method, t);
-  if (c.segments.size() != t.segments.size() || method != e.method || t.verb != e.verb) {
+  if (c.segments.size() != t.segments.size() || !MethodMatches(e, method) || t.verb != e.verb) {
     return false;
   }
   for (size_t i = 0; i < c.segments.size(); ++i) {

@@ -1,6 +1,6 @@
 // The one route table: HTTP method and path to the Rpc they call, for the Cloud Tasks REST API
 // (/v2, and the /v1 locations paths some clients use), the test harness (/emulator/v1), the
-// OpenID endpoints and Prometheus' /metrics.
+// OpenID endpoints, Prometheus' /metrics and the dashboard (/ui, whatever the method).
 #pragma once
 
 #include <string>

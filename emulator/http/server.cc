@@ -57,7 +57,7 @@ api::RestResponse ParseErrorResponse(const beast::error_code& ec, size_t max_bod
 
 }  // namespace
 
-std::string ResponseBytes(api::RestResponse r, unsigned version, bool keep_alive) {
+std::string ResponseBytes(api::RestResponse r, unsigned version, bool keep_alive, bool head) {
   beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
   std::string out;
   out.reserve(160 + r.body.size());
@@ -82,7 +82,7 @@ std::string ResponseBytes(api::RestResponse r, unsigned version, bool keep_alive
   out += "Content-Length: ";
   out += std::to_string(r.body.size());
   out += "\r\n\r\n";
-  out += r.body;
+  if (!head) out += r.body;
   return out;
 }
 
@@ -174,6 +174,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       bool rejected = static_cast<bool>(ec);  // Whatever is left of the request is unread.
       bool keep_alive = !ec && parser.get().keep_alive();
       unsigned version = ec ? 11 : parser.get().version();
+      bool head = !ec && parser.get().method() == bhttp::verb::head;
       // No co_await inside ?: here: GCC 12 miscompiles temporaries in that position.
       api::RestResponse response;
       if (ec) {
@@ -182,7 +183,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         response = co_await Handle(ToRestRequest(parser.release()));
       }
       std::shared_ptr<api::EventSource> events = response.events;
-      std::string wire = ResponseBytes(std::move(response), version, keep_alive);
+      std::string wire = ResponseBytes(std::move(response), version, keep_alive, head);
       stream.expires_after(options.idle_timeout);
       co_await asio::async_write(stream, asio::buffer(wire),
                                  asio::redirect_error(use_awaitable, ec));

@@ -34,8 +34,10 @@ using Handler = std::function<void(api::RestRequest, Respond)>;
 // serializer writes for a response<string_body> with Server and Content-Type set,
 // keep_alive(keep_alive) and prepare_payload() (Content-Type: response.content_type), built
 // directly, since that serializer was most of the cost of an answer. `response.status` is never
-// 1xx, 204 or 304.
-std::string ResponseBytes(api::RestResponse response, unsigned version, bool keep_alive);
+// 1xx, 204 or 304. For a HEAD request (`head`), the same head, Content-Length included, without
+// the body.
+std::string ResponseBytes(api::RestResponse response, unsigned version, bool keep_alive,
+                          bool head = false);
 
 // Not thread-safe: created, started and stopped on the I/O thread (Stop may be posted).
 class Server {

@@ -4,9 +4,13 @@
 #include <doctest/doctest.h>
 
 #include "api/browser_guard.h"
+#include "api/rest_handler.h"
 #include "api/rest_request.h"
 #include "api/routes.h"
+#include "api/service.h"
+#include "core/clock.h"
 #include "core/task_state.h"
+#include "store/memory_store.h"
 
 using namespace cte;
 
@@ -31,6 +35,27 @@ core::Result<api::Route> RouteOf(const std::string& method, const std::string& t
   auto t = api::ParseTarget(target);
   REQUIRE(t.ok());
   return api::FindRoute(method, target, *t);
+}
+
+// The REST layer's answer to a request, with the dashboard on (`ui_on`) or off, as the server gets
+// it.
+api::RestResponse Call(const std::string& method, const std::string& target, bool ui_on = true) {
+  struct InlineLane final : pipeline::Lane {
+    void Deliver(std::vector<std::function<void()>> completions) override {
+      for (auto& f : completions) f();
+    }
+  } lane;
+  store::MemoryStore store;
+  core::ManualClock clock{core::TimePoint{}};
+  api::Service service{store, clock, {}};
+  api::LocalAnswers local{[] { return std::string("{}"); }, [] { return std::string("{}"); }};
+  if (ui_on) local.ui = ui::Answer;
+  api::RestRequest request;
+  request.method = method;
+  request.target = target;
+  api::RestCall call = api::PrepareRestCall(request, {service}, local, lane, [](auto) {});
+  REQUIRE(call.immediate);
+  return *call.immediate;
 }
 
 }  // namespace
@@ -73,45 +98,98 @@ TEST_CASE("a browser that reaches the emulator under a foreign name is refused (
   CHECK(Allowed(Browser("POST", "dev-box:8123", "http://dev-box:8123"), "::"));
 }
 
-TEST_CASE("the /ui routes: the page, its files and anything under /ui, nothing beside it") {
-  for (const char* target :
-       {"/ui", "/ui/", "/ui/app.js", "/ui/vendor/uPlot.min.css", "/ui/a/b:c"}) {
-    CAPTURE(target);
-    auto r = RouteOf("GET", target);
-    REQUIRE(r.ok());
-    CHECK(r->rpc == api::Rpc::kGetUi);
-    CHECK(r->resource.empty());
+TEST_CASE(
+    "the /ui routes: the page, its files and anything under /ui, any method, nothing beside") {
+  for (const char* method : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "BREW"}) {
+    for (const char* target :
+         {"/ui", "/ui/", "/ui/app.js", "/ui/vendor/uPlot.min.css", "/ui/a/b:c"}) {
+      CAPTURE(method);
+      CAPTURE(target);
+      auto r = RouteOf(method, target);
+      REQUIRE(r.ok());
+      CHECK(r->rpc == api::Rpc::kGetUi);
+      CHECK(r->resource.empty());
+    }
+    CHECK_FALSE(RouteOf(method, "/uix").ok());
   }
-  CHECK_FALSE(RouteOf("GET", "/uix").ok());
-  CHECK_FALSE(RouteOf("POST", "/ui/").ok());
+  // "*" stands for any method only in the table: a queue is not deleted by another method.
+  CHECK_FALSE(RouteOf("BREW", "/v2/projects/p/locations/l/queues/q").ok());
   CHECK(RouteOf("GET", "/emulator/v1/tasks")->rpc == api::Rpc::kListTaskStates);
   CHECK(RouteOf("GET", "/emulator/v1/events")->rpc == api::Rpc::kEvents);
 }
 
 TEST_CASE("the dashboard's answers: its files with their types, an HTML 404 for the rest") {
-  for (const char* path : {"", "/", "/index.html"}) {
-    auto r = ui::Answer(path);
-    CHECK(r.status == 200);
-    CHECK(r.content_type == "text/html; charset=utf-8");
-    CHECK(r.body.starts_with("<!DOCTYPE html>"));
+  for (const char* method : {"GET", "HEAD"}) {  // HEAD as GET: the server leaves the body out.
+    for (const char* path : {"", "/", "/index.html"}) {
+      auto r = ui::Answer(method, path);
+      CHECK(r.status == 200);
+      CHECK(r.content_type == "text/html; charset=utf-8");
+      CHECK(r.body.starts_with("<!DOCTYPE html>"));
+    }
+    CHECK(ui::Answer(method, "/nope.js").status == 404);
   }
-  CHECK(ui::Answer("/app.js").content_type == "text/javascript; charset=utf-8");
-  CHECK(ui::Answer("/style.css").content_type == "text/css; charset=utf-8");
-  auto chart = ui::Answer("/vendor/uPlot.iife.min.js");
+  CHECK(ui::Answer("GET", "/app.js").content_type == "text/javascript; charset=utf-8");
+  CHECK(ui::Answer("GET", "/style.css").content_type == "text/css; charset=utf-8");
+  auto chart = ui::Answer("GET", "/vendor/uPlot.iife.min.js");
   CHECK(chart.status == 200);
   CHECK(chart.body.find("uPlot") != std::string::npos);
-  auto missing = ui::Answer("/nope.js");
+  auto missing = ui::Answer("GET", "/nope.js");
   CHECK(missing.status == 404);
   CHECK(missing.content_type == "text/html; charset=utf-8");
-  for (const auto& r : {chart, missing}) {
+  CHECK(missing.body.find("<h1>Not found</h1>") != std::string::npos);
+  auto refused = ui::Answer("POST", "/");
+  CHECK(refused.status == 405);
+  CHECK(refused.content_type == "text/html; charset=utf-8");
+  CHECK(refused.body.find("<h1>Method not allowed</h1>") != std::string::npos);
+  CHECK(refused.extra_headers.starts_with("Allow: GET, HEAD\r\n"));
+  for (const auto& r : {chart, missing, refused}) {
     CHECK(r.extra_headers.find("X-Frame-Options: DENY\r\n") != std::string_view::npos);
     CHECK(r.extra_headers.find("Content-Security-Policy: default-src 'self'") !=
           std::string_view::npos);
   }
+  CHECK(chart.extra_headers.find("Allow:") == std::string_view::npos);
   size_t count = 0;
   const ui::File* files = ui::Files(count);
   CHECK(count >= 10);
   for (size_t i = 0; i < count; ++i) CHECK_FALSE(files[i].bytes.empty());
+}
+
+TEST_CASE("every method under /ui answers from the dashboard, in HTML, and nothing beside it") {
+  struct Case {
+    const char* method;
+    const char* target;
+    int status;
+  };
+  for (const Case& c :
+       {Case{"GET", "/ui", 200}, Case{"HEAD", "/ui", 200}, Case{"HEAD", "/ui/app.js", 200},
+        Case{"GET", "/ui/nope", 404}, Case{"HEAD", "/ui/nope", 404}, Case{"POST", "/ui/x", 405},
+        Case{"DELETE", "/ui", 405}, Case{"PUT", "/ui/index.html", 405},
+        Case{"OPTIONS", "/ui/", 405}}) {
+    CAPTURE(c.method);
+    CAPTURE(c.target);
+    api::RestResponse r = Call(c.method, c.target);
+    CHECK(r.status == c.status);
+    CHECK(r.content_type != api::kJsonContentType);
+    CHECK(r.extra_headers.find("X-Frame-Options: DENY") != std::string_view::npos);
+    CHECK((r.extra_headers.find("Allow: GET, HEAD\r\n") != std::string_view::npos) ==
+          (c.status == 405));
+  }
+  CHECK(Call("HEAD", "/ui").body ==
+        Call("GET", "/ui").body);  // Its length goes out, not its bytes.
+  // Beside /ui, and with --ui=false, the API's JSON 404.
+  struct Off {
+    const char* target;
+    bool ui_on;
+  };
+  for (const Off& o : {Off{"/uix", true}, Off{"/ui", false}, Off{"/ui/x", false}}) {
+    for (const char* method : {"GET", "HEAD", "POST"}) {
+      CAPTURE(o.target);
+      CAPTURE(method);
+      api::RestResponse r = Call(method, o.target, o.ui_on);
+      CHECK(r.status == 404);
+      CHECK(r.content_type == api::kJsonContentType);
+    }
+  }
 }
 
 TEST_CASE("task states: one for each task, named as the API spells them") {

@@ -40,3 +40,18 @@ TEST_CASE("answers are the bytes Beast's serializer wrote") {
     }
   }
 }
+
+TEST_CASE("a HEAD request gets the head a GET would, Content-Length included, and no body") {
+  const std::string body = "<!DOCTYPE html><p>the page</p>";
+  for (int status : {200, 404, 405}) {
+    for (unsigned version : {10u, 11u}) {
+      CAPTURE(status);
+      CAPTURE(version);
+      api::RestResponse r{status, body};
+      std::string get = http::ResponseBytes(r, version, true);
+      std::string head = http::ResponseBytes(r, version, true, true);
+      CHECK(get == head + body);
+      CHECK(head.ends_with("Content-Length: " + std::to_string(body.size()) + "\r\n\r\n"));
+    }
+  }
+}
