@@ -13,8 +13,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cloud-tasks-emulator: %s\n", app.status().message().c_str());
     return app.status().code() == cte::core::Code::kInvalidArgument ? 2 : 1;
   }
-  std::printf("cloud-tasks-emulator listening on %s\n", (*app)->url().c_str());
-  std::fflush(stdout);
-  (*app)->Run(/*handle_signals=*/true);
+  (*app)->Run(/*handle_signals=*/true, [&app] {
+    std::printf("cloud-tasks-emulator listening on %s\n", (*app)->url().c_str());
+    std::fflush(stdout);
+  });
   return 0;
 }

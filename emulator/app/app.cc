@@ -279,7 +279,7 @@ std::string App::url() const {
   return "http://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port());
 }
 
-void App::Run(bool handle_signals) {
+void App::Run(bool handle_signals, const std::function<void()>& ready) {
   asio::signal_set signals(impl_->io);
   if (handle_signals) {
     signals.add(SIGINT);
@@ -289,6 +289,7 @@ void App::Run(bool handle_signals) {
     });
   }
   impl_->server.Start();
+  if (ready) ready();
   auto guard = asio::make_work_guard(impl_->io);
   impl_->io.run();
 }

@@ -3,6 +3,7 @@
 // Used by main.cc and by integration tests that run the emulator in-process.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -54,8 +55,10 @@ class App {
   uint16_t port() const;
   std::string url() const;
 
-  // Serves on the calling thread until Stop(), or SIGINT/SIGTERM when `handle_signals`.
-  void Run(bool handle_signals);
+  // Serves on the calling thread until Stop(), or SIGINT/SIGTERM when `handle_signals`. `ready`
+  // runs once the signals are handled and the server accepts: where the ready line is printed,
+  // so that a SIGTERM sent as soon as it is read stops the emulator cleanly.
+  void Run(bool handle_signals, const std::function<void()>& ready = nullptr);
   // Thread-safe; Run returns soon after.
   void Stop();
 
