@@ -1,4 +1,4 @@
-// `cloud-tasks emulator clock|advance|wait|attempts|stats|reset`: the /emulator/v1 harness.
+// `cloud-tasks emulator clock|advance|wait|attempts|stats|reset|health`: the /emulator/v1 harness.
 #include <iostream>
 
 #include "client/cli/cli.h"
@@ -38,6 +38,13 @@ int RunClock(const Globals& g, const std::string& verb, const EmulatorFlags& f) 
   auto result = verb == "advance" ? client->AdvanceClock(f.duration) : client->GetClock();
   if (!result.ok()) return Fail("emulator." + verb, result.status());
   return PrintJsonOrYaml(g, result->raw);
+}
+
+// Exit 0 once the emulator serves: the Docker image's HEALTHCHECK.
+int RunHealth(const Globals& g) {
+  auto result = MakeClient(g)->Health();
+  if (!result.ok()) return Fail("emulator.health", result.status());
+  return PrintJsonOrYaml(g, *result);
 }
 
 int RunWait(const Globals& g, const EmulatorFlags& f) {
@@ -130,6 +137,8 @@ void AddEmulatorCommands(CLI::App& app, Globals& g, Action& action) {
   emulator->add_subcommand("stats", "Per-queue counters")->callback([&g, set] {
     set([&g] { return RunStats(g); });
   });
+  emulator->add_subcommand("health", "Check that the emulator serves (exit 0 if it does)")
+      ->callback([&g, set] { set([&g] { return RunHealth(g); }); });
   CLI::App* reset = emulator->add_subcommand("reset", "Reset everything, or one queue");
   reset->add_option("--queue", f->queues, "Queue ID or full name")->expected(1);
   reset->callback([&g, f, set] { set([&g, f] { return RunReset(g, *f); }); });

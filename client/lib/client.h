@@ -98,6 +98,8 @@ class Client {
   // Harness (/emulator/v1). AdvanceClock and SetClock answer FAILED_PRECONDITION unless the
   // emulator runs with --clock=manual; SetClock moves forward only.
   Result<ClockInfo> GetClock();
+  // GET /emulator/v1/healthz: {"status": "SERVING", "version": ...} once the emulator serves.
+  Result<nlohmann::json> Health();
   Result<ClockInfo> AdvanceClock(std::chrono::nanoseconds duration);
   Result<ClockInfo> AdvanceClock(const std::string& duration);  // Wire form, e.g. "1800s".
   Result<ClockInfo> SetClock(const std::string& rfc3339_time);

@@ -21,6 +21,8 @@ Result<ClockInfo> Client::ClockCall(const std::string& target, const Json& body)
 
 Result<ClockInfo> Client::GetClock() { return ClockCall("/emulator/v1/clock", nullptr); }
 
+Result<Json> Client::Health() { return Call("GET", "/emulator/v1/healthz", nullptr); }
+
 Result<ClockInfo> Client::AdvanceClock(std::chrono::nanoseconds duration) {
   return AdvanceClock(FormatDuration(duration));
 }

@@ -244,6 +244,12 @@ TEST_CASE("cli: cloud-tasks emulator commands and usage errors") {
   auto down = RunCommand(CTE_CLI_BINARY, {"emulator", "clock", "--endpoint=127.0.0.1:1"});
   CHECK(down.exit_code == 1);
   CHECK(Matches(down.err, R"(^ERROR: \(cloud-tasks\.emulator\.clock\) UNAVAILABLE: )"));
+  // The Docker image's health check: exit 0 with healthz's answer, 1 when nothing serves.
+  auto health = Cli(emulator, {"emulator", "health", "--format=json"});
+  CHECK(health.exit_code == 0);
+  CHECK(Matches(health.out, R"("status": "SERVING")"));
+  CHECK(RunCommand(CTE_CLI_BINARY, {"emulator", "health", "--endpoint=127.0.0.1:1"}).exit_code ==
+        1);
 }
 
 }  // namespace
