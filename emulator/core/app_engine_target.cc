@@ -1,5 +1,6 @@
 #include "core/app_engine_target.h"
 
+#include "core/header_syntax.h"
 #include "core/push_request.h"
 #include "core/strings.h"
 #include "core/task_rules.h"
@@ -27,6 +28,10 @@ Status CheckBaseUrl(std::string_view url) {
   std::string_view scheme = url.substr(0, sep == std::string_view::npos ? 0 : sep);
   if (scheme != "http" && scheme != "https") {
     return InvalidArgument("expected an http:// or https:// URL, got \"" + std::string(url) + "\"");
+  }
+  if (!IsUrlText(url)) {
+    return InvalidArgument("the URL " + QuoteForMessage(url) +
+                           " has whitespace or a control character");
   }
   std::string_view rest = url.substr(sep + 3);
   if (rest.empty() || rest[0] == '/' || rest[0] == ':' || rest[0] == '?') {

@@ -25,7 +25,8 @@ struct AppEngineRoutes {
 // Parses --app-engine-route's "SERVICE[.VERSION]=URL"; INVALID_ARGUMENT naming what is wrong.
 Result<std::pair<std::string, std::string>> ParseAppEngineRoute(std::string_view spec);
 
-// INVALID_ARGUMENT unless `url` is an http:// or https:// URL with a host (a base URL flag).
+// INVALID_ARGUMENT unless `url` is an http:// or https:// URL with a host and without whitespace
+// or control characters (a base URL flag).
 Status CheckBaseUrl(std::string_view url);
 
 // Where a task under `routing` goes: the route of SERVICE.VERSION, else of SERVICE, else the

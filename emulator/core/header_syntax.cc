@@ -29,6 +29,18 @@ bool IsHeaderValue(std::string_view value) {
   return std::none_of(value.begin(), value.end(), [](char c) { return c != '\t' && IsControl(c); });
 }
 
+bool IsUrlText(std::string_view url) {
+  return std::none_of(url.begin(), url.end(), [](char c) { return c == ' ' || IsControl(c); });
+}
+
+Status CheckUrlText(std::string_view field, std::string_view url) {
+  if (IsUrlText(url)) return Status::Ok();
+  return InvalidArgument(std::string(field) +
+                         " must not contain whitespace or control characters (percent-encode "
+                         "them: %20 for a space), not " +
+                         QuoteForMessage(url) + ".");
+}
+
 Status CheckHeader(std::string_view where, std::string_view name, std::string_view value) {
   if (!IsHeaderName(name)) {
     return InvalidArgument("Invalid header name " + QuoteForMessage(name) + " in " +

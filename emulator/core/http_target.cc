@@ -81,11 +81,6 @@ Status BadTarget(const std::string& field, const std::string& what) {
   return InvalidArgument("HttpTarget." + field + " " + what);
 }
 
-bool IsUrlSpace(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return u <= 0x20 || u == 0x7f;  // Whitespace and control characters.
-}
-
 bool IsHostName(std::string_view host) {
   return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -107,9 +102,7 @@ bool IsHost(std::string_view host) {
 
 // No whitespace, control character or any of `also`: what would end or split the URL part.
 bool HasNoneOf(std::string_view part, std::string_view also) {
-  return std::none_of(part.begin(), part.end(), [&](char c) {
-    return IsUrlSpace(c) || also.find(c) != std::string_view::npos;
-  });
+  return IsUrlText(part) && part.find_first_of(also) == std::string_view::npos;
 }
 
 Status ValidateUriOverride(const UriOverride& o) {

@@ -45,6 +45,8 @@ Status PrepareHttpRequest(HttpRequest& r) {
   if (r.url.size() > kMaxUrlLength) {
     return InvalidArgument("HttpRequest.url must be at most 2083 characters long.");
   }
+  // Sent as is in the request line: CR LF there would start headers of the URL's own.
+  CTE_RETURN_IF_ERROR(CheckUrlText("HttpRequest.url", r.url));
   CTE_RETURN_IF_ERROR(CheckHeaders("HttpRequest.headers", r.headers));
   if (r.http_method == HttpMethod::kUnspecified) r.http_method = HttpMethod::kPost;
   if (!r.body.empty() && !MethodAllowsBody(r.http_method, false)) {
@@ -76,6 +78,7 @@ Status PrepareAppEngineRequest(AppEngineHttpRequest& r) {
     return InvalidArgument(
         "AppEngineHttpRequest.relativeUri must be at most 2083 characters long.");
   }
+  CTE_RETURN_IF_ERROR(CheckUrlText("AppEngineHttpRequest.relativeUri", r.relative_uri));
   std::string user_agent = TakeHeader(r.headers, "User-Agent");
   r.headers["User-Agent"] =
       user_agent.empty() ? kAppEngineUserAgent : user_agent + " " + kAppEngineUserAgent;

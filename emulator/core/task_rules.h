@@ -29,7 +29,8 @@ bool DispatchDeadlineInRange(Duration deadline, bool app_engine);
 // default method POST, User-Agent header, dispatch deadline, schedule time (unset or past means
 // `now`, kept at microsecond precision), create time (whole seconds), output-only fields cleared.
 // The task name is checked by the caller. Returns INVALID_ARGUMENT with Google's message, or ours
-// where Google's is not known (e.g. for a header that is no valid header, core/header_syntax.h).
+// where Google's is not known (e.g. for a header that is no valid header, or a URL or relativeUri
+// with whitespace or a control character, core/header_syntax.h).
 Status PrepareNewTask(Task& task, TimePoint now);
 
 // The size of the task serialized as a google.cloud.tasks.v2.Task protobuf message.

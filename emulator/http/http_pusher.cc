@@ -272,7 +272,7 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
     co_await Delay(id, request.delay);
     if (cancelled.erase(id) > 0) co_return Cancelled();
     auto url = ParseUrl(request.url);
-    if (!url) co_return Failure(PushResult::Outcome::kConnectionError, "malformed URL");
+    if (!url.ok()) co_return Failure(PushResult::Outcome::kConnectionError, url.status().message());
     Clock::time_point deadline = Clock::now() + request.deadline;
     bhttp::request<bhttp::string_body> req = BeastRequest(request, *url);
     // A pooled connection may have been closed by the worker meanwhile: then try a fresh one.

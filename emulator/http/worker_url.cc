@@ -4,9 +4,22 @@
 #include <cctype>
 #include <ctime>
 
+#include "core/header_syntax.h"
+#include "core/strings.h"
+
 namespace cte::http {
 
-std::optional<Url> ParseUrl(const std::string& url) {
+namespace {
+
+core::Status Malformed() { return core::InvalidArgument("malformed URL"); }
+
+}  // namespace
+
+core::Result<Url> ParseUrl(const std::string& url) {
+  if (!core::IsUrlText(url)) {
+    return core::InvalidArgument("refused to send a URL with whitespace or a control character: " +
+                                 core::QuoteForMessage(url));
+  }
   Url u;
   std::string_view rest(url);
   if (rest.rfind("http://", 0) == 0) {
@@ -15,7 +28,7 @@ std::optional<Url> ParseUrl(const std::string& url) {
     u.tls = true;
     rest.remove_prefix(8);
   } else {
-    return std::nullopt;
+    return Malformed();
   }
   size_t end = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, end);
@@ -28,7 +41,7 @@ std::optional<Url> ParseUrl(const std::string& url) {
   size_t colon = authority.rfind(':');
   if (!authority.empty() && authority[0] == '[') {
     size_t close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
+    if (close == std::string_view::npos) return Malformed();
     u.host = std::string(authority.substr(1, close - 1));
     colon = authority.find(':', close);
   } else {
@@ -38,7 +51,7 @@ std::optional<Url> ParseUrl(const std::string& url) {
                                            : std::string(authority.substr(colon + 1));
   if (u.host.empty() || u.port.empty() || u.port.size() > 5 ||
       u.port.find_first_not_of("0123456789") != std::string::npos || std::stoul(u.port) > 65535) {
-    return std::nullopt;
+    return Malformed();
   }
   return u;
 }

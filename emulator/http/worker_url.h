@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "core/status.h"
 
 namespace cte::http {
 
@@ -19,8 +20,11 @@ struct Url {
   std::string Origin() const { return (tls ? "https://" : "http://") + host_header; }
 };
 
-// An http:// or https:// URL; nullopt for another scheme, a missing host or a bad port.
-std::optional<Url> ParseUrl(const std::string& url);
+// An http:// or https:// URL. INVALID_ARGUMENT for another scheme, a missing host or a bad port
+// ("malformed URL"), or whitespace or a control character anywhere (which CreateTask refuses, but
+// a task stored before it did, a --rewrite or an App Engine base URL could bring): sent as is, CR
+// LF in the request target or the Host header would add headers of the URL's own.
+core::Result<Url> ParseUrl(const std::string& url);
 
 // Retry-After: delay-seconds or an HTTP-date (a date past gives 0). nullopt when malformed.
 std::optional<core::Duration> ParseRetryAfter(std::string_view value);

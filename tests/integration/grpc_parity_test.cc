@@ -445,6 +445,23 @@ TEST_CASE("every method answers the same over gRPC and REST") {
             "parent: " + Q(Queue("tasks")) + " task { name: " + Q(Queue("tasks") + "/tasks/crlf") +
                 " app_engine_http_request { headers { key: 'X-A\\r\\nB' value: '1' } } }",
             "INVALID_ARGUMENT");
+    // A URL or relativeUri with CR LF (it would end the request line) or whitespace: the same
+    // message both ways.
+    const std::pair<std::string, std::string> kBadUrls[] = {
+        {"http_request { url: 'http://x/a\\r\\nEvil: 1\\r\\nX:' }",
+         "HttpRequest.url must not contain whitespace or control characters (percent-encode "
+         "them: %20 for a space), not \"http://x/a\\r\\nEvil: 1\\r\\nX:\"."},
+        {"http_request { url: 'http://x/a b' }", "HttpRequest.url must not contain whitespace"},
+        {"app_engine_http_request { relative_uri: '/a\\nEvil: 1' }",
+         "AppEngineHttpRequest.relativeUri must not contain whitespace"},
+    };
+    for (const auto& [target, message] : kBadUrls) {
+      Outcome bad = t.Check("CreateTask",
+                            "parent: " + Q(Queue("tasks")) + " task { name: " +
+                                Q(Queue("tasks") + "/tasks/crlf") + " " + target + " }",
+                            "INVALID_ARGUMENT");
+      CHECK(bad.message.rfind(message, 0) == 0);
+    }
     t.Check("GetTask", "name: " + Q(Queue("tasks") + "/tasks/crlf"), "NOT_FOUND");
     t.Check("GetTask", "name: " + Q(Queue("tasks") + "/tasks/never"), "NOT_FOUND");
     t.Check("GetTask", "name: " + Q(Queue("tasks") + "/tasks/ae"), "NOT_FOUND");

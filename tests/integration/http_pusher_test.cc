@@ -169,3 +169,28 @@ TEST_CASE("a header that is no valid header never reaches the wire") {
   REQUIRE(done.wait_for(seconds(10)) == std::future_status::ready);
   CHECK(done.get().http_status == 200);
 }
+
+TEST_CASE("a URL with CR LF or whitespace is never sent: the attempt fails and says why") {
+  // Stored before CreateTask checked URLs (core/header_syntax.h), or brought by --rewrite: CR LF
+  // in the request target or the Host header would add a header of the URL's own.
+  Silent silent;
+  Running running({});
+  std::string base = "http://127.0.0.1:" + std::to_string(silent.acceptor.local_endpoint().port());
+  auto push = [&](const std::string& url) {
+    std::promise<core::PushResult> result;
+    running.pusher.Push(Post(url), [&](auto r) { result.set_value(r); });
+    auto done = result.get_future();
+    REQUIRE(done.wait_for(seconds(10)) == std::future_status::ready);
+    core::PushResult r = done.get();
+    CHECK(r.outcome == core::PushResult::Outcome::kConnectionError);
+    return r.error;
+  };
+  CHECK(push(base + "/a\r\nEvil: 1\r\nX:") ==
+        "refused to send a URL with whitespace or a control character: \"" + base +
+            "/a\\r\\nEvil: 1\\r\\nX:\"");
+  for (const std::string& url : {base + "\r\nEvil: 1\r\nX:/a", base + "/a b", base + "/\x7f"}) {
+    CHECK_MESSAGE(push(url).rfind("refused to send a URL with whitespace or a control", 0) == 0,
+                  url);
+  }
+  CHECK_FALSE(silent.Connected());
+}

@@ -86,6 +86,8 @@ TEST_CASE("--app-engine-route takes SERVICE[.VERSION]=URL and names what is wron
         "expected an http:// or https:// URL, got \"localhost:8080\"");
   CHECK(core::ParseAppEngineRoute("api=http://").status().message() ==
         "the URL \"http://\" has no host");
+  CHECK(core::ParseAppEngineRoute("api=http://x/a\r\nEvil: 1").status().message() ==
+        "the URL \"http://x/a\\r\\nEvil: 1\" has whitespace or a control character");
   CHECK(core::CheckBaseUrl("https://app.local").ok());
 }
 

@@ -474,6 +474,44 @@ TEST_CASE_FIXTURE(Fixture,
   CHECK(Call("GET", kQ + "/tasks/b").status == 404);
 }
 
+TEST_CASE_FIXTURE(Fixture,
+                  "a task URL with whitespace or a control character is refused, storing nothing") {
+  REQUIRE(Call("POST", kLoc + "/queues", R"({"name":")" + kQueueName + R"("})").status == 200);
+  // Sent as is, CR LF in the URL would end the request line and add a header of its own.
+  const std::string kUrl =
+      "HttpRequest.url must not contain whitespace or control characters "
+      "(percent-encode them: %20 for a space), not ";
+  const std::pair<std::string, std::string> kBad[] = {
+      {R"("httpRequest":{"url":"http://127.0.0.1:9/a\r\nEvil: 1\r\nX:"})",
+       kUrl + "\"http://127.0.0.1:9/a\\r\\nEvil: 1\\r\\nX:\"."},
+      {R"("httpRequest":{"url":"http://w/a b"})", kUrl + "\"http://w/a b\"."},
+      {R"("appEngineHttpRequest":{"relativeUri":"/a\nEvil: 1"})",
+       "AppEngineHttpRequest.relativeUri must not contain whitespace or control characters "
+       "(percent-encode them: %20 for a space), not \"/a\\nEvil: 1\"."},
+  };
+  for (const auto& [target, message] : kBad) {
+    auto r = Call("POST", kQ + "/tasks",
+                  R"({"task":{"name":")" + kQueueName + "/tasks/u\"," + target + "}}");
+    CHECK(r.status == 400);
+    CHECK(r.json["error"]["status"] == "INVALID_ARGUMENT");
+    CHECK(Message(r) == message);
+  }
+  CHECK(Call("GET", kQ + "/tasks/u").status == 404);
+  CHECK_FALSE(Call("GET", kQ + "/tasks").json.contains("tasks"));
+
+  // BufferTask's URL comes from the queue's uriOverride: one stored before its parts were
+  // checked may hold CR LF, and the task is refused all the same.
+  core::Queue q = std::move(store->queues().Find(kQueueName).value().value());
+  core::UriOverride& uri = q.http_target.emplace().uri_override.emplace();
+  uri.host = "worker";
+  uri.path = "/a\r\nEvil: 1";
+  REQUIRE(store->queues().Put(q).ok());
+  auto buffered = Call("POST", kQ + "/tasks/b:buffer", "body");
+  CHECK(buffered.status == 400);
+  CHECK(Message(buffered) == kUrl + "\"https://worker/a\\r\\nEvil: 1\".");
+  CHECK(Call("GET", kQ + "/tasks/b").status == 404);
+}
+
 TEST_CASE_FIXTURE(Fixture, "BufferTask refuses a body over the task size limit, storing nothing") {
   REQUIRE(Call("PATCH", kQ + "?updateMask=httpTarget.uriOverride.host",
                R"({"httpTarget":{"uriOverride":{"host":"worker"}}})")

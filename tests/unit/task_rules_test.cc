@@ -49,6 +49,33 @@ TEST_CASE("URL rules") {
   CHECK(Message(HttpTask("http://x/%zz")) == "");  // Malformed escapes fail only at dispatch.
 }
 
+TEST_CASE("a URL or relativeUri with whitespace or a control character is refused") {
+  // Sent as is in the request line, CR LF would add headers of the URL's own.
+  CHECK(Message(HttpTask("http://127.0.0.1:8080/a\r\nEvil: 1\r\nX:")) ==
+        "HttpRequest.url must not contain whitespace or control characters (percent-encode them: "
+        "%20 for a space), not \"http://127.0.0.1:8080/a\\r\\nEvil: 1\\r\\nX:\".");
+  CHECK(Message(HttpTask("http://x/a b")) ==
+        "HttpRequest.url must not contain whitespace or control characters (percent-encode them: "
+        "%20 for a space), not \"http://x/a b\".");
+  for (const std::string& bad : std::vector<std::string>{
+           "http://x\r\n/", "http://x/\n", "http://x/\t", "http://x/?q=\x01", "http://x/\x7f",
+           "http://x/#a b", std::string("http://x/\0", 10), "http://x/\x1f"}) {
+    CHECK_MESSAGE(
+        Message(HttpTask(bad)).rfind("HttpRequest.url must not contain whitespace", 0) == 0, bad);
+  }
+  CHECK(Message(HttpTask("http://x/a%20b?q=%0D%0A&r=caf\xc3\xa9")) == "");  // Escaped, UTF-8.
+
+  Task ae;
+  ae.app_engine_http_request.emplace().relative_uri = "/a\r\nEvil: 1";
+  CHECK(Message(ae) ==
+        "AppEngineHttpRequest.relativeUri must not contain whitespace or control characters "
+        "(percent-encode them: %20 for a space), not \"/a\\r\\nEvil: 1\".");
+  ae.app_engine_http_request->relative_uri = "/a b";
+  CHECK(Message(ae).rfind("AppEngineHttpRequest.relativeUri must not contain whitespace", 0) == 0);
+  ae.app_engine_http_request->relative_uri = "/a%20b?c=d";
+  CHECK(Message(ae) == "");
+}
+
 TEST_CASE("dispatch deadline range [15s, 30m] for HTTP tasks") {
   auto with = [](Duration d) {
     Task t = HttpTask();
