@@ -37,6 +37,9 @@ class TaskTable {
   virtual Result<std::optional<Task>> Find(std::string_view name) = 0;
   // Returns whether a task was deleted.
   virtual Result<bool> Delete(std::string_view name) = 0;
+  // Deletes the task only if its dispatch count is still `dispatch_count` (no later attempt
+  // started), reading nothing back; returns whether it did. For a 2xx outcome.
+  virtual Result<bool> DeleteAttempted(std::string_view name, int dispatch_count) = 0;
   // Tasks of `queue` after `after_position` (0 for the first page), bodies left out unless
   // `with_body`.
   virtual Result<TaskPage> List(std::string_view queue, int64_t after_position, int limit,

@@ -185,6 +185,9 @@ class Dispatcher final : public core::DispatchControl {
   static void PostOutcome(Dispatcher* self, const std::shared_ptr<bool>& alive,
                           const PostWork& post, Outcome outcome);
   core::Status Record(Outcome outcome);
+  // Records a 2xx answer to the flight `it` of attempt `attempt` of a task of queue `q`.
+  core::Status RecordSuccess(QueueState& q, Flights::iterator it, int attempt,
+                             const core::PushResult& result, core::TimePoint now);
   core::Status RecordLeftOver();
   // Whether an earlier outcome of request `flight_id` waits to be recorded.
   bool Unrecorded(uint64_t flight_id) const;
@@ -198,7 +201,9 @@ class Dispatcher final : public core::DispatchControl {
   core::Result<core::QueueEvent> LogOutcome(Flight& flight, const core::PushResult& result,
                                             core::TimePoint now, bool discarded);
   core::Status ExpireDeadlines(core::TimePoint now);
+  // Deletes a task that succeeded or was given up, and keeps its name blocked (Tombstone).
   core::Status Finish(const core::Task& task, core::TimePoint now);
+  core::Status Tombstone(const std::string& task_name, core::TimePoint now);
   // Counts `event` in the queue's counters (when the queue is loaded); undone with the
   // transaction.
   void Count(const std::string& queue, const core::QueueEvent& event);

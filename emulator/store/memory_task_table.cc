@@ -49,10 +49,20 @@ Result<std::optional<Task>> MemoryTaskTable::Find(std::string_view name) {
 }
 
 Result<bool> MemoryTaskTable::Delete(std::string_view name) {
+  return DeleteWhere(name, std::nullopt);
+}
+
+Result<bool> MemoryTaskTable::DeleteAttempted(std::string_view name, int dispatch_count) {
+  return DeleteWhere(name, dispatch_count);
+}
+
+Result<bool> MemoryTaskTable::DeleteWhere(std::string_view name,
+                                          std::optional<int> dispatch_count) {
   assert(data_.in_transaction);
   QueueRow* queue = data_.QueueOfTask(name);
   TaskRow* row = queue == nullptr ? nullptr : queue->tasks.Find(name);
   if (row == nullptr) return false;
+  if (dispatch_count && row->task.dispatch_count != *dispatch_count) return false;
   data_.undo.Push([&tasks = queue->tasks, node = queue->tasks.Extract(*row)]() mutable {
     tasks.Restore(std::move(node));
   });

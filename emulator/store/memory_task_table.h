@@ -18,6 +18,7 @@ class MemoryTaskTable final : public core::TaskTable {
   core::Result<bool> Insert(const core::Task& task) override;
   core::Result<std::optional<core::Task>> Find(std::string_view name) override;
   core::Result<bool> Delete(std::string_view name) override;
+  core::Result<bool> DeleteAttempted(std::string_view name, int dispatch_count) override;
   core::Result<core::TaskPage> List(std::string_view queue, int64_t after_position, int limit,
                                     bool with_body) override;
   core::Result<core::TaskStatePage> ListByState(std::string_view queue,
@@ -40,6 +41,9 @@ class MemoryTaskTable final : public core::TaskTable {
   core::Status DeleteExpiredTombstones(core::TimePoint now) override;
 
  private:
+  // Deletes the task, if `dispatch_count` is set only when its dispatch count is that.
+  core::Result<bool> DeleteWhere(std::string_view name, std::optional<int> dispatch_count);
+
   MemoryData& data_;
 };
 

@@ -33,6 +33,9 @@ struct SqliteTaskTable::Statements {
         insert(db, kInsertTask),
         find(db, SelectTasks("body", "queue_id = ? AND task_id = ?")),
         remove(db, "DELETE FROM tasks WHERE queue_id = ? AND task_id = ?"),
+        remove_attempted(db,
+                         "DELETE FROM tasks WHERE queue_id = ? AND task_id = ? AND "
+                         "dispatch_count = ?"),
         list_full(db, SelectTasks("body", "queue_id = ? AND id > ? ORDER BY id LIMIT ?")),
         list_basic(db, SelectTasks("x''", "queue_id = ? AND id > ? ORDER BY id LIMIT ?")),
         scan(db,
@@ -65,7 +68,8 @@ struct SqliteTaskTable::Statements {
         by_id_columns(by_id) {}
 
   Sequence ids;
-  Sql insert, find, remove, list_full, list_basic, scan, by_id, purge_tombstones, purge, due;
+  Sql insert, find, remove, remove_attempted, list_full, list_basic, scan, by_id, purge_tombstones,
+      purge, due;
   Sql next_schedule, update_state, clear_in_flight;
   SqliteTombstones tombstones;
   TaskColumns find_columns, list_full_columns, list_basic_columns, due_columns, by_id_columns;
@@ -113,13 +117,23 @@ Result<std::optional<Task>> SqliteTaskTable::Find(std::string_view name) {
 }
 
 Result<bool> SqliteTaskTable::Delete(std::string_view name) {
+  return DeleteWhere(name, std::nullopt);
+}
+
+Result<bool> SqliteTaskTable::DeleteAttempted(std::string_view name, int dispatch_count) {
+  return DeleteWhere(name, dispatch_count);
+}
+
+Result<bool> SqliteTaskTable::DeleteWhere(std::string_view name,
+                                          std::optional<int> dispatch_count) {
   return Guard([&]() -> Result<bool> {
     auto [queue, task_id] = SplitTaskName(name);
     int64_t queue_id = queues_.Id(queue);
     if (queue_id == 0) return false;
-    Use st(st_->remove);
+    Use st(dispatch_count ? st_->remove_attempted : st_->remove);
     st->bind(1, queue_id);
     st->bind(2, task_id);
+    if (dispatch_count) st->bind(3, *dispatch_count);
     if (st->exec() == 0) return false;
     queues_.CountTasks(queue_id, -1);
     return true;

@@ -80,6 +80,9 @@ class Tasks final : public ForwardingTombstones<core::TaskTable> {
     CTE_FORWARD(Op::kRead, t_.Find(n));
   }
   Result<bool> Delete(std::string_view n) override { CTE_FORWARD(Op::kWrite, t_.Delete(n)); }
+  Result<bool> DeleteAttempted(std::string_view n, int c) override {
+    CTE_FORWARD(Op::kWrite, t_.DeleteAttempted(n, c));
+  }
   Result<core::TaskPage> List(std::string_view q, int64_t a, int l, bool b) override {
     CTE_FORWARD(Op::kRead, t_.List(q, a, l, b));
   }

@@ -525,6 +525,24 @@ TEST_CASE_TEMPLATE("Delete reports whether a task was deleted", Db, CTE_STORES) 
   CHECK_FALSE(Must(f.tasks().HasTombstone(TaskName(kQ, "a"), kNow)));  // Only Put writes one.
 }
 
+TEST_CASE_TEMPLATE("DeleteAttempted deletes a task only at that dispatch count", Db, CTE_STORES) {
+  Fixture<Db> f;
+  Must(f.queues().Put(RunningQueue(kQ)));
+  core::Task a = HttpTask(TaskName(kQ, "a"), kNow);
+  REQUIRE(Must(f.tasks().Insert(a)));
+  a.dispatch_count = 2;
+  REQUIRE(Must(f.tasks().UpdateState(a, true)));
+  f.NextTransaction();
+  CHECK_FALSE(Must(f.tasks().DeleteAttempted(a.name, 1)));  // Sent again since.
+  CHECK_FALSE(Must(f.tasks().DeleteAttempted(TaskName(kQ, "b"), 2)));
+  CHECK_FALSE(Must(f.tasks().DeleteAttempted(TaskName(kR, "a"), 2)));  // No such queue.
+  CHECK(Must(f.tasks().Count(kQ)) == 1);
+  CHECK(Must(f.tasks().DeleteAttempted(a.name, 2)));
+  f.NextTransaction();
+  CHECK_FALSE(Must(f.tasks().Find(a.name)).has_value());
+  CHECK(Must(f.tasks().Count(kQ)) == 0);
+}
+
 TEST_CASE_TEMPLATE("List pages through a queue's tasks in creation order", Db, CTE_STORES) {
   Fixture<Db> f;
   Must(f.queues().Put(RunningQueue(kQ)));
