@@ -109,6 +109,10 @@ class PushServer:
 
         class Server(http.server.ThreadingHTTPServer):
             daemon_threads = True
+            # socketserver's default backlog is 5: a burst of new connections from the emulator
+            # (50 at once after a full disk) overflowed it, and the kernel dropped their handshakes'
+            # last ACK, so requests sat unanswered until their 10-minute dispatch deadline.
+            request_queue_size = 1024
 
             def handle_error(self, request, client_address):
                 if not quiet_errors:
