@@ -94,12 +94,12 @@ def main():
             if args.callgrind:
                 subprocess.run(["callgrind_control", "-z", str(pid)], check=True,
                                capture_output=True)
-            cpu0 = emu.thread_cpu_seconds()
+            cpu0, written0 = emu.thread_cpu_seconds(), emu.written_bytes()
             t0 = time.monotonic()
             sent = load(emu.port, worker.port, args.seconds, args.connections)
             wait_for("the backlog to drain", lambda: waiting(c) == 0, 600, every=0.5)
             took = time.monotonic() - t0
-            cpu = emu.thread_cpu_seconds()
+            cpu, written = emu.thread_cpu_seconds(), emu.written_bytes() - written0
             if args.callgrind:
                 subprocess.run(["callgrind_control", "-d", str(pid)], check=True,
                                capture_output=True)
@@ -109,6 +109,8 @@ def main():
             worker.stop()
     print(f"{sent:,} enqueued, {delivered:,} delivered in {took:.1f} s "
           f"({delivered / took:,.0f}/s)")
+    print(f"  written          {written / max(delivered, 1) / 1024:8.1f} KB/task "
+          "(write calls: the WAL, the database file, sockets)")
     for name in sorted(cpu, key=lambda n: -(cpu[n] - cpu0.get(n, 0))):
         us = (cpu[name] - cpu0.get(name, 0)) / max(delivered, 1) * 1e6
         if us >= 0.5:

@@ -59,6 +59,11 @@ class Server:
             fields = f.read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def written_bytes(self):
+        """Bytes passed to write calls so far (/proc/PID/io wchar: files and sockets alike)."""
+        with open(f"/proc/{self.proc.pid}/io") as f:
+            return int(re.search(r"^wchar: (\d+)", f.read(), re.M).group(1))
+
     def thread_cpu_seconds(self):
         """CPU seconds so far of each thread, summed by thread name (cte-executor, ...)."""
         out = {}

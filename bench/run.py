@@ -76,7 +76,10 @@ def scenario_enqueue(args, report):
 
 
 def scenario_dispatch(args, report):
-    queues = 50
+    # 100 queues at 500/s (Cloud Tasks' highest rate): their rate limits allow 50,000/s, twice the
+    # target, so the figure is the emulator's and not the limits' (50 queues allowed 25,000/s, the
+    # target itself).
+    queues = 100
     s = report.scenario(
         "dispatch", f"{queues} queues at 500/s, cap 1000, tasks already stored (paused, then "
         "resumed), a worker answering 200 at once, in-memory database")
@@ -95,7 +98,7 @@ def scenario_dispatch(args, report):
         given_up = sum(q["givenUp"] for q in stats(c).values())
         rate = received / elapsed
         report.row(s, "dispatched_per_second", f"{received:,} tasks pushed, per second",
-                   round(rate), "/s", ">= 10,000", rate >= 10000)
+                   round(rate), "/s", ">= 25,000 (round one: 10,000)", rate >= 25000)
         report.row(s, "not_delivered", "stored but not delivered (given up)",
                    stored - received, "", "0", stored == received and given_up == 0)
 

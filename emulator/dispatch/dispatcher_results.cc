@@ -139,8 +139,10 @@ Status Dispatcher::Retry(QueueState& q, core::Task task, const PushResult& resul
 
 core::Result<core::QueueEvent> Dispatcher::LogOutcome(Flight& flight, const PushResult& result,
                                                       TimePoint now, bool discarded) {
+  // A copy without the headers, which are written again only when the pusher added one.
+  core::HeaderList headers = std::move(flight.log.headers);
   AttemptLogEntry e = flight.log;
-  e.headers.clear();  // Written again only when the pusher added one.
+  flight.log.headers = std::move(headers);
   if (!result.authorization.empty()) {
     e.headers = flight.log.headers;
     e.headers.emplace_back("Authorization", result.authorization);

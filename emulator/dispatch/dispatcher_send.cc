@@ -119,7 +119,9 @@ core::Result<core::PushRequest> Dispatcher::RequestFor(const QueueState& q,
 // The task is marked in flight and its attempt logged in the open transaction; the request goes
 // out only once that commits (StartPush), and a rollback forgets it here too.
 Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
-  core::Task for_request = task;  // Its counters describe the attempts before this one.
+  // Built first, while the task's counters describe the attempts before this one. A request that
+  // cannot be built (an App Engine service with no URL) fails at once.
+  auto built = RequestFor(q, task);
   task.dispatch_count += 1;
   if (!task.first_attempt) task.first_attempt = core::Attempt{{}, now, {}, {}};
   // RunTask can send a task before its schedule time: the attempt was scheduled for now then.
@@ -127,8 +129,6 @@ Status Dispatcher::Send(QueueState& q, core::Task task, TimePoint now) {
   auto updated = store_.tasks().UpdateState(task, true);
   if (!updated.ok()) return updated.status();
   if (!*updated) return Status::Ok();  // Gone meanwhile.
-  // A request that cannot be built (an App Engine service with no URL) fails at once.
-  auto built = RequestFor(q, for_request);
   std::string refused = built.ok() ? "" : built.status().message();
   core::PushRequest request = built.ok() ? std::move(*built) : core::PushRequest{};
   // The request's own deadline runs in real time; the emulator-time deadline is checked by Step.

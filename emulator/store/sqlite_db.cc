@@ -22,24 +22,6 @@ namespace {
 using core::Result;
 using core::Status;
 
-// The sections of schema.sql: element i moves a database from version i to i + 1.
-const std::vector<std::string>& Migrations() {
-  static const std::vector<std::string> sections = [] {
-    std::vector<std::string> out;
-    const std::string text = kSchemaSql;
-    const std::string marker = "\n-- version ";
-    for (size_t at = text.find(marker); at != std::string::npos;) {
-      size_t next = text.find(marker, at + 1);
-      out.push_back(text.substr(at + 1, next == std::string::npos ? next : next - at - 1));
-      // Sections are numbered 1, 2, 3...: a gap would leave a database between versions.
-      assert(std::stoi(out.back().substr(marker.size() - 1)) == static_cast<int>(out.size()));
-      at = next;
-    }
-    return out;
-  }();
-  return sections;
-}
-
 Status Migrate(SQLite::Database& db) {
   int version = db.execAndGet("PRAGMA user_version").getInt();
   int target = SchemaVersion();
@@ -119,6 +101,23 @@ Result<OpenedDb> OpenInMemory(const SqliteOptions& options) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string> sections = [] {
+    std::vector<std::string> out;
+    const std::string text = kSchemaSql;
+    const std::string marker = "\n-- version ";
+    for (size_t at = text.find(marker); at != std::string::npos;) {
+      size_t next = text.find(marker, at + 1);
+      out.push_back(text.substr(at + 1, next == std::string::npos ? next : next - at - 1));
+      // Sections are numbered 1, 2, 3...: a gap would leave a database between versions.
+      assert(std::stoi(out.back().substr(marker.size() - 1)) == static_cast<int>(out.size()));
+      at = next;
+    }
+    return out;
+  }();
+  return sections;
+}
 
 int SchemaVersion() { return static_cast<int>(Migrations().size()); }
 

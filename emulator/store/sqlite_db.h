@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
@@ -28,6 +29,9 @@ core::Result<OpenedDb> OpenDatabase(const std::string& path, const SqliteOptions
 
 // The schema version of store/schema.sql.
 int SchemaVersion();
+
+// The sections of store/schema.sql: element i moves a database from version i to i + 1.
+const std::vector<std::string>& Migrations();
 
 // A statement prepared once; the columns of its result are found by name.
 class Sql {

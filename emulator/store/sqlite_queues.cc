@@ -95,14 +95,13 @@ struct SqliteQueueTable::Statements {
                 "http_target = ?16"),
         id(db, "SELECT id FROM queues WHERE name = ?"),
         delete_tasks(db, "DELETE FROM tasks WHERE queue_id = ?"),
-        delete_task_tombstones(
-            db, "DELETE FROM task_tombstones WHERE substr(name, 1, length(?1)) = ?1"),
+        delete_task_tombstones(db, "DELETE FROM task_tombstones WHERE queue = ?1"),
         delete_queue(db, "DELETE FROM queues WHERE id = ?"),
         // "projects/p/locations/l/queues/q" -> "projects/p/locations/l".
         locations(db,
                   "SELECT DISTINCT substr(name, 1, instr(name, '/queues/') - 1) AS location "
                   "FROM queues WHERE substr(name, 1, length(?1)) = ?1 ORDER BY location"),
-        tombstones(db, "queue_tombstones"),
+        tombstones(db, "queue_tombstones", SqliteTombstones::Key::kName),
         get_policy(db, "SELECT iam_policy FROM queues WHERE name = ?"),
         put_policy(db, "UPDATE queues SET iam_policy = ? WHERE name = ?"),
         get_kms_key(db, "SELECT kms_key FROM cmek_configs WHERE location = ?"),
@@ -239,7 +238,7 @@ Status SqliteQueueTable::Delete(std::string_view name) {
       if (by_id == &st_->delete_tasks) CountTasks(id, -rows);
     }
     Use tombstones(st_->delete_task_tombstones);
-    tombstones->bind(1, key + "/tasks/");
+    tombstones->bind(1, key);
     tombstones->exec();
     ids_.erase(key);
     return Status::Ok();
@@ -268,7 +267,7 @@ Status SqliteQueueTable::DeleteTombstone(std::string_view name) {
   return st_->tombstones.Delete(name);
 }
 
-Status SqliteQueueTable::DeleteAllTombstones() { return st_->tombstones.DeletePrefix(""); }
+Status SqliteQueueTable::DeleteAllTombstones() { return st_->tombstones.DeleteAll(); }
 
 Status SqliteQueueTable::DeleteExpiredTombstones(TimePoint now) {
   return st_->tombstones.DeleteExpired(now);

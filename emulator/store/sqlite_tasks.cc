@@ -43,8 +43,8 @@ struct SqliteTaskTable::Statements {
              "WHERE queue_id = ? AND id > ? ORDER BY id LIMIT ?"),
         by_id(db, SelectTasks("x''", "id = ?")),
         purge_tombstones(db,
-                         "INSERT OR REPLACE INTO task_tombstones (name, expire_time_us) "
-                         "SELECT ?1 || '/tasks/' || task_id, ?2 FROM tasks WHERE queue_id = ?3"),
+                         "INSERT OR REPLACE INTO task_tombstones (task_id, queue, expire_time_us) "
+                         "SELECT task_id, ?1, ?2 FROM tasks WHERE queue_id = ?3"),
         purge(db, "DELETE FROM tasks WHERE queue_id = ?"),
         due(db, SelectTasks("body",
                             "queue_id = ? AND in_flight = 0 AND schedule_time_us <= ? "
@@ -60,7 +60,7 @@ struct SqliteTaskTable::Statements {
                      "last_response_message = ?, execution_count = ?, previous_response = ?, "
                      "in_flight = ? WHERE queue_id = ? AND task_id = ?"),
         clear_in_flight(db, "UPDATE tasks SET in_flight = 0 WHERE in_flight = 1"),
-        tombstones(db, "task_tombstones"),
+        tombstones(db, "task_tombstones", SqliteTombstones::Key::kTaskIdFirst),
         find_columns(find),
         list_full_columns(list_full),
         list_basic_columns(list_basic),
@@ -302,8 +302,7 @@ Result<bool> SqliteTaskTable::HasTombstone(std::string_view name, TimePoint now)
 }
 
 Status SqliteTaskTable::DeleteTombstones(std::string_view queue) {
-  return st_->tombstones.DeletePrefix(queue.empty() ? std::string()
-                                                    : std::string(queue) + "/tasks/");
+  return st_->tombstones.DeleteAll(queue);
 }
 
 Status SqliteTaskTable::DeleteExpiredTombstones(TimePoint now) {

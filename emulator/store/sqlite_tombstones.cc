@@ -6,18 +6,45 @@ using core::Result;
 using core::Status;
 using core::TimePoint;
 
-SqliteTombstones::SqliteTombstones(SQLite::Database& db, const std::string& table)
-    : put_(db, "INSERT OR REPLACE INTO " + table + " (name, expire_time_us) VALUES (?, ?)"),
-      has_(db, "SELECT 1 FROM " + table + " WHERE name = ? AND expire_time_us > ?"),
-      delete_(db, "DELETE FROM " + table + " WHERE name = ?"),
-      delete_prefix_(db, "DELETE FROM " + table + " WHERE substr(name, 1, length(?1)) = ?1"),
+namespace {
+
+// The key's columns and its condition; the expiry is always ?3.
+std::string Columns(SqliteTombstones::Key key) {
+  return key == SqliteTombstones::Key::kName ? "name" : "task_id, queue";
+}
+
+std::string Matches(SqliteTombstones::Key key) {
+  return key == SqliteTombstones::Key::kName ? "name = ?1" : "task_id = ?1 AND queue = ?2";
+}
+
+}  // namespace
+
+SqliteTombstones::SqliteTombstones(SQLite::Database& db, const std::string& table, Key key)
+    : key_(key),
+      put_(db, "INSERT OR REPLACE INTO " + table + " (" + Columns(key) + ", expire_time_us) " +
+                   (key == Key::kName ? "VALUES (?1, ?3)" : "VALUES (?1, ?2, ?3)")),
+      has_(db, "SELECT 1 FROM " + table + " WHERE " + Matches(key) + " AND expire_time_us > ?3"),
+      delete_(db, "DELETE FROM " + table + " WHERE " + Matches(key)),
+      delete_all_(
+          db, "DELETE FROM " + table + (key == Key::kName ? "" : " WHERE ?1 = '' OR queue = ?1")),
       delete_expired_(db, "DELETE FROM " + table + " WHERE expire_time_us <= ?") {}
+
+void SqliteTombstones::BindKey(SQLite::Statement& st, std::string_view name) const {
+  if (key_ == Key::kName) {
+    st.bind(1, std::string(name));
+    return;
+  }
+  size_t at = name.rfind("/tasks/");
+  if (at == std::string_view::npos) at = name.size();  // Not a task's name: matches none.
+  st.bind(1, std::string(name.substr(std::min(name.size(), at + 7))));
+  st.bind(2, std::string(name.substr(0, at)));
+}
 
 Status SqliteTombstones::Put(std::string_view name, TimePoint until) {
   return Guard([&]() -> Status {
     Use st(put_);
-    st->bind(1, std::string(name));
-    BindTime(*st, 2, until);
+    BindKey(*st, name);
+    BindTime(*st, 3, until);
     st->exec();
     return Status::Ok();
   });
@@ -26,22 +53,25 @@ Status SqliteTombstones::Put(std::string_view name, TimePoint until) {
 Result<bool> SqliteTombstones::Has(std::string_view name, TimePoint now) {
   return Guard([&]() -> Result<bool> {
     Use st(has_);
-    st->bind(1, std::string(name));
-    BindTime(*st, 2, now);
+    BindKey(*st, name);
+    BindTime(*st, 3, now);
     return st->executeStep();
   });
 }
 
-Status SqliteTombstones::Delete(std::string_view name) { return ExecOn(delete_, name); }
-
-Status SqliteTombstones::DeletePrefix(std::string_view prefix) {
-  return ExecOn(delete_prefix_, prefix);
+Status SqliteTombstones::Delete(std::string_view name) {
+  return Guard([&]() -> Status {
+    Use st(delete_);
+    BindKey(*st, name);
+    st->exec();
+    return Status::Ok();
+  });
 }
 
-Status SqliteTombstones::ExecOn(Sql& sql, std::string_view text) {
+Status SqliteTombstones::DeleteAll(std::string_view queue) {
   return Guard([&]() -> Status {
-    Use st(sql);
-    st->bind(1, std::string(text));
+    Use st(delete_all_);
+    if (key_ == Key::kTaskIdFirst) st->bind(1, std::string(queue));
     st->exec();
     return Status::Ok();
   });

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include "store/sqlite_db.h"
 #include "support/eventually.h"
 #include "support/store_setups.h"
 #include "support/temp_dir.h"
@@ -32,6 +33,35 @@ void Exec(const std::string& path, const std::string& sql) {
   sqlite3_close(db);
   REQUIRE_MESSAGE(rc == SQLITE_OK, message);
 }
+
+// Runs `sql` on the database at `path` with SQLite alone and returns column `column` of every
+// row, each followed by ";".
+std::string Column(const std::string& path, const std::string& sql, int column = 0) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  std::string out;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    out += reinterpret_cast<const char*>(sqlite3_column_text(st, column));
+    out += ";";
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+// Turns a database of this version back into what version 7 left, for the tests that go further
+// back: the attempt log's indexes, and task tombstones keyed by their whole name (the tasks table's
+// new key order does not matter to the sections that rebuild it).
+const char kBackToVersion7[] =
+    "CREATE INDEX attempts_by_queue ON attempts (queue, id); "
+    "CREATE INDEX attempts_by_task ON attempts (task, id); "
+    "CREATE TABLE tombstones_v7 (name TEXT PRIMARY KEY, expire_time_us INTEGER NOT NULL) "
+    "WITHOUT ROWID; "
+    "INSERT INTO tombstones_v7 SELECT queue || '/tasks/' || task_id, expire_time_us "
+    "FROM task_tombstones; "
+    "DROP TABLE task_tombstones; ALTER TABLE tombstones_v7 RENAME TO task_tombstones; ";
 
 core::AttemptLogEntry Attempt(const std::string& task, bool duplicate) {
   core::AttemptLogEntry e;
@@ -95,7 +125,7 @@ TEST_CASE("the database file is private and carries the schema version") {
   CHECK((st.st_mode & 0777) == 0600);
   auto again =
       OpenSqlite(path, store::SqliteStore::kMemoryReserve);  // Reopening runs no migration twice.
-  CHECK(store::SqliteStore::SchemaVersion() == 7);           // The sections of store/schema.sql.
+  CHECK(store::SqliteStore::SchemaVersion() == 8);           // The sections of store/schema.sql.
 }
 
 TEST_CASE("a version 4 database gains the duplicate mark; its attempts were first deliveries") {
@@ -108,9 +138,11 @@ TEST_CASE("a version 4 database gains the duplicate mark; its attempts were firs
     REQUIRE(store->Commit().ok());
   }
   // Back to what version 4 left: no duplicate column, and nothing of versions 6 and 7.
-  Exec(path,
-       "ALTER TABLE attempts DROP COLUMN duplicate; ALTER TABLE queues DROP COLUMN http_target; "
-       "DROP TABLE cmek_configs; DROP INDEX tasks_by_queue; PRAGMA user_version = 4;");
+  Exec(
+      path,
+      std::string(kBackToVersion7) +
+          "ALTER TABLE attempts DROP COLUMN duplicate; ALTER TABLE queues DROP COLUMN http_target; "
+          "DROP TABLE cmek_configs; DROP INDEX tasks_by_queue; PRAGMA user_version = 4;");
   {
     auto store = OpenSqlite(path, store::SqliteStore::kMemoryReserve);
     REQUIRE(store->Begin().ok());
@@ -144,9 +176,9 @@ TEST_CASE(
   }
   // Back to what version 5 left: no http_target column, no cmek_configs table (nor version 7's
   // index).
-  Exec(path,
-       "ALTER TABLE queues DROP COLUMN http_target; DROP TABLE cmek_configs; "
-       "DROP INDEX tasks_by_queue; PRAGMA user_version = 5;");
+  Exec(path, std::string(kBackToVersion7) +
+                 "ALTER TABLE queues DROP COLUMN http_target; DROP TABLE cmek_configs; "
+                 "DROP INDEX tasks_by_queue; PRAGMA user_version = 5;");
   auto store = OpenSqlite(path, store::SqliteStore::kMemoryReserve);
   REQUIRE(store->Begin().ok());
   auto found = store->queues().Find(kQ);
@@ -168,23 +200,64 @@ TEST_CASE("a version 6 database gains the index that pages a queue's tasks in cr
   testing::TempDir dir;
   std::string path = dir.File("v6.db");
   { auto store = OpenSqlite(path, store::SqliteStore::kMemoryReserve); }
-  Exec(path, "DROP INDEX tasks_by_queue; PRAGMA user_version = 6;");
+  Exec(path, std::string(kBackToVersion7) + "DROP INDEX tasks_by_queue; PRAGMA user_version = 6;");
   { auto store = OpenSqlite(path, store::SqliteStore::kMemoryReserve); }
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db,
-                             "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE queue_id = 1 AND "
-                             "id > 0 ORDER BY id LIMIT 10",
-                             -1, &st, nullptr) == SQLITE_OK);
-  std::string plan;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
-    plan += ";";
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  CHECK(plan == "SEARCH tasks USING COVERING INDEX tasks_by_queue (queue_id=? AND id>?);");
+  CHECK(Column(path,
+               "EXPLAIN QUERY PLAN SELECT id FROM tasks WHERE queue_id = 1 AND id > 0 ORDER BY "
+               "id LIMIT 10",
+               3) == "SEARCH tasks USING COVERING INDEX tasks_by_queue (queue_id=? AND id>?);");
+}
+
+// A database made by the sections of schema.sql up to version 7, holding a task, a task tombstone
+// and an attempt, as an emulator of that version left it; then opened by this one. Version 8
+// rebuilt the tasks and task tombstone tables with keys that start with the task ID, and dropped
+// the attempt log's indexes, which no statement read through (issue 17).
+TEST_CASE("a version 7 database keeps its tasks, tombstones and attempts through version 8") {
+  testing::TempDir dir;
+  std::string path = dir.File("v7.db");
+  std::string v7;
+  for (int v = 0; v < 7; ++v) v7 += store::Migrations()[v];
+  const std::string task = std::string(kQ) + "/tasks/";
+  Exec(path,
+       v7 +
+           "PRAGMA user_version = 7;"
+           "INSERT INTO queues (id, name, state, max_dispatches_per_second, max_burst_size, "
+           "max_concurrent_dispatches, max_attempts, max_retry_duration_us, min_backoff_us, "
+           "max_backoff_us, max_doublings) VALUES (1, '" +
+           kQ +
+           "', 1, 500, 100, 1000, -1, 0, 100000, 3600000000, 16);"
+           "INSERT INTO tasks (id, queue_id, task_id, target_kind, http_method, url, headers, "
+           "body, auth_kind, auth_email, auth_extra, schedule_time_us, create_time_us, "
+           "dispatch_deadline_us, dispatch_count) VALUES (5, 1, 'kept', 1, 1, 'http://w/x', "
+           "x'', x'626f6479', 0, '', '', 7, 6, 600000000, 2);"
+           "UPDATE sequences SET next_id = 6 WHERE name = 'tasks';"
+           "INSERT INTO task_tombstones VALUES ('" +
+           task + "gone', 9000000000000000);" +
+           "INSERT INTO attempts (queue, task, attempt, method, url, headers, outcome, "
+           "http_status, error, latency_us) VALUES ('" +
+           kQ + "', '" + task + "kept', 2, 'POST', 'http://w/x', x'', 1, 500, '', 3);");
+  auto store = OpenSqlite(path, store::SqliteStore::kMemoryReserve);
+  REQUIRE(store->Begin().ok());
+  auto kept = store->tasks().Find(task + "kept");
+  REQUIRE(kept.ok());
+  REQUIRE(kept->has_value());
+  CHECK((*kept)->dispatch_count == 2);
+  CHECK((*kept)->http_request->body == "body");
+  CHECK(*store->tasks().HasTombstone(task + "gone", kStoreNow));
+  CHECK_FALSE(*store->tasks().HasTombstone(task + "kept", kStoreNow));
+  // The same ID again is refused; new tasks and attempts go on with fresh IDs.
+  CHECK_FALSE(*store->tasks().Insert(HttpTask(task + "kept", kStoreNow)));
+  REQUIRE(*store->tasks().Insert(HttpTask(task + "new", kStoreNow)));
+  CHECK(store->tasks().List(kQ, 0, 10, false)->tasks.size() == 2);
+  auto by_task = store->attempts().List("", task + "kept", 0, 10);
+  REQUIRE(by_task.ok());
+  REQUIRE(by_task->size() == 1);
+  CHECK((*by_task)[0].http_status == 500);
+  CHECK(store->attempts().List(kQ, "", 0, 10)->size() == 1);
+  store->Rollback();
+  CHECK(Column(path,
+               "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'attempts' AND type = "
+               "'index'") == "0;");
 }
 
 // Commits only append to the WAL; the checkpointer thread copies them into the database file.
