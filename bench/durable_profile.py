@@ -4,7 +4,11 @@ file, 100 running queues (500/s, cap 1000), wrk enqueueing for a while, then the
 every task enqueued, dispatched to cloud-tasks-worker, answered 200 and deleted.
 
     python3 bench/durable_profile.py --emulator build-release/bin/cloud-tasks-emulator \
-        --worker build-release/bin/cloud-tasks-worker [--seconds 15] [--callgrind DIR]
+        --worker build-release/bin/cloud-tasks-worker [--seconds 15] [--callgrind DIR] \
+        [--backlog] [--memory]
+
+With --backlog, the queues are paused while wrk enqueues, then resumed: the figures are those of
+the drain alone (the `dispatch` scenario's workload); --memory runs on an in-memory database.
 
 Prints CPU time per task of each thread (from /proc), or with --callgrind, runs the emulator
 under valgrind's callgrind (one profile per thread, counters zeroed once the queues exist) and
@@ -74,10 +78,13 @@ def main():
     p.add_argument("--seconds", type=int, default=15)
     p.add_argument("--connections", type=int, default=128)
     p.add_argument("--callgrind", help="a folder for the profiles")
+    p.add_argument("--backlog", action="store_true", help="measure the drain of a backlog")
+    p.add_argument("--memory", action="store_true", help="an in-memory database")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         worker = Server([args.worker, "--port", "0", "--record", "light"])
-        argv = [args.emulator, "--port", "0", "--db", os.path.join(tmp, "d.db"),
+        db = ":memory:" if args.memory else os.path.join(tmp, "d.db")
+        argv = [args.emulator, "--port", "0", "--db", db,
                 "--log-level", "off"]
         if args.callgrind:
             os.makedirs(args.callgrind, exist_ok=True)
@@ -89,14 +96,20 @@ def main():
         try:
             c, w = Client(emu.port), Client(worker.port)
             for i in range(QUEUES):
-                create_queue(c, f"e{i}")
+                create_queue(c, f"e{i}", paused=args.backlog)
+            if args.backlog:
+                sent = load(emu.port, worker.port, args.seconds, args.connections)
             pid = emu.proc.pid
             if args.callgrind:
                 subprocess.run(["callgrind_control", "-z", str(pid)], check=True,
                                capture_output=True)
             cpu0, written0 = emu.thread_cpu_seconds(), emu.written_bytes()
             t0 = time.monotonic()
-            sent = load(emu.port, worker.port, args.seconds, args.connections)
+            if args.backlog:
+                for i in range(QUEUES):
+                    c.call("POST", f"/v2/{PROJECT_LOC}/queues/e{i}:resume", {})
+            else:
+                sent = load(emu.port, worker.port, args.seconds, args.connections)
             wait_for("the backlog to drain", lambda: waiting(c) == 0, 600, every=0.5)
             took = time.monotonic() - t0
             cpu, written = emu.thread_cpu_seconds(), emu.written_bytes() - written0
@@ -110,7 +123,7 @@ def main():
     print(f"{sent:,} enqueued, {delivered:,} delivered in {took:.1f} s "
           f"({delivered / took:,.0f}/s)")
     print(f"  written          {written / max(delivered, 1) / 1024:8.1f} KB/task "
-          "(write calls: the WAL, the database file, sockets)")
+          "(writes to files: the WAL and the database)")
     for name in sorted(cpu, key=lambda n: -(cpu[n] - cpu0.get(n, 0))):
         us = (cpu[name] - cpu0.get(name, 0)) / max(delivered, 1) * 1e6
         if us >= 0.5:

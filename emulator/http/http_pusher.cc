@@ -95,16 +95,10 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
     return c;
   }
 
-  // Keeps `c` for reuse (and lets the first waiting push look again), or closes it when the
-  // origin's pool is full.
+  // Keeps `c` for reuse, and lets the first waiting push look again.
   void ReturnIdle(const std::string& origin, Connection c) {
-    auto& pool = idle[origin];
-    if (pool.size() < options.max_idle_connections_per_origin) {
-      pool.push_back(std::move(c));
-      if (!waiting.empty()) Wake(kLookAgain);
-    } else {
-      Closed();
-    }
+    idle[origin].push_back(std::move(c));
+    if (!waiting.empty()) Wake(kLookAgain);
   }
 
   // Every open connection, idle ones included, holds one of max_connections places.
@@ -347,7 +341,7 @@ struct HttpPusher::Impl : std::enable_shared_from_this<HttpPusher::Impl> {
 
 size_t DefaultMaxConnections() {
   constexpr size_t kReserved = 4096 + 512;  // The listener's connections; files; gRPC.
-  constexpr size_t kMost = 16384, kLeast = 64;
+  constexpr size_t kMost = 8192, kLeast = 64;
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return kMost;
   size_t files = static_cast<size_t>(limit.rlim_cur);
