@@ -145,10 +145,13 @@ CREATE TABLE task_tombstones_v8 (
   expire_time_us INTEGER NOT NULL,
   PRIMARY KEY (task_id, queue)
 ) WITHOUT ROWID;
+-- A task's name is its queue's, "/tasks/" and its ID, which holds no "/": the ID is what follows
+-- the last "/" (rtrim drops every character but "/" from the end).
 INSERT OR REPLACE INTO task_tombstones_v8
-  SELECT substr(name, instr(name, '/tasks/') + 7), substr(name, 1, instr(name, '/tasks/') - 1),
-         expire_time_us
-  FROM task_tombstones WHERE instr(name, '/tasks/') > 0;
+  SELECT task_id, substr(name, 1, length(name) - length(task_id) - 7), expire_time_us
+  FROM (SELECT name, expire_time_us, replace(name, rtrim(name, replace(name, '/', '')), '') AS task_id
+        FROM task_tombstones)
+  WHERE substr(name, length(name) - length(task_id) - 6, 7) = '/tasks/';
 DROP TABLE task_tombstones;
 ALTER TABLE task_tombstones_v8 RENAME TO task_tombstones;
 CREATE TABLE tasks_v8 (

@@ -218,6 +218,8 @@ TEST_CASE("a version 7 database keeps its tasks, tombstones and attempts through
   std::string v7;
   for (int v = 0; v < 7; ++v) v7 += store::Migrations()[v];
   const std::string task = std::string(kQ) + "/tasks/";
+  // A location named "tasks": the ID is what follows the last "/tasks/".
+  const std::string odd = "projects/p/locations/tasks/queues/q/tasks/odd";
   Exec(path,
        v7 +
            "PRAGMA user_version = 7;"
@@ -232,7 +234,7 @@ TEST_CASE("a version 7 database keeps its tasks, tombstones and attempts through
            "x'', x'626f6479', 0, '', '', 7, 6, 600000000, 2);"
            "UPDATE sequences SET next_id = 6 WHERE name = 'tasks';"
            "INSERT INTO task_tombstones VALUES ('" +
-           task + "gone', 9000000000000000);" +
+           task + "gone', 9000000000000000), ('" + odd + "', 9000000000000000);" +
            "INSERT INTO attempts (queue, task, attempt, method, url, headers, outcome, "
            "http_status, error, latency_us) VALUES ('" +
            kQ + "', '" + task + "kept', 2, 'POST', 'http://w/x', x'', 1, 500, '', 3);");
@@ -244,6 +246,8 @@ TEST_CASE("a version 7 database keeps its tasks, tombstones and attempts through
   CHECK((*kept)->dispatch_count == 2);
   CHECK((*kept)->http_request->body == "body");
   CHECK(*store->tasks().HasTombstone(task + "gone", kStoreNow));
+  CHECK(*store->tasks().HasTombstone(odd, kStoreNow));
+  CHECK_FALSE(*store->tasks().HasTombstone(task + "odd", kStoreNow));
   CHECK_FALSE(*store->tasks().HasTombstone(task + "kept", kStoreNow));
   // The same ID again is refused; new tasks and attempts go on with fresh IDs.
   CHECK_FALSE(*store->tasks().Insert(HttpTask(task + "kept", kStoreNow)));
