@@ -5,12 +5,12 @@ every task enqueued, dispatched to cloud-tasks-worker, answered 200 and deleted.
 
     python3 bench/durable_profile.py --emulator build-release/bin/cloud-tasks-emulator \
         --worker build-release/bin/cloud-tasks-worker [--seconds 15] [--callgrind DIR] \
-        [--backlog] [--memory]
+        [--backlog] [--memory] [--perf FILE]
 
 With --backlog, the queues are paused while wrk enqueues, then resumed: the figures are those of
 the drain alone (the `dispatch` scenario's workload); --memory runs on an in-memory database.
 
-Prints CPU time per task of each thread (from /proc), or with --callgrind, runs the emulator
+Prints CPU time per task of each thread (from /proc), and the worker's, or with --callgrind, runs the emulator
 under valgrind's callgrind (one profile per thread, counters zeroed once the queues exist) and
 prints instructions per task of each thread and SQLite statements stepped per task. Instruction
 counts do not depend on what else the machine runs, CPU times do.
@@ -80,6 +80,7 @@ def main():
     p.add_argument("--callgrind", help="a folder for the profiles")
     p.add_argument("--backlog", action="store_true", help="measure the drain of a backlog")
     p.add_argument("--memory", action="store_true", help="an in-memory database")
+    p.add_argument("--perf", help="a perf.data file: `perf record` of the emulator and the worker meanwhile")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         worker = Server([args.worker, "--port", "0", "--record", "light"])
@@ -104,6 +105,12 @@ def main():
                 subprocess.run(["callgrind_control", "-z", str(pid)], check=True,
                                capture_output=True)
             cpu0, written0 = emu.thread_cpu_seconds(), emu.written_bytes()
+            worker_cpu0 = sum(worker.thread_cpu_seconds().values())
+            perf = None
+            if args.perf:
+                perf = subprocess.Popen(["perf", "record", "-q", "--call-graph", "dwarf,16384",
+                                         "-F", "499", "-p", f"{pid},{worker.proc.pid}", "-o", args.perf],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             t0 = time.monotonic()
             if args.backlog:
                 for i in range(QUEUES):
@@ -113,6 +120,10 @@ def main():
             wait_for("the backlog to drain", lambda: waiting(c) == 0, 600, every=0.5)
             took = time.monotonic() - t0
             cpu, written = emu.thread_cpu_seconds(), emu.written_bytes() - written0
+            worker_cpu = sum(worker.thread_cpu_seconds().values()) - worker_cpu0
+            if perf:
+                perf.send_signal(2)
+                perf.wait()
             if args.callgrind:
                 subprocess.run(["callgrind_control", "-d", str(pid)], check=True,
                                capture_output=True)
@@ -128,6 +139,8 @@ def main():
         us = (cpu[name] - cpu0.get(name, 0)) / max(delivered, 1) * 1e6
         if us >= 0.5:
             print(f"  {name:16} {us:8.1f} us CPU/task")
+    print(f"  {'the worker':16} {worker_cpu / max(delivered, 1) * 1e6:8.1f} us CPU/task "
+          "(all its threads)")
     if args.callgrind:
         callgrind_figures(os.path.join(args.callgrind, f"cg.{pid}.1-*"), delivered)
 

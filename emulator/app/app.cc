@@ -47,7 +47,7 @@ struct App::Impl {
         dispatcher(
             *store, clock, pusher,
             [this](auto work, auto done) {
-              executor->Submit({std::move(work), std::move(done)});
+              executor->Submit({std::move(work), std::move(done), pipeline::Access::kWriteOrAbort});
             },
             DispatcherOptions()),
         harness(*store, service, dispatcher, clock, manual_clock,
@@ -74,6 +74,7 @@ struct App::Impl {
   http::PusherOptions PusherOptions() {
     http::PusherOptions p;
     p.verify_tls = options.verify_tls;
+    p.max_connections = max_connections;
     p.sign = [this](const core::TokenRequest& r) { return signer->TokenFor(r); };
     return p;
   }
@@ -82,13 +83,14 @@ struct App::Impl {
     dispatch::DispatcherOptions d;
     d.rewrites = options.rewrites;
     d.task_tombstone = options.service.task_tombstone;
-    d.on_attempt = [this](const core::AttemptLogEntry& a) {
+    d.on_attempt = [this](core::AttemptLogEntry a) {
       logger.Attempt(a);
-      harness.RecordAttempt(a);
+      harness.RecordAttempt(std::move(a));
     };
     d.imperfections = options.imperfections;
     d.imperfection_seed = options.imperfection_seed;
     d.app_engine = options.app_engine;
+    d.max_in_flight = static_cast<int>(max_connections);
     return d;
   }
 
@@ -186,6 +188,8 @@ struct App::Impl {
   std::unique_ptr<auth::TokenSigner> signer;
   std::string base_url;  // Set once the port is bound.
   asio::io_context io{1};
+  // The pusher's connections, and so the requests in flight at once over all queues.
+  size_t max_connections = http::DefaultMaxConnections();
   std::unique_ptr<store::SqliteStore> store;
   core::StoreCounters store_counters;  // The store's thread's (the executor's).
   api::Service service;

@@ -93,6 +93,7 @@ void Logger::Attempt(const core::AttemptLogEntry& a) const {
   using Outcome = core::AttemptLogEntry::Outcome;
   bool ok = a.outcome == Outcome::kDiscarded ||
             (a.outcome == Outcome::kResponse && a.http_status >= 200 && a.http_status < 300);
+  if ((ok ? LogLevel::kInfo : LogLevel::kWarn) < options_.level) return;  // Nothing to build.
   Attempt(LastPart(a.queue), LastPart(a.task), a.attempt, a.url,
           a.duplicate ? OutcomeText(a) + " (duplicate)" : OutcomeText(a), ok,
           std::chrono::duration_cast<std::chrono::microseconds>(a.latency));

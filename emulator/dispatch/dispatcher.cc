@@ -13,8 +13,11 @@ using core::Result;
 using core::Status;
 using core::TimePoint;
 
-// At most this many tasks leave one queue in one step, so that a huge backlog does not hold
-// the store thread; the step runs again at once.
+// At most this many tasks leave the queues, all together, in one step, so that a huge backlog does
+// not hold the store thread: the step runs again at once, after the calls and outcomes that came
+// meanwhile. With this bound a queue's, 100 queues at 500/s with bursts of 100 sent 10,000 tasks a
+// step, 300 ms in which no API call was answered (issue 17: resuming 100 queues one after the
+// other took 12.6 s during a backlog drain; 4.7 s now).
 constexpr int kMaxPerStep = 256;
 constexpr auto kRateWindow = std::chrono::seconds(10);
 
@@ -36,6 +39,22 @@ Status Dispatcher::Recover() {
 }
 
 int Dispatcher::InFlight() const { return static_cast<int>(flights_.size() + duplicates_.size()); }
+
+int Dispatcher::FreeFlights() const {
+  return options_.max_in_flight > 0 ? options_.max_in_flight - InFlight() : INT_MAX;
+}
+
+std::optional<TimePoint> Dispatcher::Block(QueueState& q) {
+  blocked_.insert(q.config.name);
+  return std::nullopt;
+}
+
+void Dispatcher::WakeBlocked() {
+  for (const std::string& name : blocked_) {
+    if (QueueState* q = Find(name)) WakeAt(*q, clock_.Now());
+  }
+  blocked_.clear();
+}
 
 Dispatcher::QueueState* Dispatcher::Find(std::string_view queue_name) {
   auto it = queues_.find(queue_name);
@@ -86,6 +105,11 @@ std::vector<Dispatcher::QueueState*> Dispatcher::TakeWoken(TimePoint now) {
   std::sort(woken.begin(), woken.end(), [](const QueueState* a, const QueueState* b) {
     return a->config.name < b->config.name;
   });
+  // After a step that ran out of room, the queues it did not reach come first.
+  auto after = std::upper_bound(
+      woken.begin(), woken.end(), next_first_,
+      [](const std::string& name, const QueueState* q) { return name < q->config.name; });
+  if (!next_first_.empty()) std::rotate(woken.begin(), after, woken.end());
   return woken;
 }
 
@@ -163,13 +187,29 @@ Result<std::optional<TimePoint>> Dispatcher::Step() {
       if (*alive) wake_all_ = true;
     });
   }
-  for (QueueState* q : woken) {
+  int budget = kMaxPerStep;
+  for (size_t i = 0; i < woken.size(); ++i) {
+    QueueState* q = woken[i];
     if (q->config.state != core::QueueState::kRunning) continue;  // Resuming wakes it.
+    // Out of room: the rest go first in the next step, which runs at once, or once a request
+    // in flight ends.
+    if (budget <= 0 || FreeFlights() <= 0) {
+      for (; i < woken.size(); ++i) {
+        if (budget <= 0) {
+          WakeAt(*woken[i], now);
+        } else {
+          Block(*woken[i]);
+        }
+      }
+      break;
+    }
     ++queue_looks_;
-    auto next = StepQueue(*q, now);
+    auto next = StepQueue(*q, now, budget);
     if (!next.ok()) return next.status();
     SetWake(*q, *next);
+    next_first_ = q->config.name;
   }
+  if (budget > 0 && FreeFlights() > 0) next_first_.clear();
   std::optional<TimePoint> wake;
   if (wake_all_) wake = now;
   if (!wakes_.empty()) wake = Earliest(wake, wakes_.begin()->first);
@@ -187,17 +227,20 @@ Status Dispatcher::RefreshNextDue(QueueState& q) {
   return Status::Ok();
 }
 
-Result<std::optional<TimePoint>> Dispatcher::StepQueue(QueueState& q, TimePoint now) {
+Result<std::optional<TimePoint>> Dispatcher::StepQueue(QueueState& q, TimePoint now, int& budget) {
   using Wake = std::optional<TimePoint>;
   if (!q.next_due_known) CTE_RETURN_IF_ERROR(RefreshNextDue(q));
   if (!q.next_due) return Wake();
   if (*q.next_due > now) return q.next_due;
   int room = q.config.rate_limits.max_concurrent_dispatches - q.in_flight;
   if (room <= 0) return Wake();  // An outcome will make room.
+  if (FreeFlights() <= 0) return Block(q);
+  room = std::min(room, FreeFlights());
   int tokens = q.bucket.Available(now);
   if (tokens <= 0) return Wake(q.bucket.NextTokenAt(now));
-  auto due = store_.tasks().Due(q.config.name, now, std::min({room, tokens, kMaxPerStep}));
+  auto due = store_.tasks().Due(q.config.name, now, std::min({room, tokens, budget}));
   if (!due.ok()) return due.status();
+  budget -= static_cast<int>(due->size());
   for (core::Task& task : *due) {
     if (!q.bucket.TryTake(now)) break;
     // Nothing goes out when the step is rolled back: the token comes back then.
@@ -211,6 +254,7 @@ Result<std::optional<TimePoint>> Dispatcher::StepQueue(QueueState& q, TimePoint 
   if (!q.next_due) return Wake();
   if (*q.next_due > now) return q.next_due;
   if (q.in_flight >= q.config.rate_limits.max_concurrent_dispatches) return Wake();
+  if (FreeFlights() <= 0) return Block(q);
   return Wake(q.bucket.NextTokenAt(now));
 }
 

@@ -46,8 +46,8 @@ struct DispatcherOptions {
   // memory.
   bool store_attempts = true;
   // Called when an attempt's outcome is recorded (or discarded), a second delivery's too
-  // (AttemptLogEntry::duplicate). Optional.
-  std::function<void(const core::AttemptLogEntry&)> on_attempt;
+  // (AttemptLogEntry::duplicate); the entry is the callee's to keep. Optional.
+  std::function<void(core::AttemptLogEntry)> on_attempt;
   // Cloud Tasks' imperfections to reproduce (core/imperfections.h), drawn per attempt with
   // `imperfection_seed`; off by default, and then nothing is drawn and dispatch is unchanged.
   // An attempt's extra delay is waited before its request goes out (PushRequest::delay): its
@@ -62,6 +62,12 @@ struct DispatcherOptions {
   uint64_t imperfection_seed = 1;
   // Where App Engine tasks go (core/app_engine_target.h).
   core::AppEngineRoutes app_engine;
+  // Requests in flight over all queues at most (duplicates included), 0 for no bound: the
+  // pusher's connections. A task beyond waits in its queue, as at its queue's own cap, and goes
+  // out once a request ends. Sent anyway, it would only wait inside the pusher for a connection,
+  // counted in flight, its dispatch time running (issue 17: in a backlog drain 90,000 waited
+  // there, and that cost a sixth of the emulator's CPU).
+  int max_in_flight = 0;
 };
 
 // Runs `work` later on the store's thread inside a transaction (its writes undone when it fails),
@@ -100,6 +106,8 @@ class Dispatcher final : public core::DispatchControl {
 
   // Requests sent whose outcome is not recorded yet, over all queues, duplicates included.
   int InFlight() const;
+  // How many more max_in_flight allows (INT_MAX without a bound).
+  int FreeFlights() const;
 
   // How many times a Step has looked at a queue, since start: a Step looks only at the queues
   // whose wake-up time has come (or a change woke), not at every queue. For tests.
@@ -142,15 +150,22 @@ class Dispatcher final : public core::DispatchControl {
   core::Result<QueueState*> Load(const std::string& queue_name);
   core::Status Reload(const std::string& queue_name);
   core::Status LoadAll();
-  core::Result<std::optional<core::TimePoint>> StepQueue(QueueState& q, core::TimePoint now);
+  // Sends at most `budget` tasks of `q`, and takes those it read from `budget`.
+  core::Result<std::optional<core::TimePoint>> StepQueue(QueueState& q, core::TimePoint now,
+                                                         int& budget);
   core::Status RefreshNextDue(QueueState& q);
   // The wake-up index: a Step looks only at the queues whose wake time has come, so that ten
   // thousand idle queues cost nothing. Wakes `q` at `at` when that is earlier than its wake.
   void WakeAt(QueueState& q, core::TimePoint at);
+  // Leaves `q` until a request in flight ends (all of max_in_flight is taken); returns no wake.
+  std::optional<core::TimePoint> Block(QueueState& q);
+  // Wakes the queues Block left.
+  void WakeBlocked();
   // Replaces `q`'s wake time (nullopt: none).
   void SetWake(QueueState& q, std::optional<core::TimePoint> at);
   void DropQueue(const std::string& queue_name);  // Its wake too.
-  // The queues whose wake time has come, their wake cleared, in name order.
+  // The queues whose wake time has come, their wake cleared, in name order, starting after
+  // next_first_ when it is set.
   std::vector<QueueState*> TakeWoken(core::TimePoint now);
 
   // dispatcher_send.cc
@@ -222,6 +237,10 @@ class Dispatcher final : public core::DispatchControl {
   std::set<std::string> stale_;     // Queues whose settings must be read again.
   std::set<std::pair<core::TimePoint, std::string>> wakes_;  // Each queue's QueueState::wake.
   bool wake_all_ = false;  // A step was rolled back: every queue is looked at again.
+  // The last queue the last step sent from, when it ran out of room: the next step starts with
+  // the queues after it, so that none waits behind the others for long.
+  std::string next_first_;
+  std::set<std::string> blocked_;  // Queues waiting for room in max_in_flight (Block).
   bool all_loaded_ = false;
   uint64_t last_flight_id_ = 0;
   uint64_t queue_looks_ = 0;

@@ -26,6 +26,7 @@ Dispatcher::Flight Dispatcher::UntrackDuplicate(uint64_t id) {
   duplicate_deadlines_.erase({it->second.deadline, id});
   Flight flight = std::move(it->second);
   duplicates_.erase(it);
+  WakeBlocked();
   return flight;
 }
 

@@ -12,17 +12,21 @@ using core::TimePoint;
 
 void Dispatcher::PostOutcome(Dispatcher* self, const std::shared_ptr<bool>& alive,
                              const PostWork& post, Outcome outcome) {
-  auto ran = std::make_shared<bool>(false);
+  // The outcome goes to whichever half needs it, never both: no copy of it per half.
+  struct Posted {
+    Outcome outcome;
+    bool ran = false;
+  };
+  auto posted = std::make_shared<Posted>(Posted{std::move(outcome)});
   post(
-      [self, alive, ran, outcome] {
-        *ran = true;  // From here on a failure undoes the record, and that keeps the outcome.
-        return *alive ? self->Record(outcome) : Status::Ok();
+      [self, alive, posted] {
+        posted->ran = true;  // From here on a failure undoes the record, and that keeps it.
+        return *alive ? self->Record(std::move(posted->outcome)) : Status::Ok();
       },
-      [self, alive, ran, outcome](const Status& s) {
-        if (!*alive || s.ok() || *ran) return;
-        Outcome kept = outcome;
-        kept.at = self->clock_.Now();
-        self->unrecorded_.push_back(std::move(kept));
+      [self, alive, posted](const Status& s) {
+        if (!*alive || s.ok() || posted->ran) return;
+        posted->outcome.at = self->clock_.Now();
+        self->unrecorded_.push_back(std::move(posted->outcome));
       });
 }
 
@@ -168,8 +172,8 @@ core::Result<core::QueueEvent> Dispatcher::LogOutcome(Flight& flight, const Push
   core::QueueEvent ended{core::QueueEvent::Kind::kEnded, e.latency, core::AttemptEndOf(e)};
   if (options_.on_attempt) {
     if (e.headers.empty()) e.headers = flight.log.headers;
-    store_.OnCommit([this, alive = alive_, e = std::move(e)] {
-      if (*alive) options_.on_attempt(e);
+    store_.OnCommit([this, alive = alive_, e = std::move(e)]() mutable {
+      if (*alive) options_.on_attempt(std::move(e));
     });
   }
   return ended;

@@ -35,6 +35,7 @@ Dispatcher::Flight Dispatcher::Untrack(Flights::iterator it) {
   deadlines_.erase({it->second.deadline, it->first});
   Flight flight = std::move(it->second);
   flights_.erase(it);
+  WakeBlocked();
   return flight;
 }
 

@@ -49,7 +49,7 @@ class Harness final : public api::EmulatorControl {
                 std::function<void(const core::Status&)> done) override;
 
   // Keeps an attempt that ended (its outcome committed) for ListEvents.
-  void RecordAttempt(const core::AttemptLogEntry& entry) { feed_.Add(entry); }
+  void RecordAttempt(core::AttemptLogEntry entry) { feed_.Add(std::move(entry)); }
 
   // Answers the waiters whose queues are idle (once the open transaction commits) or whose
   // deadline passed; with includeScheduled under the manual clock, moves the clock to the next

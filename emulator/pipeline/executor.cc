@@ -79,7 +79,7 @@ class Batch {
     ran_[i] = true;
     status_[i] = s;
     // A storage failure (a full disk) can end the whole transaction, and every write before.
-    if (!store_.InTransaction()) {
+    if (!store_.InTransaction() || (!s.ok() && job.access == Access::kWriteOrAbort)) {
       return Abort(s.ok() ? core::Unavailable("The storage ended the transaction.") : s);
     }
     if (savepoint) {

@@ -20,11 +20,15 @@ class Lane {
 
 // What a job does to the store; the executor guards each kind as it needs.
 enum class Access {
-  kRead,         // Writes nothing: may run before the writes of its batch (it was concurrent
-                 // with them), so its result never depends on a commit.
-  kWrite,        // Runs inside a savepoint of its own: when it fails, its writes are undone.
-  kSingleWrite,  // Runs at most one statement that writes, and none when it fails, so it needs
-                 // no savepoint (which costs a copy of every page it touches: 8 % of CreateTask).
+  kRead,          // Writes nothing: may run before the writes of its batch (it was concurrent
+                  // with them), so its result never depends on a commit.
+  kWrite,         // Runs inside a savepoint of its own: when it fails, its writes are undone.
+  kSingleWrite,   // Runs at most one statement that writes, and none when it fails, so it needs
+                  // no savepoint (which costs a copy of every page it touches: 8 % of CreateTask).
+  kWriteOrAbort,  // Runs without a savepoint; when it fails, the whole batch is undone as when
+                  // the storage fails (Abort). For work that fails only when the storage does,
+                  // which most often ends the transaction anyway: the dispatcher's record of an
+                  // outcome, whose savepoint copied each page it touched (issue 17).
 };
 
 struct Job {

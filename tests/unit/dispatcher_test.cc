@@ -1,5 +1,7 @@
 #include "dispatch/dispatcher.h"
 
+#include <map>
+
 #include <doctest/doctest.h>
 
 #include "store/sqlite_store.h"
@@ -139,8 +141,92 @@ TEST_CASE_FIXTURE(Fixture, "a step looks only at the queues whose time has come"
   CHECK(pusher.sent.size() == 4);
   CHECK(dispatcher.QueueLooks() == looks + 5);
   clock.Advance(seconds(kQueues));
-  Step();
+  // 997 queues' tasks are due: a step sends at most 256, then asks to run again at once.
+  CHECK(Step() == clock.Now());
+  CHECK(pusher.sent.size() == 4 + 256);
+  for (int i = 0; i < 3; ++i) Step();
   CHECK(pusher.sent.size() == kQueues + 1);
+}
+
+namespace {
+
+// Queues named by `ids` in `rig` (500/s: bursts of 100), each with `n` tasks due now.
+void FillQueues(testing::DispatchRig& rig, const std::string& ids, int n) {
+  for (char id : ids) {
+    core::Queue q;
+    q.name = std::string("projects/p/locations/l/queues/") + id;
+    rig.CreateQueue(q);
+    for (int i = 0; i < n; ++i) {
+      REQUIRE(rig.CreateTask(q.name, "t" + std::to_string(i), seconds(0), "http://w/", "").ok());
+    }
+  }
+}
+
+// How many requests of `pusher` went to each of the queues `ids`: "a=90 b=90 c=76 d=0".
+std::string PerQueue(const testing::FakePusher& pusher, const std::string& ids) {
+  std::map<std::string, int> n;
+  for (const auto& s : pusher.sent) ++n[Header(s.request, "X-CloudTasks-QueueName")];
+  std::string out;
+  for (char id : ids) {
+    out += (out.empty() ? "" : " ") + std::string(1, id) + "=" + std::to_string(n[{id}]);
+  }
+  return out;
+}
+
+}  // namespace
+
+// Issue 17: a step of 100 queues at 500/s sent 10,000 tasks, and no API call was answered
+// meanwhile. Now 256 at most; the next step starts with the queues the last one did not reach.
+TEST_CASE_FIXTURE(Fixture, "a step sends at most 256 tasks, and the next one goes on from there") {
+  FillQueues(*this, "abcd", 90);
+  CHECK(Step() == kStart);
+  CHECK(PerQueue(pusher, "abcd") == "a=90 b=90 c=76 d=0");
+  Step();
+  CHECK(PerQueue(pusher, "abcd") == "a=90 b=90 c=90 d=90");
+  CHECK(Header(pusher.sent[256].request, "X-CloudTasks-QueueName") == "d");  // Missed last time.
+}
+
+namespace {
+
+// A Fixture whose dispatcher keeps at most 3 requests in flight over all queues.
+struct Bounded : Parts, testing::DispatchRig {
+  Bounded() : DispatchRig(*store, pusher, Options()) {}
+  static dispatch::DispatcherOptions Options() {
+    dispatch::DispatcherOptions o;
+    o.max_in_flight = 3;
+    return o;
+  }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(Bounded, "max_in_flight bounds the requests in flight over all queues") {
+  FillQueues(*this, "abc", 2);
+  Step();
+  CHECK(PerQueue(pusher, "abc") == "a=2 b=1 c=0");
+  CHECK(dispatcher.InFlight() == 3);
+  CHECK(Step() == kStart + minutes(10));  // No room: only an outcome (or a deadline) makes some.
+  CHECK(pusher.sent.size() == 3);
+  // Answered requests leave the fake pusher's list empty-handed: look at the new ones only.
+  auto queue_of = [&](size_t i) {
+    return Header(pusher.sent[i].request, "X-CloudTasks-QueueName");
+  };
+  pusher.Answer(200);  // Ends a request of "a": the queues left waiting may go on.
+  DrainEach();
+  Step();
+  REQUIRE(pusher.sent.size() == 4);
+  CHECK(queue_of(3) == "c");  // "c" first: the last step did not reach it.
+  CHECK(dispatcher.InFlight() == 3);
+  for (int i = 0; i < 3; ++i) pusher.Answer(200);
+  DrainEach();
+  Step();
+  REQUIRE(pusher.sent.size() == 6);
+  CHECK(queue_of(4) == "b");
+  CHECK(queue_of(5) == "c");
+  for (int i = 0; i < 2; ++i) pusher.Answer(200);
+  DrainEach();
+  CHECK(Step() == std::nullopt);
+  CHECK(dispatcher.InFlight() == 0);
 }
 
 TEST_CASE_FIXTURE(Fixture, "the token bucket: a burst, then the rate") {

@@ -162,6 +162,34 @@ TEST_CASE("a single-write job runs without a savepoint of its own") {
   CHECK(HasQueue(*b.inner, "failed"));
 }
 
+// The dispatcher's records of outcomes: no savepoint, and their failure (the storage's) undoes the
+// batch, every job hearing it, and the jobs after it do not run.
+TEST_CASE("a write-or-abort job runs without a savepoint, and its failure undoes the batch") {
+  FailingBatch b;
+  b.Write("before");
+  b.Read("before");
+  b.Write("failed", core::Unavailable("disk I/O error"), Access::kWriteOrAbort);
+  b.Write("after");
+  b.Run();
+  CHECK(b.failing.Calls(Op::kSavepoint) == 1);  // The first write's only.
+  CHECK(Codes(b.outcomes) == std::vector{kUnavailable, kOk, kUnavailable, kUnavailable});
+  CHECK(b.order == std::vector<std::string>{"read before", "write before", "write failed"});
+  CHECK_FALSE(HasQueue(*b.inner, "before"));
+  CHECK_FALSE(HasQueue(*b.inner, "failed"));
+  CHECK_FALSE(HasQueue(*b.inner, "after"));
+}
+
+TEST_CASE("a write-or-abort job that succeeds keeps its writes, and the batch goes on") {
+  FailingBatch b;
+  b.Write("record", core::Status::Ok(), Access::kWriteOrAbort);
+  b.Write("next");
+  b.Run();
+  CHECK(b.failing.Calls(Op::kSavepoint) == 1);
+  CHECK(Codes(b.outcomes) == std::vector{kOk, kOk});
+  CHECK(HasQueue(*b.inner, "record"));
+  CHECK(HasQueue(*b.inner, "next"));
+}
+
 TEST_CASE("reads run before the writes of their batch") {
   auto store = MemoryDb();
   BatchRun b(*store);
