@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from lib import *  # noqa: F401,F403 (the helpers every scenario uses)
 from curve import scenario_curve
@@ -82,23 +83,35 @@ def scenario_dispatch(args, report):
     queues = 100
     s = report.scenario(
         "dispatch", f"{queues} queues at 500/s, cap 1000, tasks already stored (paused, then "
-        "resumed), a worker answering 200 at once, in-memory database")
+        "resumed, all at once), a worker answering 200 at once, in-memory database; from the "
+        "first resume to the worker's last receipt")
     with emulator_and_worker(args) as (emu, worker, c, w):
         for i in range(queues):
             create_queue(c, f"d{i}", paused=True)
         url = f"http://127.0.0.1:{worker.port}/task"
         wrk(emu.port, "d", queues, 3 if args.quick else 6, task_url=url)
-        stored = waiting(c)
-        start = time.monotonic()
-        for i in range(queues):
-            c.call("POST", f"/v2/{queue_name(f'd{i}')}:resume", {})
+        # wrk stops with up to 128 calls in flight: the count settles once they are stored.
+        stored, previous = waiting(c), -1
+        while stored != previous:
+            time.sleep(0.2)
+            previous, stored = stored, waiting(c)
+        # All at once, as a client with a connection per queue would: one after the other, each
+        # resume waited behind the dispatch of the queues resumed before it (47 ms a call), and
+        # the last queues, each held to 500/s, drained alone at the end while the cores idled.
+        start = time.time()
+        with ThreadPoolExecutor(queues) as pool:
+            list(pool.map(lambda i: Client(emu.port).call(
+                "POST", f"/v2/{queue_name(f'd{i}')}:resume", {}), range(queues)))
+        resumed = time.time() - start
         wait_for("every task to be dispatched", lambda: waiting(c) == 0, 300, every=0.01)
-        elapsed = time.monotonic() - start
         received = worker_stats(w)["received"]
+        last = max(t[0] for t in w.call("GET", "/_worker/times")["times"]) / 1e6
         given_up = sum(q["givenUp"] for q in stats(c).values())
-        rate = received / elapsed
+        rate = received / (last - start)
         report.row(s, "dispatched_per_second", f"{received:,} tasks pushed, per second",
                    round(rate), "/s", ">= 25,000 (round one: 10,000)", rate >= 25000)
+        report.row(s, "resumed_in", f"the {queues} resumes answered within", round(resumed, 2),
+                   "s")
         report.row(s, "not_delivered", "stored but not delivered (given up)",
                    stored - received, "", "0", stored == received and given_up == 0)
 
