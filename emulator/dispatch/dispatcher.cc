@@ -258,11 +258,12 @@ Result<std::optional<TimePoint>> Dispatcher::StepQueue(QueueState& q, TimePoint 
   return Wake(q.bucket.NextTokenAt(now));
 }
 
-std::vector<QueueActivity> Dispatcher::Activity() {
+std::vector<QueueActivity> Dispatcher::Activity(bool with_next_due) {
   TimePoint now = clock_.Now();
   std::vector<QueueActivity> out;
   for (auto& [name, q] : queues_) {
-    if (!q->next_due_known) (void)RefreshNextDue(*q);  // Unknown stays unknown on failure.
+    // Unknown stays unknown on failure.
+    if (with_next_due && !q->next_due_known) (void)RefreshNextDue(*q);
     while (!q->recent.empty() && q->recent.front() < now - kRateWindow) q->recent.pop_front();
     double window_s = std::chrono::duration<double>(kRateWindow).count();
     out.push_back({name, q->config.state, q->in_flight, q->duplicates_in_flight, q->next_due,

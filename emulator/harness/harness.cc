@@ -58,7 +58,7 @@ Result<api::ListAttemptsResponse> Harness::ListAttempts(const api::ListAttemptsR
 
 Result<api::Stats> Harness::GetStats() {
   api::Stats out{clock_.Now(), {}, {}};
-  for (const auto& a : dispatcher_.Activity()) {
+  for (const auto& a : dispatcher_.Activity(/*with_next_due=*/false)) {
     auto tasks = store_.tasks().Count(a.name);  // Kept by the store: reads no task.
     if (!tasks.ok()) return tasks.status();
     out.queues.push_back({a.name, *tasks - a.in_flight, a.in_flight, a.counters, a.bucket_level,
