@@ -153,7 +153,8 @@ class Dispatcher final : public core::DispatchControl {
   core::Result<QueueState*> Load(const std::string& queue_name);
   core::Status Reload(const std::string& queue_name);
   core::Status LoadAll();
-  // Sends at most `budget` tasks of `q`, and takes those it read from `budget`.
+  // Sends at most `budget` tasks of `q`, and takes those it read from `budget`. Requires:
+  // FreeFlights() > 0.
   core::Result<std::optional<core::TimePoint>> StepQueue(QueueState& q, core::TimePoint now,
                                                          int& budget);
   core::Status RefreshNextDue(QueueState& q);
